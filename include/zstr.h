@@ -1,0 +1,432 @@
+/*
+ * zstr.h — public interface of libzstr, impedance spectra of 3D solid-electrolyte
+ * microstructures.
+ *
+ * Concept
+ * -------
+ * A cell is a box of nx × ny × nz voxels with edges hx, hy, hz (metres).  The
+ * transport axis is z: the counter electrode (CE) touches the face z = 0, the
+ * working electrode (WE) the face z = nz·hz.  Every voxel carries a phase
+ * (conductivity, permittivity, activation energy) and optionally a grain id;
+ * neighbouring voxels of different grains are joined through a thin
+ * grain-boundary layer.  Each electrode may carry an interface map, one pixel per
+ * top (WE) or bottom (CE) voxel: charge-transfer contact, pore, SEI or free
+ * surface.
+ *
+ * The model is turned into the exact RC pencil Y(s) = G + sC (G, C real,
+ * symmetric, positive semi-definite, s = jω) by zstr_plan_create(), which also
+ * runs one symbolic analysis of the sparse pattern (FFTW-style plan).  Every
+ * zstr_execute() then factors Y(jω) for one frequency and returns the impedance
+ * Z = V_WE / I with the CE grounded.  Several threads may execute on one plan,
+ * each with its own zstr_workspace.
+ *
+ * Conventions
+ * -----------
+ * - All quantities are SI: m, S/m, F/m², Ω·m², K, Hz, Ω; activation energies in eV.
+ * - Complex numbers cross the interface as interleaved double pairs (re, im).
+ *   Z = Z' + jZ'' with Z'' < 0 for a capacitive response.
+ * - Voxel (x, y, z) has linear index x + nx·(y + ny·z); pixel (x, y) of an
+ *   interface map has index x + nx·y.
+ * - Every fallible call returns an int status: ZSTR_OK (0), an error (< 0) or a
+ *   warning (> 0); zstr_strerror() names it.  The last argument is an optional
+ *   caller-owned zstr_error record (may be NULL) filled with a message.
+ * - Constructors set *out to NULL on failure and free any partial work.
+ *   Every zstr_*_free(NULL) is a no-op.
+ * - The library never prints, exits or aborts, keeps no global mutable state and
+ *   starts no threads unless zstr_sweep_options.threads asks for them.
+ *
+ * Thread rules
+ * ------------
+ * A zstr_model may be read by many threads but modified by one at a time.  A
+ * zstr_plan is read-only once created: any number of threads may call
+ * zstr_execute() on it concurrently, each with its own workspace.  A plan keeps
+ * no pointer to the model it was made from.
+ *
+ * ABI
+ * ---
+ * Enumerations are append-only; structures passed by pointer carry no hidden
+ * fields and only grow at the end with a new soname.
+ */
+#ifndef ZSTR_H
+#define ZSTR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ZSTR_VERSION_MAJOR 0
+#define ZSTR_VERSION_MINOR 1
+#define ZSTR_VERSION_PATCH 0
+#define ZSTR_VERSION_NUMBER \
+    (ZSTR_VERSION_MAJOR * 10000 + ZSTR_VERSION_MINOR * 100 + ZSTR_VERSION_PATCH)
+
+#if defined(ZSTR_BUILDING_LIBRARY) && defined(__GNUC__)
+#define ZSTR_API __attribute__((visibility("default")))
+#else
+#define ZSTR_API
+#endif
+
+/* ------------------------------------------------------------------------- */
+/* Status codes and error records                                            */
+/* ------------------------------------------------------------------------- */
+
+/* X(name, value, description): one list, the enum and zstr_strerror() agree. */
+#define ZSTR_STATUS_LIST(X)                                                        \
+    X(ZSTR_OK, 0, "success")                                                       \
+    X(ZSTR_EINVAL, -1, "invalid argument")                                         \
+    X(ZSTR_ENOMEM, -2, "out of memory")                                            \
+    X(ZSTR_ERANGE, -3, "value out of range")                                       \
+    X(ZSTR_ESTATE, -4, "object not in the required state")                         \
+    X(ZSTR_ESOLVER, -5, "sparse solver failed")                                    \
+    X(ZSTR_ESINGULAR, -6, "matrix is singular")                                    \
+    X(ZSTR_EMEMLIMIT, -7, "predicted memory exceeds the allowed limit")            \
+    X(ZSTR_EIO, -8, "input/output error")                                          \
+    X(ZSTR_ECANCELLED, -9, "cancelled by the caller")                              \
+    X(ZSTR_ETHREAD, -10, "could not start a thread")                               \
+    X(ZSTR_WOPEN_CIRCUIT, 1, "no conductive path joins the electrodes at DC")
+
+typedef enum zstr_status {
+#define ZSTR_X_ENUM(name, value, text) name = value,
+    ZSTR_STATUS_LIST(ZSTR_X_ENUM)
+#undef ZSTR_X_ENUM
+    ZSTR_STATUS_END_ /* not a status; keeps the list comma-safe */
+} zstr_status;
+
+/* Caller-owned error record.  Filled on every status != ZSTR_OK when non-NULL.
+ * file/line/column are set by readers of files (0 / empty otherwise). */
+typedef struct zstr_error {
+    int code;          /* the status returned */
+    char message[512]; /* what went wrong, and with which value */
+    char file[256];    /* file being read, or "" */
+    long line;         /* 1-based line in file, 0 when not applicable */
+    long column;       /* 1-based column, 0 when not applicable */
+} zstr_error;
+
+/* Name of a status ("success", "invalid argument", ...); never NULL. */
+ZSTR_API const char *zstr_strerror(int status);
+
+/* Library version as "MAJOR.MINOR.PATCH" and as ZSTR_VERSION_NUMBER. */
+ZSTR_API const char *zstr_version_string(void);
+ZSTR_API int zstr_version_number(void);
+
+/* Physical constants used by the library (CODATA 2018). */
+#define ZSTR_EPSILON0 8.8541878128e-12 /* F/m */
+#define ZSTR_KBOLTZ_EV 8.617333262e-5  /* eV/K */
+
+/* ------------------------------------------------------------------------- */
+/* Model: grid, phases, grains, temperature, interface maps                   */
+/* ------------------------------------------------------------------------- */
+
+typedef struct zstr_model zstr_model;
+
+/* Purpose: create a model of nx × ny × nz voxels with edges hx, hy, hz [m].
+ *   Every voxel starts in phase 0, which must be added before planning.
+ * Returns: ZSTR_OK; ZSTR_EINVAL for n < 1, h not finite or <= 0, NULL out;
+ *   ZSTR_ERANGE when the voxel count exceeds 2^40; ZSTR_ENOMEM. */
+ZSTR_API int zstr_model_create(int64_t nx, int64_t ny, int64_t nz, double hx, double hy,
+                               double hz, zstr_model **out, zstr_error *err);
+ZSTR_API void zstr_model_free(zstr_model *model);
+
+/* Grid and derived geometry. */
+ZSTR_API void zstr_model_get_grid(const zstr_model *model, int64_t n[3], double h[3]);
+
+/* A phase.  conductivity σ_ref [S/m] (>= 0; 0 = insulator such as a pore),
+ * permittivity ε_r (> 0), activation_energy E_a [eV] (>= 0), at
+ * reference_temperature T_ref [K] (> 0).  σ(T) follows physics.md:
+ *   σ(T) = σ_ref · (T_ref/T) · exp[−E_a/k_B · (1/T − 1/T_ref)].
+ * name is copied (at most 63 bytes are kept); NULL gives "phaseN". */
+typedef struct zstr_phase_params {
+    const char *name;
+    double conductivity;
+    double permittivity;
+    double activation_energy;
+    double reference_temperature;
+} zstr_phase_params;
+
+/* Purpose: add a phase; *id receives its number (0, 1, ...).
+ * Returns: ZSTR_OK; ZSTR_EINVAL for a NULL or non-finite/negative value;
+ *   ZSTR_ERANGE beyond 255 phases. */
+ZSTR_API int zstr_model_add_phase(zstr_model *model, const zstr_phase_params *params,
+                                  int *id, zstr_error *err);
+/* Purpose: replace the parameters of phase id (for sweeps). */
+ZSTR_API int zstr_model_set_phase(zstr_model *model, int id, const zstr_phase_params *params,
+                                  zstr_error *err);
+ZSTR_API int zstr_model_phase_count(const zstr_model *model);
+/* Purpose: read phase id; name points into the model (valid until freed). */
+ZSTR_API int zstr_model_get_phase(const zstr_model *model, int id, zstr_phase_params *params,
+                                  zstr_error *err);
+
+/* Purpose: set the temperature T [K] (> 0) at which the plan is built.
+ *   The default is 298.15 K. */
+ZSTR_API int zstr_model_set_temperature(zstr_model *model, double temperature,
+                                        zstr_error *err);
+ZSTR_API double zstr_model_get_temperature(const zstr_model *model);
+
+/* Purpose: set every voxel to phase `phase`. */
+ZSTR_API int zstr_model_fill(zstr_model *model, int phase, zstr_error *err);
+
+/* Purpose: copy per-voxel phase labels (nx·ny·nz values, each a phase id).
+ *   Phases may be added later, but must exist when the plan is made. */
+ZSTR_API int zstr_model_set_labels(zstr_model *model, const int32_t *labels, zstr_error *err);
+/* Read-only view of the labels (nx·ny·nz), valid until the model changes. */
+ZSTR_API const int32_t *zstr_model_labels(const zstr_model *model);
+
+/* Purpose: copy per-voxel grain ids (nx·ny·nz; id < 0 = belongs to no grain)
+ *   and the grain-boundary description.  A branch between two voxels with
+ *   grain ids a >= 0, b >= 0, a != b carries a GB layer of phase
+ *   boundary_phase and thickness boundary_thickness [m], which must be smaller
+ *   than the voxel edge along that branch; the two half voxels give up δ/2 each,
+ *   so the branch still spans one voxel edge.  grain_ids == NULL removes grains.
+ * Returns: ZSTR_EINVAL for a bad phase or thickness. */
+ZSTR_API int zstr_model_set_grains(zstr_model *model, const int32_t *grain_ids,
+                                   int boundary_phase, double boundary_thickness,
+                                   zstr_error *err);
+/* Read-only grain ids, or NULL when the model has no grains. */
+ZSTR_API const int32_t *zstr_model_grain_ids(const zstr_model *model);
+
+/* Voronoi polycrystal.  Seeds are placed uniformly (a Poisson process) in the
+ * box by the library's own PRNG (xoshiro256**, seeded by splitmix64(seed)), so a
+ * seed gives the same grains on every machine.  The number of seeds is
+ * round(V / d³) with d = mean_grain_size (d is the cube root of the mean grain
+ * volume).  Voxels go to the seed nearest to their centre (ties: lower seed),
+ * then any voxel fragment that is not 6-connected to the largest part of its
+ * grain joins the neighbouring grain it shares most faces with, so every grain is
+ * connected.  grain_phase >= 0 also sets every voxel's label to that phase;
+ * grain_phase < 0 keeps the labels. */
+typedef struct zstr_voronoi_params {
+    double mean_grain_size;    /* d [m], > 0 */
+    uint64_t seed;
+    int grain_phase;           /* phase of the grain interiors, or -1 to keep labels */
+    int boundary_phase;        /* phase of the grain-boundary layer */
+    double boundary_thickness; /* δ_gb [m], 0 <= δ < min(h) */
+} zstr_voronoi_params;
+
+/* Purpose: generate Voronoi grains and install them as with zstr_model_set_grains.
+ *   *n_grains (optional) receives the number of non-empty grains. */
+ZSTR_API int zstr_model_voronoi(zstr_model *model, const zstr_voronoi_params *params,
+                                int64_t *n_grains, zstr_error *err);
+
+/* Electrodes. */
+typedef enum zstr_electrode { ZSTR_WE = 0, ZSTR_CE = 1 } zstr_electrode;
+
+/* Interface pixel types. */
+typedef enum zstr_pixel {
+    ZSTR_PIXEL_NONE = 0,    /* free surface: no branch to the electrode */
+    ZSTR_PIXEL_CONTACT = 1, /* charge-transfer contact: R_pol ∥ C_DL */
+    ZSTR_PIXEL_PORE = 2,    /* pore: capacitor C_pore only */
+    ZSTR_PIXEL_SEI = 3      /* SEI / passivation: R_SEI ∥ C_SEI */
+} zstr_pixel;
+
+/* Area-specific interface parameters (per m² of pixel).  A resistance of 0
+ * means an ideal contact (the element is a short); resistances scale with
+ * temperature as the inverse of σ(T) with their own activation energies. */
+typedef struct zstr_interface_params {
+    double contact_resistance;        /* R_pol [Ω·m²], >= 0 */
+    double contact_capacitance;       /* C_DL [F/m²], >= 0 */
+    double contact_activation_energy; /* [eV] */
+    double pore_capacitance;          /* C_pore [F/m²], >= 0 (0: pores carry no current) */
+    double sei_resistance;            /* R_SEI [Ω·m²], > 0 when SEI pixels exist */
+    double sei_capacitance;           /* C_SEI [F/m²], >= 0 */
+    double sei_activation_energy;     /* [eV] */
+    double reference_temperature;     /* [K] for both activation laws */
+} zstr_interface_params;
+
+/* Fill *p with an ideal contact at 298.15 K: all zero but the temperature. */
+ZSTR_API void zstr_interface_params_default(zstr_interface_params *p);
+
+/* Purpose: give electrode `electrode` an interface: parameters and a pixel map
+ *   of nx·ny zstr_pixel values (copied).  pixels == NULL means full contact.
+ * Returns: ZSTR_EINVAL for a bad electrode, value or pixel code. */
+ZSTR_API int zstr_model_set_interface(zstr_model *model, int electrode,
+                                      const zstr_interface_params *params,
+                                      const uint8_t *pixels, zstr_error *err);
+/* Purpose: make the electrode an ideal full contact again (the default). */
+ZSTR_API int zstr_model_clear_interface(zstr_model *model, int electrode, zstr_error *err);
+/* Read-only pixel map (nx·ny) or NULL for an ideal electrode. */
+ZSTR_API const uint8_t *zstr_model_interface_pixels(const zstr_model *model, int electrode);
+/* Realised contact fraction of an electrode: contact pixels / all pixels
+ * (1 for an ideal electrode). */
+ZSTR_API double zstr_model_contact_fraction(const zstr_model *model, int electrode);
+
+/* ------------------------------------------------------------------------- */
+/* Interface map generators (write nx·ny zstr_pixel values into caller memory) */
+/* ------------------------------------------------------------------------- */
+
+/* Every generator: pixels has nx·ny entries; `rest` is the type of every
+ * non-contact pixel (ZSTR_PIXEL_PORE, _SEI or _NONE); *realised (optional)
+ * receives the realised contact fraction.  hx, hy [m] make the shapes square in
+ * physical units on anisotropic pixels.  Returns ZSTR_EINVAL for fraction
+ * outside [0, 1], bad sizes or a bad rest type. */
+
+/* All pixels contact. */
+ZSTR_API int zstr_map_full(int64_t nx, int64_t ny, uint8_t *pixels, zstr_error *err);
+/* One centred square contact spot of area fraction·Lx·Ly, its sides rounded to
+ * whole pixels. */
+ZSTR_API int zstr_map_square(int64_t nx, int64_t ny, double hx, double hy, double fraction,
+                             int rest, uint8_t *pixels, double *realised, zstr_error *err);
+/* A frame of contact along the border around a centred square hole of area
+ * (1 − fraction)·Lx·Ly, sides rounded to whole pixels. */
+ZSTR_API int zstr_map_frame(int64_t nx, int64_t ny, double hx, double hy, double fraction,
+                            int rest, uint8_t *pixels, double *realised, zstr_error *err);
+/* A thresholded correlated random field: white noise from the library's PRNG
+ * (seed), smoothed by three passes of a periodic box filter that together
+ * approximate a Gaussian kernel of standard deviation correlation_length [m]
+ * (0 = uncorrelated), then the round(fraction·nx·ny) highest pixels are
+ * contact, so the realised fraction is within one pixel of the target. */
+ZSTR_API int zstr_map_random(int64_t nx, int64_t ny, double hx, double hy, double fraction,
+                             double correlation_length, uint64_t seed, int rest,
+                             uint8_t *pixels, double *realised, zstr_error *err);
+/* Contact fraction of a map; ZSTR_EINVAL for an unknown pixel code. */
+ZSTR_API int zstr_map_contact_fraction(int64_t nx, int64_t ny, const uint8_t *pixels,
+                                       double *fraction, zstr_error *err);
+
+/* ------------------------------------------------------------------------- */
+/* Plan: the pencil G + sC, its pattern and one symbolic analysis             */
+/* ------------------------------------------------------------------------- */
+
+typedef enum zstr_ordering {
+    ZSTR_ORDERING_DEFAULT = 0, /* the benchmarked default (bench/RESULTS.md) */
+    ZSTR_ORDERING_AMD = 1,
+    ZSTR_ORDERING_METIS = 2
+} zstr_ordering;
+
+typedef struct zstr_options {
+    int ordering;        /* zstr_ordering */
+    double memory_limit; /* bytes one factorization may use; 0 = 80 % of RAM */
+} zstr_options;
+
+ZSTR_API void zstr_options_default(zstr_options *options);
+
+typedef struct zstr_plan zstr_plan;
+
+/* Purpose: assemble the pencil of `model` at its temperature, analyse the
+ *   pattern once (UMFPACK symbolic, and CHOLMOD's analysis to predict the factor
+ *   memory) and refuse when one factorization would not fit in the limit.
+ *   options == NULL means defaults.  The plan does not refer to the model.
+ * Returns: ZSTR_OK; ZSTR_EINVAL for an inconsistent model (unknown phase label,
+ *   GB thicker than a voxel, no phase, ...); ZSTR_EMEMLIMIT; ZSTR_ESOLVER;
+ *   ZSTR_ENOMEM. */
+ZSTR_API int zstr_plan_create(const zstr_model *model, const zstr_options *options,
+                              zstr_plan **out, zstr_error *err);
+ZSTR_API void zstr_plan_free(zstr_plan *plan);
+
+typedef struct zstr_plan_info {
+    int64_t n_voxels;      /* nx·ny·nz */
+    int64_t n_internal;    /* internal nodes between series parts of different τ */
+    int64_t n_unknowns;    /* rows of Y: voxel + internal nodes (electrodes eliminated) */
+    int64_t nnz;           /* entries of Y (both triangles) */
+    int64_t n_branches;    /* RC branches (elements) in the network */
+    int64_t n_floating;    /* nodes no conductive path joins to any electrode */
+    int64_t n_isolated_dc; /* nodes conductively joined to one electrode only */
+    int open_circuit;      /* 1 when no conductive path joins WE and CE */
+    int ordering;          /* zstr_ordering used */
+    double area;           /* Lx·Ly [m²] */
+    double thickness;      /* Lz [m] */
+    double temperature;    /* [K] */
+    double contact_fraction[2]; /* realised, indexed by zstr_electrode */
+    double predicted_lu_nnz;    /* predicted nnz(L+U) of the complex LU */
+    double predicted_bytes;     /* predicted memory of one factorization */
+    double umfpack_estimate_bytes; /* UMFPACK's own (upper-bound) estimate */
+    double symbolic_seconds;    /* wall time of the symbolic analysis */
+} zstr_plan_info;
+
+ZSTR_API int zstr_plan_get_info(const zstr_plan *plan, zstr_plan_info *info);
+
+/* ------------------------------------------------------------------------- */
+/* Execute: one frequency per call, one workspace per thread                  */
+/* ------------------------------------------------------------------------- */
+
+typedef struct zstr_workspace zstr_workspace;
+
+ZSTR_API int zstr_workspace_create(const zstr_plan *plan, zstr_workspace **out,
+                                   zstr_error *err);
+ZSTR_API void zstr_workspace_free(zstr_workspace *ws);
+
+/* Purpose: impedance at frequency f [Hz] >= 0.  f > 0 factors Y(j·2πf) with
+ *   UMFPACK (reusing the plan's symbolic analysis) and solves with V_WE = 1,
+ *   V_CE = 0; f = 0 is the DC resistance (as zstr_dc_resistance).
+ *   z[0] = Z', z[1] = Z'' [Ω].
+ * Returns: ZSTR_OK; ZSTR_WOPEN_CIRCUIT at f = 0 with no conductive path
+ *   (z = {+inf, 0}); ZSTR_EINVAL; ZSTR_ESOLVER; ZSTR_ESINGULAR; ZSTR_ENOMEM. */
+ZSTR_API int zstr_execute(const zstr_plan *plan, zstr_workspace *ws, double frequency,
+                          double z[2], zstr_error *err);
+
+/* Statistics of the last AC factorization done in this workspace. */
+typedef struct zstr_factor_info {
+    double lu_nnz;          /* nnz(L) + nnz(U) */
+    double bytes;           /* memory of the numeric factorization */
+    double numeric_seconds; /* wall time of the factorization */
+    double solve_seconds;   /* wall time of the solve */
+} zstr_factor_info;
+ZSTR_API int zstr_workspace_factor_info(const zstr_workspace *ws, zstr_factor_info *info);
+
+/* Node potentials of the last solve in this workspace for V_WE = 1 V: n_unknowns
+ * interleaved complex values, voxel nodes first (in voxel index order), then
+ * internal nodes.  NULL before the first solve. */
+ZSTR_API const double *zstr_workspace_potentials(const zstr_workspace *ws);
+
+/* DC solution with CHOLMOD on G restricted to the nodes that conduct to an
+ * electrode (floating regions are excluded and counted). */
+typedef struct zstr_dc_result {
+    double resistance;  /* R_DC [Ω]; +inf when open_circuit */
+    int open_circuit;   /* no conductive path joins WE and CE */
+    int64_t n_solved;   /* unknowns of the reduced G */
+    int64_t n_floating; /* nodes left out: no conductive path to an electrode */
+    double factor_nnz;  /* nnz(L) of the Cholesky factor */
+    double seconds;     /* wall time (analysis, factorization, solve) */
+} zstr_dc_result;
+
+/* Returns: ZSTR_OK; ZSTR_WOPEN_CIRCUIT (result filled, resistance = +inf). */
+ZSTR_API int zstr_dc_resistance(const zstr_plan *plan, zstr_dc_result *result,
+                                zstr_error *err);
+
+/* ------------------------------------------------------------------------- */
+/* Sweeps: a whole spectrum                                                  */
+/* ------------------------------------------------------------------------- */
+
+typedef struct zstr_sweep_options {
+    int threads; /* worker threads, each with its own workspace; <= 1: caller's thread */
+    /* Called after each finished frequency (from the worker threads, serialised
+     * by the library); a non-zero return cancels the sweep (ZSTR_ECANCELLED). */
+    int (*progress)(void *context, int64_t done, int64_t total);
+    void *context;
+} zstr_sweep_options;
+
+/* Purpose: z[2k], z[2k+1] = Z(frequencies[k]) for k < n.  options NULL: one
+ *   thread, no progress.  On error z is left unspecified. */
+ZSTR_API int zstr_sweep(const zstr_plan *plan, int64_t n, const double *frequencies,
+                        double *z, const zstr_sweep_options *options, zstr_error *err);
+
+/* Purpose: n frequencies log-spaced from f_lo to f_hi [Hz] with per_decade points
+ *   per decade (both ends included, n = round(per_decade·log10(f_hi/f_lo)) + 1).
+ *   *out is malloc'ed (free() it); *n receives the count. */
+ZSTR_API int zstr_frequencies_log(double f_lo, double f_hi, double per_decade, double **out,
+                                  int64_t *n, zstr_error *err);
+
+/* ------------------------------------------------------------------------- */
+/* Spectrum files                                                            */
+/* ------------------------------------------------------------------------- */
+
+/* Purpose: write a spectrum as CSV: '#' comment header (library version, model
+ *   summary, units, realised contact fractions, R_DC when dc != NULL, caller's
+ *   comment lines), then "f_Hz,Zre_Ohm,Zim_Ohm,Zre_Ohm_cm2,Zim_Ohm_cm2" and one
+ *   row per frequency, numbers as %.17g in the C locale.  The file is written to
+ *   a temporary name and renamed, so a failed write leaves no partial file.
+ * Returns: ZSTR_EIO (with errno text) or ZSTR_EINVAL (non-finite value). */
+ZSTR_API int zstr_spectrum_write_csv(const char *path, const zstr_model *model, int64_t n,
+                                     const double *frequencies, const double *z,
+                                     const zstr_dc_result *dc, const char *comment,
+                                     zstr_error *err);
+
+/* Purpose: a multi-line, '# '-free summary of the model (grid, phases,
+ *   temperature, grains, interfaces) into buf (always NUL-terminated).
+ *   Returns the length it needed, like snprintf. */
+ZSTR_API size_t zstr_model_describe(const zstr_model *model, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ZSTR_H */

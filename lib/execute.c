@@ -1,0 +1,332 @@
+/*
+ * execute.c — per-frequency execution on a plan, and whole sweeps.
+ *
+ * A workspace holds everything one frequency needs: Y's complex values on the
+ * plan's pattern, the right-hand side, the solution, UMFPACK's solve work arrays
+ * and the Numeric object, so no allocation happens inside a sweep except the
+ * Numeric object UMFPACK itself builds.  With V_WE = 1 and V_CE = 0 eliminated,
+ *     Y(jω) v = b,   b_a = y_e for every element e from node a to the WE,
+ *     I = Σ_e y_e (1 − v_a),   Z = 1 / I.
+ *
+ * Sweeps run frequencies on T worker threads, each with its own workspace, all
+ * sharing the plan (its Symbolic object is read-only).  Thread k takes the
+ * frequencies k, k + T, ...; progress and the first error go through one mutex.
+ */
+#include "zs_plan.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+void zstr_workspace_free(zstr_workspace *ws)
+{
+    if (ws == NULL)
+        return;
+    if (ws->numeric != NULL)
+        umfpack_zl_free_numeric(&ws->numeric);
+    free(ws->Yx);
+    free(ws->x);
+    free(ws->b);
+    free(ws->Wi);
+    free(ws->W);
+    free(ws);
+}
+
+int zstr_workspace_create(const zstr_plan *plan, zstr_workspace **out, zstr_error *err)
+{
+    zs_error_clear(err);
+    if (out == NULL)
+        return zs_error(err, ZSTR_EINVAL, "zstr_workspace_create: out is NULL");
+    *out = NULL;
+    if (plan == NULL)
+        return zs_error(err, ZSTR_EINVAL, "zstr_workspace_create: plan is NULL");
+    zstr_workspace *ws = calloc(1, sizeof *ws);
+    if (ws == NULL)
+        return zs_error(err, ZSTR_ENOMEM, "zstr_workspace_create: out of memory");
+    size_t n = (size_t)plan->p.n, nnz = (size_t)plan->p.nnz;
+    ws->plan = plan;
+    ws->Yx = zs_malloc_array(2 * nnz, sizeof *ws->Yx);
+    ws->x = zs_calloc_array(2 * n, sizeof *ws->x);
+    ws->b = zs_malloc_array(2 * n, sizeof *ws->b);
+    ws->Wi = zs_malloc_array(n, sizeof *ws->Wi);
+    ws->W = zs_malloc_array(10 * n, sizeof *ws->W); /* complex with refinement: 10n */
+    if (ws->Yx == NULL || ws->x == NULL || ws->b == NULL || ws->Wi == NULL || ws->W == NULL) {
+        zstr_workspace_free(ws);
+        return zs_error(err, ZSTR_ENOMEM, "zstr_workspace_create: out of memory for %zu "
+                                          "unknowns",
+                        n);
+    }
+    *out = ws;
+    return ZSTR_OK;
+}
+
+static int umf_status(int st)
+{
+    switch (st) {
+    case UMFPACK_ERROR_out_of_memory:
+        return ZSTR_ENOMEM;
+    case UMFPACK_WARNING_singular_matrix:
+        return ZSTR_ESINGULAR;
+    default:
+        return ZSTR_ESOLVER;
+    }
+}
+
+int zstr_execute(const zstr_plan *plan, zstr_workspace *ws, double f, double z[2],
+                 zstr_error *err)
+{
+    zs_error_clear(err);
+    if (plan == NULL || ws == NULL || z == NULL)
+        return zs_error(err, ZSTR_EINVAL, "zstr_execute: NULL argument");
+    if (ws->plan != plan)
+        return zs_error(err, ZSTR_EINVAL,
+                        "zstr_execute: the workspace was created for another plan");
+    if (!isfinite(f) || f < 0.0)
+        return zs_error(err, ZSTR_EINVAL, "zstr_execute: frequency %g Hz must be finite and >= 0",
+                        f);
+    if (f == 0.0) {
+        zstr_dc_result dc;
+        int rc = zstr_dc_resistance(plan, &dc, err);
+        z[0] = dc.resistance;
+        z[1] = 0.0;
+        return rc;
+    }
+    const zs_pencil *p = &plan->p;
+    const double w = 2.0 * ZS_PI * f;
+    for (int64_t k = 0; k < p->nnz; k++) {
+        ws->Yx[2 * k] = p->Gx[k];
+        ws->Yx[2 * k + 1] = w * p->Cx[k];
+    }
+    memset(ws->b, 0, (size_t)(2 * p->n) * sizeof *ws->b);
+    for (int64_t k = 0; k < p->nwe; k++) {
+        const zs_elem *el = &p->elem[p->we_elem[k]];
+        ws->b[2 * el->a] += el->g;
+        ws->b[2 * el->a + 1] += w * el->c;
+    }
+    if (ws->numeric != NULL)
+        umfpack_zl_free_numeric(&ws->numeric);
+    double info[UMFPACK_INFO];
+    double t0 = zs_wall_seconds();
+    int st = umfpack_zl_numeric((const SuiteSparse_long *)p->Ap, (const SuiteSparse_long *)p->Ai,
+                                ws->Yx, NULL, plan->symbolic, &ws->numeric, plan->control, info);
+    double t1 = zs_wall_seconds();
+    if (st != UMFPACK_OK) {
+        ws->have_solution = 0;
+        return zs_error(err, umf_status(st),
+                        "UMFPACK factorization at %g Hz failed (status %d)", f, st);
+    }
+    ws->last.lu_nnz = info[UMFPACK_LNZ] + info[UMFPACK_UNZ] - (double)p->n;
+    ws->last.bytes = info[UMFPACK_NUMERIC_SIZE] * plan->unit_bytes;
+    ws->last.numeric_seconds = t1 - t0;
+    st = umfpack_zl_wsolve(UMFPACK_A, (const SuiteSparse_long *)p->Ap,
+                           (const SuiteSparse_long *)p->Ai, ws->Yx, NULL, ws->x, NULL, ws->b,
+                           NULL, ws->numeric, plan->control, info, ws->Wi, ws->W);
+    ws->last.solve_seconds = zs_wall_seconds() - t1;
+    if (st != UMFPACK_OK) {
+        ws->have_solution = 0;
+        return zs_error(err, umf_status(st), "UMFPACK solve at %g Hz failed (status %d)", f, st);
+    }
+    ws->have_solution = 1;
+    /* I from the CE side, Σ y_e v_a: a sum of small accurate terms.  The WE side,
+     * Σ y_e (1 − v_a), cancels when the WE-side drop is small against 1 V. */
+    double ir = 0.0, ii = 0.0;
+    for (int64_t k = 0; k < p->nce; k++) {
+        const zs_elem *el = &p->elem[p->ce_elem[k]];
+        double dr = ws->x[2 * el->a], di = ws->x[2 * el->a + 1];
+        double yr = el->g, yi = w * el->c;
+        ir += yr * dr - yi * di;
+        ii += yr * di + yi * dr;
+    }
+    double den = ir * ir + ii * ii;
+    if (!(den > 0.0) || !isfinite(den))
+        return zs_error(err, ZSTR_ESOLVER, "zero or non-finite port current at %g Hz", f);
+    /* Z = 1 / I, scaled to avoid overflow of the squared modulus */
+    double s = fmax(fabs(ir), fabs(ii));
+    double r = ir / s, i = ii / s;
+    double d = r * r + i * i;
+    z[0] = r / (d * s);
+    z[1] = -i / (d * s);
+    return ZSTR_OK;
+}
+
+int zstr_workspace_factor_info(const zstr_workspace *ws, zstr_factor_info *info)
+{
+    if (ws == NULL || info == NULL)
+        return ZSTR_EINVAL;
+    *info = ws->last;
+    return ZSTR_OK;
+}
+
+const double *zstr_workspace_potentials(const zstr_workspace *ws)
+{
+    return ws != NULL && ws->have_solution ? ws->x : NULL;
+}
+
+/* ---- sweeps --------------------------------------------------------------- */
+
+typedef struct sweep {
+    const zstr_plan *plan;
+    int64_t n;
+    const double *f;
+    double *z;
+    const zstr_sweep_options *opt;
+    int nthreads;
+    pthread_mutex_t lock;
+    int64_t done;
+    int status; /* first error, or cancellation */
+    zstr_error err;
+} sweep;
+
+typedef struct worker {
+    sweep *s;
+    int index;
+} worker;
+
+static void record(sweep *s, int rc, const zstr_error *e)
+{
+    if (s->status == ZSTR_OK || (s->status > 0 && rc < 0)) {
+        s->status = rc;
+        if (e != NULL)
+            s->err = *e;
+    }
+}
+
+static void *sweep_worker(void *arg)
+{
+    worker *wk = arg;
+    sweep *s = wk->s;
+    zstr_workspace *ws = NULL;
+    zstr_error e;
+    int rc = zstr_workspace_create(s->plan, &ws, &e);
+    if (rc != ZSTR_OK) {
+        pthread_mutex_lock(&s->lock);
+        record(s, rc, &e);
+        pthread_mutex_unlock(&s->lock);
+        return NULL;
+    }
+    for (int64_t k = wk->index; k < s->n; k += s->nthreads) {
+        pthread_mutex_lock(&s->lock);
+        int stop = s->status < 0;
+        pthread_mutex_unlock(&s->lock);
+        if (stop)
+            break;
+        rc = zstr_execute(s->plan, ws, s->f[k], &s->z[2 * k], &e);
+        pthread_mutex_lock(&s->lock);
+        if (rc != ZSTR_OK) {
+            record(s, rc, &e);
+        }
+        if (rc >= 0) {
+            s->done++;
+            if (s->opt != NULL && s->opt->progress != NULL && s->status >= 0 &&
+                s->opt->progress(s->opt->context, s->done, s->n) != 0)
+                record(s, zs_error(&e, ZSTR_ECANCELLED, "sweep cancelled by the caller after "
+                                                        "%lld of %lld frequencies",
+                                   (long long)s->done, (long long)s->n),
+                       &e);
+        }
+        pthread_mutex_unlock(&s->lock);
+    }
+    zstr_workspace_free(ws);
+    return NULL;
+}
+
+int zstr_sweep(const zstr_plan *plan, int64_t n, const double *f, double *z,
+               const zstr_sweep_options *opt, zstr_error *err)
+{
+    zs_error_clear(err);
+    if (plan == NULL || (n > 0 && (f == NULL || z == NULL)) || n < 0)
+        return zs_error(err, ZSTR_EINVAL, "zstr_sweep: NULL argument or negative count");
+    for (int64_t k = 0; k < n; k++) {
+        if (!isfinite(f[k]) || f[k] < 0.0)
+            return zs_error(err, ZSTR_EINVAL,
+                            "zstr_sweep: frequency %lld is %g Hz; must be finite and >= 0",
+                            (long long)k, f[k]);
+    }
+    if (n == 0)
+        return ZSTR_OK;
+    sweep s;
+    memset(&s, 0, sizeof s);
+    s.plan = plan;
+    s.n = n;
+    s.f = f;
+    s.z = z;
+    s.opt = opt;
+    int t = opt != NULL && opt->threads > 1 ? opt->threads : 1;
+    if (t > n)
+        t = (int)n;
+    s.nthreads = t;
+    if (pthread_mutex_init(&s.lock, NULL) != 0)
+        return zs_error(err, ZSTR_ETHREAD, "zstr_sweep: could not create a mutex");
+    worker *wk = calloc((size_t)t, sizeof *wk);
+    pthread_t *th = calloc((size_t)t, sizeof *th);
+    if (wk == NULL || th == NULL) {
+        free(wk);
+        free(th);
+        pthread_mutex_destroy(&s.lock);
+        return zs_error(err, ZSTR_ENOMEM, "zstr_sweep: out of memory");
+    }
+    int started = 0;
+    for (int k = 0; k < t; k++) {
+        wk[k] = (worker){&s, k};
+    }
+    if (t == 1) {
+        sweep_worker(&wk[0]);
+    } else {
+        for (; started < t; started++) {
+            if (pthread_create(&th[started], NULL, sweep_worker, &wk[started]) != 0)
+                break;
+        }
+        if (started < t) {
+            /* tell the running workers to stop, then report */
+            pthread_mutex_lock(&s.lock);
+            zstr_error e;
+            record(&s, zs_error(&e, ZSTR_ETHREAD, "zstr_sweep: could not start thread %d of %d",
+                                started + 1, t),
+                   &e);
+            pthread_mutex_unlock(&s.lock);
+        }
+        for (int k = 0; k < started; k++)
+            pthread_join(th[k], NULL);
+    }
+    free(wk);
+    free(th);
+    pthread_mutex_destroy(&s.lock);
+    if (s.status != ZSTR_OK && err != NULL)
+        *err = s.err;
+    return s.status;
+}
+
+int zstr_frequencies_log(double lo, double hi, double per_decade, double **out, int64_t *n,
+                         zstr_error *err)
+{
+    zs_error_clear(err);
+    if (out == NULL || n == NULL)
+        return zs_error(err, ZSTR_EINVAL, "zstr_frequencies_log: NULL argument");
+    *out = NULL;
+    *n = 0;
+    if (!isfinite(lo) || !isfinite(hi) || lo <= 0.0 || hi < lo)
+        return zs_error(err, ZSTR_EINVAL,
+                        "zstr_frequencies_log: range %g .. %g Hz must satisfy 0 < from <= to",
+                        lo, hi);
+    if (!isfinite(per_decade) || per_decade <= 0.0)
+        return zs_error(err, ZSTR_EINVAL,
+                        "zstr_frequencies_log: per_decade %g must be finite and > 0",
+                        per_decade);
+    double decades = log10(hi / lo);
+    double cnt = round(per_decade * decades) + 1.0;
+    if (cnt > 1e7)
+        return zs_error(err, ZSTR_ERANGE,
+                        "zstr_frequencies_log: %.0f frequencies is more than 10^7", cnt);
+    int64_t m = (int64_t)cnt;
+    double *f = zs_malloc_array((size_t)m, sizeof *f);
+    if (f == NULL)
+        return zs_error(err, ZSTR_ENOMEM, "zstr_frequencies_log: out of memory");
+    for (int64_t k = 0; k < m; k++)
+        f[k] = m == 1 ? lo : lo * pow(10.0, decades * (double)k / (double)(m - 1));
+    f[0] = lo;
+    f[m - 1] = hi;
+    *out = f;
+    *n = m;
+    return ZSTR_OK;
+}

@@ -1,0 +1,44 @@
+/*
+ * zs_plan.h — the plan and workspace objects (library-internal; includes
+ * SuiteSparse headers, which the public header never does).
+ *
+ * A plan owns the pencil (pattern, G, C, element→slot map, port) and one
+ * UMFPACK symbolic analysis of the pattern, made without values so it holds for
+ * every frequency.  UMFPACK documents that umfpack_*_numeric does not modify the
+ * Symbolic object, so threads share it; each workspace owns its values, Numeric
+ * object and solve buffers.
+ */
+#ifndef ZS_PLAN_H
+#define ZS_PLAN_H
+
+#include "zs_internal.h"
+
+#include <umfpack.h>
+
+_Static_assert(sizeof(SuiteSparse_long) == sizeof(int64_t),
+               "libzstr needs SuiteSparse_long to be 64 bits");
+
+struct zstr_plan {
+    zs_pencil p;
+    void *symbolic;
+    double control[UMFPACK_CONTROL];
+    zstr_plan_info info;
+    double unit_bytes; /* sizeof(Unit) in UMFPACK's memory accounting */
+};
+
+struct zstr_workspace {
+    const zstr_plan *plan;
+    double *Yx;    /* 2·nnz interleaved complex values of Y(jω) */
+    double *x, *b; /* 2·n each */
+    SuiteSparse_long *Wi;
+    double *W;
+    void *numeric;
+    int have_solution;
+    zstr_factor_info last;
+};
+
+/* CHOLMOD analysis of the plan's pattern: predicted nnz(L) of the real
+ * Cholesky factor for the given ordering (solver_cholmod.c). */
+int zs_cholmod_predict_lnz(const zs_pencil *p, int ordering, double *lnz, zstr_error *err);
+
+#endif

@@ -1,0 +1,25 @@
+#!/bin/sh
+# install-deps.sh — install the Debian packages libzstr needs, if any are missing.
+# Used by `make demo` and `make check`; apt only, nothing downloaded otherwise.
+set -eu
+PKGS="build-essential pkg-config libsuitesparse-dev liblapack-dev libopenblas-dev libxml2-dev check valgrind"
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+echo "install-deps: installing:$missing"
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+else
+    echo "install-deps: missing packages:$missing; run as root: apt-get install$missing" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing </dev/null

@@ -1,0 +1,58 @@
+/*
+ * zs_test.h — shared helpers for the Check suites.
+ *
+ * Every suite is a tests/test_<module>.c file declaring, on a line of its own,
+ *   Suite *suite_<module>(void)
+ * The Makefile finds those declarations and the runner runs them all.
+ */
+#ifndef ZS_TEST_H
+#define ZS_TEST_H
+
+#include <check.h>
+#include <complex.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "zstr.h"
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+/* Prototypes of every suite (generated list, see the Makefile). */
+#define X(name) Suite *name(void);
+#include "suites.h"
+#undef X
+
+/* Relative difference |a - b| / |b| (absolute when b == 0). */
+static inline double zs_test_rel(double a, double b)
+{
+    return b == 0.0 ? fabs(a) : fabs(a - b) / fabs(b);
+}
+
+/* Relative difference of complex numbers |a - b| / |b|. */
+static inline double zs_test_crel(const double a[2], double complex b)
+{
+    double complex d = (a[0] + I * a[1]) - b;
+    return cabs(d) / cabs(b);
+}
+
+/* Message of an optional error record. */
+static inline const char *zs_test_msg(const zstr_error *e) { return e ? e->message : ""; }
+
+/* ck_assert with a status: prints zstr_strerror and the message on failure. */
+#define ZS_CK_OK(call, errp)                                                             \
+    do {                                                                                 \
+        int zs_rc_ = (call);                                                             \
+        ck_assert_msg(zs_rc_ == ZSTR_OK, "%s -> %d (%s): %s", #call, zs_rc_,             \
+                      zstr_strerror(zs_rc_), zs_test_msg(errp));             \
+    } while (0)
+
+/* Quick mode (valgrind runs) shrinks the expensive cases. */
+static inline int zs_test_quick(void)
+{
+    const char *q = getenv("ZSTR_TEST_QUICK");
+    return q != NULL && q[0] != '\0' && q[0] != '0';
+}
+
+#endif
