@@ -148,7 +148,7 @@ typedef struct zstr_phase_params {
 
 /* Purpose: add a phase; *id receives its number (0, 1, ...).
  * Returns: ZSTR_OK; ZSTR_EINVAL for a NULL or non-finite/negative value;
- *   ZSTR_ERANGE beyond 255 phases. */
+ *   ZSTR_ERANGE beyond 256 phases (ids 0..255). */
 ZSTR_API int zstr_model_add_phase(zstr_model *model, const zstr_phase_params *params,
                                   int *id, zstr_error *err);
 /* Purpose: replace the parameters of phase id (for sweeps). */
@@ -410,12 +410,16 @@ ZSTR_API int zstr_frequencies_log(double f_lo, double f_hi, double per_decade, d
 /* Spectrum files                                                            */
 /* ------------------------------------------------------------------------- */
 
-/* Purpose: write a spectrum as CSV: '#' comment header (library version, model
- *   summary, units, realised contact fractions, R_DC when dc != NULL, caller's
- *   comment lines), then "f_Hz,Zre_Ohm,Zim_Ohm,Zre_Ohm_cm2,Zim_Ohm_cm2" and one
- *   row per frequency, numbers as %.17g in the C locale.  The file is written to
- *   a temporary name and renamed, so a failed write leaves no partial file.
- * Returns: ZSTR_EIO (with errno text) or ZSTR_EINVAL (non-finite value). */
+/* Purpose: write a spectrum as CSV.  Line 1 is the column names behind a '#',
+ *   "# f_Hz,Zre_Ohm,Zim_Ohm,Zre_Ohm_cm2,Zim_Ohm_cm2" (numpy.genfromtxt with
+ *   names=True reads it; plain genfromtxt(delimiter=',') skips it), then a '#'
+ *   block (library version, model summary, units, area, realised contact
+ *   fractions, R_DC when dc != NULL, the caller's comment lines), then one row
+ *   per frequency, numbers as %.17g in the C locale.  The area-specific columns
+ *   are Z·A with A = Lx·Ly in cm².  The file is written to a temporary name and
+ *   renamed, so a failed write leaves no partial file.
+ * Returns: ZSTR_EIO (with errno text, err->file set) or ZSTR_EINVAL (NULL
+ *   argument, n < 1, non-finite value). */
 ZSTR_API int zstr_spectrum_write_csv(const char *path, const zstr_model *model, int64_t n,
                                      const double *frequencies, const double *z,
                                      const zstr_dc_result *dc, const char *comment,

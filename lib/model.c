@@ -107,10 +107,13 @@ static int check_phase_params(const zstr_phase_params *p, const char *fn, zstr_e
 
 static void store_phase(zs_phase *dst, const zstr_phase_params *p, int id)
 {
+    /* via a copy: p->name may point into dst->name (get, change, set back) */
+    char name[ZS_NAME_MAX];
     if (p->name != NULL)
-        snprintf(dst->name, sizeof dst->name, "%s", p->name);
+        snprintf(name, sizeof name, "%s", p->name);
     else
-        snprintf(dst->name, sizeof dst->name, "phase%d", id);
+        snprintf(name, sizeof name, "phase%d", id);
+    memcpy(dst->name, name, sizeof name);
     dst->conductivity = p->conductivity;
     dst->permittivity = p->permittivity;
     dst->activation_energy = p->activation_energy;
@@ -155,8 +158,10 @@ int zstr_model_phase_count(const zstr_model *m) { return m ? m->nphases : 0; }
 int zstr_model_get_phase(const zstr_model *m, int id, zstr_phase_params *p, zstr_error *err)
 {
     zs_error_clear(err);
-    if (m == NULL || p == NULL)
-        return zs_error(err, ZSTR_EINVAL, "zstr_model_get_phase: NULL argument");
+    if (m == NULL)
+        return zs_error(err, ZSTR_EINVAL, "zstr_model_get_phase: model is NULL");
+    if (p == NULL)
+        return zs_error(err, ZSTR_EINVAL, "zstr_model_get_phase: params is NULL");
     if (id < 0 || id >= m->nphases)
         return zs_error(err, ZSTR_EINVAL, "zstr_model_get_phase: no phase %d (have %d)", id,
                         m->nphases);
@@ -200,8 +205,10 @@ int zstr_model_fill(zstr_model *m, int phase, zstr_error *err)
 int zstr_model_set_labels(zstr_model *m, const int32_t *labels, zstr_error *err)
 {
     zs_error_clear(err);
-    if (m == NULL || labels == NULL)
-        return zs_error(err, ZSTR_EINVAL, "zstr_model_set_labels: NULL argument");
+    if (m == NULL)
+        return zs_error(err, ZSTR_EINVAL, "zstr_model_set_labels: model is NULL");
+    if (labels == NULL)
+        return zs_error(err, ZSTR_EINVAL, "zstr_model_set_labels: labels is NULL");
     for (int64_t i = 0; i < m->nvox; i++) {
         if (labels[i] < 0 || labels[i] >= ZS_MAX_PHASES)
             return zs_error(err, ZSTR_EINVAL,
