@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* measured: UMFPACK numeric bytes / nnz(L+U), see bench/RESULTS.md */
-#define ZS_BYTES_PER_LU_ENTRY 26.0
+/* measured 16.4–16.7 bytes per nnz(L+U) on 32³ grids (bench/RESULTS.md) */
+#define ZS_BYTES_PER_LU_ENTRY 17.0
 /* the default ordering, chosen by benchmark (bench/RESULTS.md) */
 #define ZS_DEFAULT_ORDERING ZSTR_ORDERING_METIS
 
