@@ -22,8 +22,10 @@ CFLAGS ?= -O2 -g
 WERROR ?= -Werror
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wformat=2 -Wvla $(WERROR)
-# -ffp-contract=off: no fused multiply-add, so seeds give the same grains everywhere.
-BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -ffp-contract=off $(WARN)
+BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN)
+# -ffp-contract=off after the caller's CFLAGS: no fused multiply-add, so a seed
+# gives the same grains and maps on every machine whatever a packager sets.
+FP := -ffp-contract=off
 SS_CFLAGS := -I/usr/include/suitesparse
 SS_LIBS := -lumfpack -lcholmod -lamd -lsuitesparseconfig
 LIBS := $(SS_LIBS) -lm -lpthread
@@ -51,7 +53,7 @@ deps:
 	@sh scripts/install-deps.sh
 
 $(B)/lib/%.o: lib/%.c include/zstr.h lib/zs_internal.h | $(B)/lib
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -fPIC -fvisibility=hidden -DZSTR_BUILDING_LIBRARY \
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(FP) -fPIC -fvisibility=hidden -DZSTR_BUILDING_LIBRARY \
 	    -Iinclude $(SS_CFLAGS) -c $< -o $@
 
 $(SHLIB): $(LIB_OBJ)
