@@ -3,7 +3,7 @@
  * garnet between two ideal electrodes, its spectrum compared with the exact
  * Z = R / (1 + jωRC).
  *
- *   cc minimal.c $(pkg-config --cflags --libs libzstr) -o minimal && ./minimal
+ *   cc minimal.c $(pkg-config --cflags --libs libzstr) -lm -o minimal && ./minimal
  */
 #include <math.h>
 #include <stdio.h>

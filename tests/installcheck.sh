@@ -9,7 +9,7 @@ trap 'rm -rf "$bin"' EXIT INT TERM
 echo "installcheck: pkg-config --cflags --libs libzstr = $(pkg-config --cflags --libs libzstr)"
 for ex in minimal constriction; do
     ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror "examples/$ex.c" \
-        $(pkg-config --cflags --libs libzstr) -Wl,-rpath,"$prefix/lib" -o "$bin/$ex"
+        $(pkg-config --cflags --libs libzstr) -lm -Wl,-rpath,"$prefix/lib" -o "$bin/$ex"
 done
 # the header alone compiles as C++ too
 printf '#include <zstr.h>\nint main() { return zstr_version_number() > 0 ? 0 : 1; }\n' > "$bin/cxx.cc"
@@ -19,7 +19,7 @@ if command -v ${CXX:-c++} >/dev/null 2>&1; then
     echo "installcheck: zstr.h compiles and links as C++"
 fi
 # a static link through Libs.private
-${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L examples/minimal.c -o "$bin/minimal-static" \
+${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L examples/minimal.c -o "$bin/minimal-static" -lm \
     $(pkg-config --cflags --libs --static libzstr | sed 's/-lzstr/-l:libzstr.a/')
 "$bin/minimal-static" > /dev/null
 echo "installcheck: static link through Libs.private works"
