@@ -186,6 +186,10 @@ ZSTR_API int zstr_model_set_grains(zstr_model *model, const int32_t *grain_ids,
                                    zstr_error *err);
 /* Read-only grain ids, or NULL when the model has no grains. */
 ZSTR_API const int32_t *zstr_model_grain_ids(const zstr_model *model);
+/* Grain-boundary phase and thickness [m] (either pointer may be NULL).
+ * Returns ZSTR_ESTATE when the model has no grains, ZSTR_EINVAL for NULL model. */
+ZSTR_API int zstr_model_get_grain_boundary(const zstr_model *model, int *phase,
+                                           double *thickness);
 
 /* Voronoi polycrystal.  Seeds are placed uniformly (a Poisson process) in the
  * box by the library's own PRNG (xoshiro256**, seeded by splitmix64(seed)), so a

@@ -265,6 +265,19 @@ int zstr_model_set_grains(zstr_model *m, const int32_t *grain_ids, int boundary_
 
 const int32_t *zstr_model_grain_ids(const zstr_model *m) { return m ? m->grains : NULL; }
 
+int zstr_model_get_grain_boundary(const zstr_model *m, int *phase, double *thickness)
+{
+    if (m == NULL)
+        return ZSTR_EINVAL;
+    if (m->grains == NULL)
+        return ZSTR_ESTATE;
+    if (phase != NULL)
+        *phase = m->gb_phase;
+    if (thickness != NULL)
+        *thickness = m->gb_thickness;
+    return ZSTR_OK;
+}
+
 void zstr_interface_params_default(zstr_interface_params *p)
 {
     if (p == NULL)

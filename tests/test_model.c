@@ -324,6 +324,12 @@ START_TEST(test_grains)
     for (int i = 1; i < 8; i++)
         ck_assert_int_eq(got[i], g[i]);
     ck_assert_int_eq(got[0], 0);
+    int gbp = -1;
+    double gbt = -1.0;
+    ZS_CK_OK(zstr_model_get_grain_boundary(m, &gbp, &gbt), NULL);
+    ck_assert(gbp == 1 && gbt == 10e-9);
+    ZS_CK_OK(zstr_model_get_grain_boundary(m, NULL, NULL), NULL);
+    ck_assert_int_eq(zstr_model_get_grain_boundary(NULL, &gbp, &gbt), ZSTR_EINVAL);
     /* replace; a zero thickness is allowed */
     int32_t g2[8] = {5, 5, 5, 5, 6, 6, 6, 6};
     ZS_CK_OK(zstr_model_set_grains(m, g2, 0, 0.0, &err), &err);
@@ -333,6 +339,7 @@ START_TEST(test_grains)
     /* NULL removes grains, whatever the other arguments */
     ZS_CK_OK(zstr_model_set_grains(m, NULL, -5, NAN, &err), &err);
     ck_assert_ptr_null(zstr_model_grain_ids(m));
+    ck_assert_int_eq(zstr_model_get_grain_boundary(m, &gbp, &gbt), ZSTR_ESTATE);
     ZS_CK_OK(zstr_model_set_grains(m, NULL, 0, 0.0, &err), &err); /* twice is fine */
     ck_assert_ptr_null(zstr_model_grain_ids(NULL));
     /* a refused call keeps the previous grains */
