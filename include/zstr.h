@@ -392,7 +392,9 @@ ZSTR_API int zstr_dc_resistance(const zstr_plan *plan, zstr_dc_result *result,
 /* ------------------------------------------------------------------------- */
 
 typedef struct zstr_sweep_options {
-    int threads; /* worker threads, each with its own workspace; <= 1: caller's thread */
+    /* worker threads, each with its own workspace; <= 1: the caller's thread.
+     * Capped so that the threads' factorizations fit the plan's memory limit. */
+    int threads;
     /* Called after each finished frequency (from the worker threads, serialised
      * by the library); a non-zero return cancels the sweep (ZSTR_ECANCELLED). */
     int (*progress)(void *context, int64_t done, int64_t total);

@@ -255,6 +255,11 @@ int zstr_sweep(const zstr_plan *plan, int64_t n, const double *f, double *z,
     int t = opt != NULL && opt->threads > 1 ? opt->threads : 1;
     if (t > n)
         t = (int)n;
+    /* every thread holds one factorization: no more threads than fit the limit
+     * the plan was made with (the plan guarantees that one fits) */
+    double fit = floor(plan->memory_limit / plan->ws_bytes);
+    if ((double)t > fit)
+        t = fit >= 1.0 ? (int)fit : 1;
     s.nthreads = t;
     if (pthread_mutex_init(&s.lock, NULL) != 0)
         return zs_error(err, ZSTR_ETHREAD, "zstr_sweep: could not create a mutex");

@@ -98,6 +98,8 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
     in->predicted_bytes = ZS_BYTES_PER_LU_ENTRY * in->predicted_lu_nnz;
     /* a workspace adds Y's values and solve buffers: 16·nnz + 16·14·n bytes */
     double ws_bytes = 16.0 * (double)p->nnz + 16.0 * 14.0 * (double)p->n;
+    plan->memory_limit = limit;
+    plan->ws_bytes = in->predicted_bytes + ws_bytes;
     if (in->predicted_bytes + ws_bytes > limit) {
         rc = zs_error(err, ZSTR_EMEMLIMIT,
                       "one factorization of %lld unknowns needs about %.3g GB (predicted "

@@ -23,7 +23,9 @@ struct zstr_plan {
     void *symbolic;
     double control[UMFPACK_CONTROL];
     zstr_plan_info info;
-    double unit_bytes; /* sizeof(Unit) in UMFPACK's memory accounting */
+    double unit_bytes;   /* sizeof(Unit) in UMFPACK's memory accounting */
+    double memory_limit; /* bytes all concurrent factorizations may use */
+    double ws_bytes;     /* predicted bytes of one workspace with its factor */
 };
 
 struct zstr_workspace {
