@@ -20,7 +20,7 @@
  * The area-specific columns are Z·A with A = Lx·Ly in cm², the same A that the
  * header prints, so Z·A can be checked exactly.
  *
- * Numbers: %.17g round-trips every double.  printf's decimal point follows
+ * Numbers: %.17g round-trips every double.  The formatted decimal point follows
  * LC_NUMERIC, so all formatting runs under a thread-local "C" locale
  * (newlocale + uselocale, POSIX 2008).  The process locale (setlocale) is never
  * touched: other threads and the caller's own output are unaffected.
@@ -44,7 +44,7 @@
 #include <unistd.h>
 
 #if defined(__GNUC__)
-#define ZS_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define ZS_PRINTF(f, a) __attribute__((format(__printf__, f, a)))
 #else
 #define ZS_PRINTF(f, a)
 #endif

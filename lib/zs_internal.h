@@ -45,10 +45,10 @@ struct zstr_model {
     zs_interface iface[2]; /* indexed by zstr_electrode */
 };
 
-/* Fill err (if non-NULL) with code and a printf-style message; returns code. */
+/* Fill err (if non-NULL) with code and a formatted message; returns code. */
 int zs_error(zstr_error *err, int code, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    __attribute__((format(__printf__, 3, 4)))
 #endif
     ;
 /* Clear an error record to "success". */
