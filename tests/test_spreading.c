@@ -53,8 +53,9 @@ static double r_isoflux(double bx, double by, double lx, double ly, double hgt, 
     return sum;
 }
 
-/* DC resistance of the spot cell on an n³ grid */
-static double spot_resistance(int64_t n, double fraction, double *realised)
+/* DC resistance of the spot cell on an n³ grid, contact resistance R_pol [Ω·m²]
+ * (0: ideal); *realised (optional) gets the realised contact fraction */
+static double spot_resistance(int64_t n, double fraction, double rpol, double *realised)
 {
     const double h = 1.0 / (double)n;
     zstr_model *m = NULL;
@@ -67,7 +68,8 @@ static double spot_resistance(int64_t n, double fraction, double *realised)
     ck_assert_ptr_nonnull(px);
     ZS_CK_OK(zstr_map_square(n, n, h, h, fraction, ZSTR_PIXEL_NONE, px, realised, &e), &e);
     zstr_interface_params ip;
-    zstr_interface_params_default(&ip); /* ideal contact: R_pol = 0 */
+    zstr_interface_params_default(&ip);
+    ip.contact_resistance = rpol;
     ZS_CK_OK(zstr_model_set_interface(m, ZSTR_WE, &ip, px, &e), &e);
     free(px);
     ZS_CK_OK(zstr_plan_create(m, NULL, &p, &e), &e);
@@ -94,7 +96,7 @@ START_TEST(test_spot_converges_first_order)
     const int64_t n0 = zs_test_quick() ? 8 : 12;
     double r[3], f[3];
     for (int k = 0; k < 3; k++) {
-        r[k] = spot_resistance(n0 << k, 0.25, &f[k]);
+        r[k] = spot_resistance(n0 << k, 0.25, 0.0, &f[k]);
         ck_assert(f[k] == 0.25);
     }
     const double riso = r_isoflux(0.5, 0.5, 1, 1, 1, 600);
@@ -126,32 +128,6 @@ START_TEST(test_spot_converges_first_order)
 }
 END_TEST
 
-/* DC resistance of the spot cell with a contact resistance R_pol [Ω·m²] */
-static double spot_with_rpol(int64_t n, double rpol)
-{
-    const double h = 1.0 / (double)n;
-    zstr_model *m = NULL;
-    zstr_plan *p = NULL;
-    zstr_error e;
-    ZS_CK_OK(zstr_model_create(n, n, n, h, h, h, &m, &e), &e);
-    zstr_phase_params ph = {"solid", 1.0, 1.0, 0.0, 298.15};
-    ZS_CK_OK(zstr_model_add_phase(m, &ph, NULL, &e), &e);
-    uint8_t *px = malloc((size_t)(n * n));
-    ck_assert_ptr_nonnull(px);
-    ZS_CK_OK(zstr_map_square(n, n, h, h, 0.25, ZSTR_PIXEL_NONE, px, NULL, &e), &e);
-    zstr_interface_params ip;
-    zstr_interface_params_default(&ip);
-    ip.contact_resistance = rpol;
-    ZS_CK_OK(zstr_model_set_interface(m, ZSTR_WE, &ip, px, &e), &e);
-    free(px);
-    ZS_CK_OK(zstr_plan_create(m, NULL, &p, &e), &e);
-    zstr_dc_result dc;
-    ZS_CK_OK(zstr_dc_resistance(p, &dc, &e), &e);
-    zstr_plan_free(p);
-    zstr_model_free(m);
-    return dc.resistance;
-}
-
 START_TEST(test_finite_contact_resistance_converges_faster)
 {
     /* With R_pol > 0 the spot is no longer equipotential: the current density
@@ -163,8 +139,8 @@ START_TEST(test_finite_contact_resistance_converges_faster)
     const int64_t n0 = zs_test_quick() ? 8 : 12;
     double r[3], q[3];
     for (int k = 0; k < 3; k++) {
-        r[k] = spot_with_rpol(n0 << k, 0.5);
-        q[k] = spot_with_rpol(n0 << k, 0.0);
+        r[k] = spot_resistance(n0 << k, 0.25, 0.5, NULL);
+        q[k] = spot_resistance(n0 << k, 0.25, 0.0, NULL);
     }
     double pr = log2((r[0] - r[1]) / (r[1] - r[2]));
     double pq = log2((q[0] - q[1]) / (q[1] - q[2]));
