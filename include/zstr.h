@@ -308,7 +308,8 @@ typedef struct zstr_plan zstr_plan;
 
 /* Purpose: assemble the pencil of `model` at its temperature, analyse the
  *   pattern once (UMFPACK symbolic, and CHOLMOD's analysis to predict the factor
- *   memory) and refuse when one factorization would not fit in the limit.
+ *   memory) and refuse when the peak memory of one factorization (about twice
+ *   the final factor, bench/RESULTS.md) would not fit in the limit.
  *   options == NULL means defaults.  The plan does not refer to the model.
  * Returns: ZSTR_OK; ZSTR_EINVAL for an inconsistent model (unknown phase label,
  *   GB thicker than a voxel, no phase, ...); ZSTR_EMEMLIMIT; ZSTR_ESOLVER;
@@ -335,6 +336,8 @@ typedef struct zstr_plan_info {
     double predicted_bytes;     /* predicted memory of one factorization */
     double umfpack_estimate_bytes; /* UMFPACK's own (upper-bound) estimate */
     double symbolic_seconds;    /* wall time of the symbolic analysis */
+    double predicted_peak_bytes; /* predicted peak memory while factoring: the
+                                    limit is checked against this */
 } zstr_plan_info;
 
 ZSTR_API int zstr_plan_get_info(const zstr_plan *plan, zstr_plan_info *info);
@@ -361,9 +364,10 @@ ZSTR_API int zstr_execute(const zstr_plan *plan, zstr_workspace *ws, double freq
 /* Statistics of the last AC factorization done in this workspace. */
 typedef struct zstr_factor_info {
     double lu_nnz;          /* nnz(L) + nnz(U) */
-    double bytes;           /* memory of the numeric factorization */
+    double bytes;           /* memory of the numeric factorization (the factor) */
     double numeric_seconds; /* wall time of the factorization */
     double solve_seconds;   /* wall time of the solve */
+    double peak_bytes;      /* UMFPACK's peak memory during the factorization */
 } zstr_factor_info;
 ZSTR_API int zstr_workspace_factor_info(const zstr_workspace *ws, zstr_factor_info *info);
 

@@ -118,6 +118,7 @@ int zstr_execute(const zstr_plan *plan, zstr_workspace *ws, double f, double z[2
     }
     ws->last.lu_nnz = info[UMFPACK_LNZ] + info[UMFPACK_UNZ] - (double)p->n;
     ws->last.bytes = info[UMFPACK_NUMERIC_SIZE] * plan->unit_bytes;
+    ws->last.peak_bytes = info[UMFPACK_PEAK_MEMORY] * plan->unit_bytes;
     ws->last.numeric_seconds = t1 - t0;
     st = umfpack_zl_wsolve(UMFPACK_A, (const SuiteSparse_long *)p->Ap,
                            (const SuiteSparse_long *)p->Ai, ws->Yx, NULL, ws->x, NULL, ws->b,
