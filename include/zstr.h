@@ -376,6 +376,21 @@ ZSTR_API int zstr_workspace_factor_info(const zstr_workspace *ws, zstr_factor_in
  * internal nodes.  NULL before the first solve. */
 ZSTR_API const double *zstr_workspace_potentials(const zstr_workspace *ws);
 
+/* Purpose: fields of the last AC solve in ws, for a total current of 1 A into
+ *   the WE (multiply by the actual current for another excitation).  Any output
+ *   may be NULL:
+ *   potential         nx·ny·nz complex [V] at the voxel centres, CE at 0 V;
+ *   current_density   3·nx·ny·nz complex [A/m²]: [3i + d] is component d of
+ *                     voxel i, the mean of the currents through its two faces
+ *                     normal to d (insulating walls carry 0, the electrode faces
+ *                     their electrode branch) over the face area; positive
+ *                     along +d (the current enters at the WE, z = Lz, so J_z < 0);
+ *   we_current        nx·ny complex [A/m²]: current density from the WE into
+ *                     each interface pixel (0 on free-surface pixels).
+ * Returns: ZSTR_ESTATE before the workspace's first AC solve; ZSTR_EINVAL. */
+ZSTR_API int zstr_fields(const zstr_plan *plan, const zstr_workspace *ws, double *potential,
+                         double *current_density, double *we_current, zstr_error *err);
+
 /* DC solution with CHOLMOD on G restricted to the nodes that conduct to an
  * electrode (floating regions are excluded and counted). */
 typedef struct zstr_dc_result {

@@ -100,6 +100,7 @@ typedef struct builder {
     zs_elem *elem;
     int64_t nelem, cap;
     int64_t next_node; /* next internal node number */
+    int64_t *first;    /* where emit_branch records the chain's first element */
 } builder;
 
 static int push_elem(builder *b, int64_t a, int64_t c, double g, double cap)
@@ -121,6 +122,7 @@ static int push_elem(builder *b, int64_t a, int64_t c, double g, double cap)
  * admittance are never passed (the caller skips them). */
 static int emit_branch(builder *b, int64_t na, int64_t nb, part *parts, int np)
 {
+    *b->first = -1;
     for (int i = 0; i < np; i++) {
         if (parts[i].g == 0.0 && parts[i].c == 0.0)
             return ZSTR_OK; /* open circuit: no branch at all */
@@ -156,6 +158,7 @@ static int emit_branch(builder *b, int64_t na, int64_t nb, part *parts, int np)
         i = k;
     }
     int64_t prev = na;
+    *b->first = b->nelem;
     for (int k = 0; k < ng; k++) {
         int64_t next = (k == ng - 1) ? nb : b->next_node++;
         int rc = push_elem(b, prev, next, gs[k], cs[k]);
@@ -345,7 +348,7 @@ static part phase_part(const netctx *x, int phase, double area, double len)
     return (part){mt->gs * area / len, mt->cs * area / len, mt->cls};
 }
 
-static int build_elements(netctx *x, builder *b)
+static int build_elements(netctx *x, builder *b, zs_pencil *p)
 {
     const zstr_model *m = x->m;
     const int64_t nx = m->n[0], ny = m->n[1], nz = m->n[2];
@@ -375,6 +378,7 @@ static int build_elements(netctx *x, builder *b)
                     parts[np++] = phase_part(x, pj, area[d], half);
                     if (gb && dgb > 0.0)
                         parts[np++] = phase_part(x, m->gb_phase, area[d], dgb);
+                    b->first = &p->branch_elem[3 * i + d];
                     rc = emit_branch(b, i, j, parts, np);
                 }
                 if (rc != ZSTR_OK)
@@ -391,7 +395,7 @@ static int build_elements(netctx *x, builder *b)
                     if (f->present) {
                         int px = f->pixels[xx + nx * y];
                         if (px == ZSTR_PIXEL_NONE)
-                            continue;
+                            continue; /* elec_elem stays -1 */
                         int base = m->nphases + 3 * e;
                         const material *mt = NULL;
                         if (px == ZSTR_PIXEL_CONTACT) {
@@ -405,6 +409,7 @@ static int build_elements(netctx *x, builder *b)
                         if (mt != NULL)
                             parts[np++] = (part){mt->gs * area[2], mt->cs * area[2], mt->cls};
                     }
+                    b->first = &p->elec_elem[e][xx + nx * y];
                     rc = emit_branch(b, i, e == ZSTR_WE ? ZS_NODE_WE : ZS_NODE_CE, parts, np);
                     if (rc != ZSTR_OK)
                         return rc;
@@ -456,6 +461,9 @@ void zs_pencil_free(zs_pencil *p)
     free(p->we_elem);
     free(p->ce_elem);
     free(p->dc_class);
+    free(p->branch_elem);
+    free(p->elec_elem[0]);
+    free(p->elec_elem[1]);
     memset(p, 0, sizeof *p);
 }
 
@@ -467,11 +475,23 @@ int zs_pencil_build(const zstr_model *m, zs_pencil *p, zstr_error *err)
         return zs_error(err, ZSTR_ENOMEM, "assembly: out of memory");
     x->m = m;
     setup_materials(x);
-    builder b = {NULL, 0, 0, m->nvox};
-    int rc = build_elements(x, &b);
+    const int64_t npix = m->n[0] * m->n[1];
+    p->branch_elem = zs_malloc_array((size_t)m->nvox * 3, sizeof *p->branch_elem);
+    p->elec_elem[0] = zs_malloc_array((size_t)npix, sizeof *p->elec_elem[0]);
+    p->elec_elem[1] = zs_malloc_array((size_t)npix, sizeof *p->elec_elem[1]);
+    builder b = {NULL, 0, 0, m->nvox, NULL};
+    int rc = ZSTR_ENOMEM;
+    if (p->branch_elem != NULL && p->elec_elem[0] != NULL && p->elec_elem[1] != NULL) {
+        for (int64_t k = 0; k < 3 * m->nvox; k++)
+            p->branch_elem[k] = -1;
+        for (int64_t k = 0; k < npix; k++)
+            p->elec_elem[0][k] = p->elec_elem[1][k] = -1;
+        rc = build_elements(x, &b, p);
+    }
     free(x);
     if (rc != ZSTR_OK) {
         free(b.elem);
+        zs_pencil_free(p);
         return zs_error(err, rc, "assembly: out of memory for network elements");
     }
     p->nvox = m->nvox;

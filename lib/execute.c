@@ -129,6 +129,7 @@ int zstr_execute(const zstr_plan *plan, zstr_workspace *ws, double f, double z[2
         return zs_error(err, umf_status(st), "UMFPACK solve at %g Hz failed (status %d)", f, st);
     }
     ws->have_solution = 1;
+    ws->omega = w;
     /* I from the CE side, Σ y_e v_a: a sum of small accurate terms.  The WE side,
      * Σ y_e (1 − v_a), cancels when the WE-side drop is small against 1 V. */
     double ir = 0.0, ii = 0.0;

@@ -78,6 +78,10 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
     }
     zs_pencil *p = &plan->p;
     zstr_plan_info *in = &plan->info;
+    for (int d = 0; d < 3; d++) {
+        plan->n[d] = m->n[d];
+        plan->h[d] = m->h[d];
+    }
     in->n_voxels = p->nvox;
     in->n_internal = p->ninternal;
     in->n_unknowns = p->n;

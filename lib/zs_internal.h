@@ -107,6 +107,12 @@ typedef struct zs_pencil {
     int64_t *we_elem;  /* indices into elem */
     int64_t nce;
     int64_t *ce_elem;  /* the elements that end on the CE */
+    /* Geometry of the branches, for fields: the first element of the chain from
+     * voxel i towards its +x, +y, +z neighbour (branch_elem[3i + d]) and from a
+     * top (WE) / bottom (CE) voxel to its electrode (elec_elem[e][x + nx·y]);
+     * -1 where there is no branch.  The chain carries one current. */
+    int64_t *branch_elem;
+    int64_t *elec_elem[2];
     /* DC connectivity (conductive elements only). */
     uint8_t *dc_class; /* per node: 0 floating, 1 WE only, 2 CE only, 3 both */
     int64_t n_floating, n_isolated_dc;

@@ -25,6 +25,8 @@ struct zstr_plan {
     zstr_plan_info info;
     double unit_bytes;   /* sizeof(Unit) in UMFPACK's memory accounting */
     double memory_limit; /* bytes all concurrent factorizations may use */
+    int64_t n[3];        /* grid, for fields */
+    double h[3];
     double ws_bytes;     /* predicted bytes of one workspace with its factor */
 };
 
@@ -36,6 +38,7 @@ struct zstr_workspace {
     double *W;
     void *numeric;
     int have_solution;
+    double omega; /* ω of the last solve */
     zstr_factor_info last;
 };
 
