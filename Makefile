@@ -16,6 +16,7 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR ?= $(PREFIX)/bin
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DATADIR ?= $(PREFIX)/share
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -31,6 +32,10 @@ SS_LIBS := -lumfpack -lcholmod -lamd -lsuitesparseconfig
 LIBS := $(SS_LIBS) -lm -lpthread
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+# the zstr program's dependencies (never the library's)
+CLI_PKGS := libxml-2.0 cairo libpng fontconfig
+CLI_CFLAGS := $(shell pkg-config --cflags $(CLI_PKGS) 2>/dev/null)
+CLI_LIBS := $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null)
 
 B := build
 LIB_SRC := $(sort $(wildcard lib/*.c))
@@ -40,13 +45,17 @@ SHLIB := $(B)/libzstr.so.$(VERSION)
 STLIB := $(B)/libzstr.a
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_OBJ := $(patsubst tests/%.c,$(B)/tests/%.o,$(TEST_SRC)) $(B)/tests/runner.o
+# the program: its modules (tested by the runner too) and its main
+CLI_MOD := $(filter-out cli/zstr.c,$(sort $(wildcard cli/*.c)))
+CLI_OBJ := $(patsubst cli/%.c,$(B)/cli/%.o,$(CLI_MOD)) $(B)/cli/schema_xsd.o
+ZSTR_BIN := $(B)/zstr
 EXAMPLES := minimal constriction
 EXAMPLE_BIN := $(addprefix $(B)/examples/,$(EXAMPLES))
 BENCH_BIN := $(B)/bench/zstr_bench
 
 .PHONY: all lib demo check check-asan check-valgrind installcheck install uninstall \
         deps lint format bench examples clean
-all: lib
+all: lib $(ZSTR_BIN)
 lib: $(SHLIB) $(B)/libzstr.so $(STLIB) $(B)/libzstr.pc
 
 deps:
@@ -70,16 +79,30 @@ $(B)/libzstr.pc: pkgconfig/libzstr.pc.in Makefile | $(B)
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    -e 's|@LIBS_PRIVATE@|$(LIBS)|g' -e 's|@CFLAGS_PRIVATE@||g' $< > $@
 
-$(B) $(B)/lib $(B)/tests $(B)/examples $(B)/bench:
+$(B) $(B)/lib $(B)/tests $(B)/examples $(B)/bench $(B)/cli:
 	mkdir -p $@
+
+# ---- the zstr program (public API only; links the shared library) ----
+$(B)/cli/%.o: cli/%.c include/zstr.h $(wildcard cli/*.h) | $(B)/cli
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -Icli $(CLI_CFLAGS) -c $< -o $@
+$(B)/cli/schema_xsd.c: schema/zstr-1.xsd scripts/embed.sh | $(B)/cli
+	sh scripts/embed.sh $< zm_schema_xsd > $@.tmp && mv $@.tmp $@
+$(B)/cli/schema_xsd.o: $(B)/cli/schema_xsd.c
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
+$(ZSTR_BIN): $(B)/cli/zstr.o $(CLI_OBJ) $(B)/libzstr.so
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(B)/cli/zstr.o $(CLI_OBJ) -L$(B) \
+	    -Wl,-rpath,'$$ORIGIN' -lzstr $(CLI_LIBS) -lm
 
 # ---- tests: one runner, every tests/test_*.c suite found by its declaration ----
 $(B)/tests/suites.h: $(TEST_SRC) | $(B)/tests
 	sed -n 's/^Suite \*\(suite_[a-z0-9_]*\)(void)$$/X(\1)/p' $(TEST_SRC) > $@.tmp && mv $@.tmp $@
-$(B)/tests/%.o: tests/%.c include/zstr.h lib/zs_internal.h tests/zs_test.h $(B)/tests/suites.h
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(CHECK_CFLAGS) -Iinclude -Ilib -I$(B)/tests -c $< -o $@
-$(B)/tests/runner: $(TEST_OBJ) $(STLIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(STLIB) $(LIBS) $(CHECK_LIBS)
+$(B)/tests/%.o: tests/%.c include/zstr.h lib/zs_internal.h tests/zs_test.h $(B)/tests/suites.h \
+    $(wildcard cli/*.h)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(CHECK_CFLAGS) -Iinclude -Ilib -Icli $(CLI_CFLAGS) \
+	    -I$(B)/tests -c $< -o $@
+$(B)/tests/runner: $(TEST_OBJ) $(CLI_OBJ) $(STLIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(CLI_OBJ) $(STLIB) $(LIBS) $(CLI_LIBS) \
+	    $(CHECK_LIBS)
 
 # ---- examples: built against the build tree here, via pkg-config in installcheck ----
 $(B)/examples/%: examples/%.c include/zstr.h $(B)/libzstr.so | $(B)/examples
@@ -92,26 +115,36 @@ bench: $(BENCH_BIN)
 	$(BENCH_BIN)
 
 check: deps
-	$(MAKE) lib $(B)/tests/runner examples
-	cd tests && ../$(B)/tests/runner
-	sh tests/examples.sh $(B)/examples
+	$(MAKE) lib $(ZSTR_BIN) $(B)/tests/runner examples
+	cd tests && OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} ../$(B)/tests/runner
+	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} sh tests/examples.sh $(B)/examples
+	sh tests/cli.sh $(ZSTR_BIN)
 
+# sweeps run one thread per core; OpenBLAS's own threads would compete with them
+# The main job: the embedded default model (tau_Cstr < tau_CT, Voronoi grains,
+# 22 % square spot, 24^3 voxels, 8 per decade from 1 mHz to 10 MHz).
 demo: deps
-	$(MAKE) lib $(B)/examples/constriction
-	$(B)/examples/constriction --demo -o $(B)/demo
+	$(MAKE) lib $(ZSTR_BIN)
+	mkdir -p $(B)/demo
+	$(ZSTR_BIN) run -o $(B)/demo/spectrum.csv --plot $(B)/demo/spectrum.png
 
 # Sanitizers and valgrind: separate build trees so flags never mix.
 check-asan: deps
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined" build-asan/tests/runner
+	    LDFLAGS="-fsanitize=address,undefined" build-asan/tests/runner build-asan/zstr
 	cd tests && ASAN_OPTIONS=detect_leaks=1 ../build-asan/tests/runner
 check-valgrind: deps
 	$(MAKE) lib $(B)/tests/runner
 	cd tests && CK_FORK=no ZSTR_TEST_QUICK=1 valgrind --error-exitcode=3 --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect ../$(B)/tests/runner
 
-install: lib
-	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
+install: lib $(ZSTR_BIN)
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+	    $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/libzstr
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $(B)/zstr.install $(B)/cli/zstr.o $(CLI_OBJ) -L$(B) \
+	    -Wl,-rpath,$(LIBDIR) -lzstr $(CLI_LIBS) -lm
+	install -m 755 $(B)/zstr.install $(DESTDIR)$(BINDIR)/zstr
+	install -m 644 schema/zstr-1.xsd $(DESTDIR)$(DATADIR)/libzstr/zstr-1.xsd
 	install -m 644 include/zstr.h $(DESTDIR)$(INCLUDEDIR)/zstr.h
 	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libzstr.so.$(VERSION)
 	ln -sf libzstr.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -119,6 +152,7 @@ install: lib
 	install -m 644 $(STLIB) $(DESTDIR)$(LIBDIR)/libzstr.a
 	install -m 644 $(B)/libzstr.pc $(DESTDIR)$(PKGCONFIGDIR)/libzstr.pc
 uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/zstr $(DESTDIR)$(DATADIR)/libzstr/zstr-1.xsd
 	rm -f $(DESTDIR)$(INCLUDEDIR)/zstr.h $(DESTDIR)$(LIBDIR)/libzstr.so* \
 	    $(DESTDIR)$(LIBDIR)/libzstr.a $(DESTDIR)$(PKGCONFIGDIR)/libzstr.pc
 
@@ -131,9 +165,10 @@ installcheck:
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	    --inline-suppr -Iinclude -Ilib lib tests examples bench
+	    --inline-suppr -Iinclude -Ilib -Icli lib cli tests examples bench
 format:
-	clang-format -i include/*.h lib/*.c lib/*.h tests/*.c tests/*.h examples/*.c bench/*.c
+	clang-format -i include/*.h lib/*.c lib/*.h cli/*.c cli/*.h tests/*.c tests/*.h examples/*.c \
+	    bench/*.c
 
 clean:
 	rm -rf build build-asan

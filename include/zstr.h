@@ -40,7 +40,10 @@
  * A zstr_model may be read by many threads but modified by one at a time.  A
  * zstr_plan is read-only once created: any number of threads may call
  * zstr_execute() on it concurrently, each with its own workspace.  A plan keeps
- * no pointer to the model it was made from.
+ * no pointer to the model it was made from.  The factorizations call BLAS; a
+ * multithreaded BLAS (OpenBLAS) started from several sweep threads
+ * oversubscribes the cores: with threads > 1 run one BLAS thread each
+ * (OPENBLAS_NUM_THREADS=1; measured 3x faster on 2 cores, bench/RESULTS.md).
  *
  * ABI
  * ---

@@ -2,7 +2,7 @@
 # install-deps.sh — install the Debian packages libzstr needs, if any are missing.
 # Used by `make demo` and `make check`; apt only, nothing downloaded otherwise.
 set -eu
-PKGS="build-essential pkg-config libsuitesparse-dev liblapack-dev libopenblas-dev libxml2-dev check valgrind"
+PKGS="build-essential pkg-config libsuitesparse-dev liblapack-dev libopenblas-dev libxml2-dev libcairo2-dev libpng-dev fonts-dejavu-core check valgrind"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

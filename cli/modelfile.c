@@ -1,0 +1,1830 @@
+/*
+ * modelfile.c — XML model files, format version 1 (schema/zstr-1.xsd).
+ *
+ * Concept
+ * -------
+ * A model file is a small XML document; a zm_file keeps the parsed libxml2
+ * tree (so --set can change an attribute and check everything again), the
+ * compiled schema, and a "spec": every value converted to SI and checked, the
+ * phases resolved to ids, image maps turned into pixel codes.  zm_build() only
+ * copies the spec into a zstr_model, so it cannot fail on anything the file
+ * says (library limits aside).
+ *
+ * Pipeline of zm_load() / zm_load_memory() / zm_set()
+ * ---------------------------------------------------
+ *  1. Read the file (at most ZM_MAX_FILE bytes; unreadable = ZSTR_EIO).
+ *  2. Refuse a DOCTYPE before parsing: a byte scan of the prolog (BOM, blanks,
+ *     <?...?>, comments) finds "<!DOCTYPE".  As a second guard, for encodings
+ *     the scan cannot read, the parser's internalSubset SAX callback stops the
+ *     parser at the DOCTYPE token, before any declaration in it is read, and a
+ *     document with a DTD node is refused.  No entity is ever substituted
+ *     (no XML_PARSE_NOENT), no DTD loaded (no XML_PARSE_DTDLOAD/DTDATTR), no
+ *     network used (XML_PARSE_NONET).
+ *  3. Parse with a parser context of our own whose structured error handler
+ *     (sax->serror) records the first error with its line, so libxml2 prints
+ *     nothing; the schema parser and validator get structured handlers too.
+ *     libxml2's process-wide state is not touched beyond xmlInitParser().
+ *  4. Root must be <zstr> without a namespace, with version="1" (checked
+ *     before the schema for a clearer message).
+ *  5. Validate against the embedded schema (zm_schema_xsd, generated from
+ *     schema/zstr-1.xsd by scripts/embed.sh): element order, unknown elements
+ *     and attributes, enumerations.
+ *  6. Semantic checks (below); the first problem is reported.
+ * Messages read "FILE:LINE: <element ...> attribute NAME: problem"; LINE is
+ * xmlGetLineNo() of the element.
+ *
+ * Semantic rules (what the schema cannot say)
+ * -------------------------------------------
+ * Every numeric attribute goes through zu_parse() with its dimension.
+ *  - cell: size 1 or 3 lengths > 0; voxels 1 or 3 whole numbers >= 1, at most
+ *    2^31 voxels in all; voxel edge h = size / voxels; temperature > 0 K
+ *    (default 298.15 K).
+ *  - phase: names unique; conductivity >= 0; permittivity > 0 (no unit);
+ *    activation-energy >= 0 (default 0 eV); reference-temperature > 0
+ *    (default 298.15 K); at most 256 phases.
+ *  - fill/@phase, grains/@phase, grains/@boundary-phase name defined phases;
+ *    no <fill> = the first phase.
+ *  - grains: mean-size > 0 and not giving more grains than voxels;
+ *    boundary-thickness >= 0 and thinner than the smallest voxel edge;
+ *    seed a whole number < 2^64 (default 1); no phase = keep the fill.
+ *  - interface: one per electrode; reference-temperature > 0 (default
+ *    298.15 K); contact resistance, capacitance, activation-energy >= 0
+ *    (default 0 = ideal contact); pore capacitance >= 0; sei resistance > 0,
+ *    capacitance and activation-energy >= 0; no <map> = kind full.
+ *  - map: each kind takes only its attributes (full: none; square, frame:
+ *    contact-fraction, rest; random: contact-fraction, correlation-length,
+ *    seed, rest; image: file) and <level> only with kind image.
+ *    contact-fraction in [0, 1]; correlation-length >= 0 (default 0); rest
+ *    default pore.  A map that can make pore (sei) pixels needs a <pore>
+ *    (<sei>) in its interface.
+ *  - image maps: file resolves against the model file's folder (the current
+ *    directory for the default model); PGM (P2 or P5, maxval <= 65535) or PNG
+ *    (8-bit; colour is converted to grey by libpng's simplified API, 16-bit
+ *    PNGs are refused); exactly nx × ny pixels; image column c is x = c and
+ *    image row r is y = ny − 1 − r (the top row is the far edge y = ny − 1, so
+ *    the map looks like the picture in a plot with y upwards).  Grey levels
+ *    are the stored numbers; every level present needs one <level>; <level>
+ *    values are unique.
+ *  - frequencies: either values (one or more, each >= 0 Hz; 0 = DC) or all of
+ *    from > 0, to >= from, per-decade > 0, giving at most 10^6 frequencies.
+ *
+ * --set paths (zm_set)
+ * --------------------
+ * Every element has a full path: the tag names from the root down, each
+ * followed by its identifying value when it has one (<phase name>,
+ * <interface electrode>, <level value>): zstr.interface.we.map.  A --set path
+ * "P1.P2...Pk.ATTR" matches attribute ATTR of element E when ATTR is allowed
+ * on E by the schema (the allowed names are read from the embedded XSD itself,
+ * so the two cannot drift) and P1..Pk occur in that order in E's full path.
+ * Exactly one match is required.  The change is validated like a new file and
+ * undone on failure.
+ */
+#include "modelfile.h"
+#include "units.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libxml/parser.h>
+#include <libxml/SAX2.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlschemas.h>
+#include <libxml/xmlstring.h>
+#include <png.h>
+
+/* The schema, generated by scripts/embed.sh (NUL-terminated). */
+extern const unsigned char zm_schema_xsd[];
+extern const size_t zm_schema_xsd_len;
+
+#define ZM_MAX_FILE (16L * 1024 * 1024) /* bytes of a model file */
+#define ZM_MAX_VOXELS 2147483648.0      /* 2^31 voxels in all */
+#define ZM_MAX_FREQS 1000000.0          /* frequencies of one spectrum */
+#define ZM_MAX_PHASES 256               /* the library's limit */
+#define ZM_T_DEFAULT 298.15             /* K */
+#define ZM_PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES)
+
+#if defined(__GNUC__)
+#define ZM_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define ZM_PRINTF(a, b)
+#endif
+
+#if LIBXML_VERSION >= 21200
+typedef const xmlError *zm_xml_error;
+#else
+typedef xmlErrorPtr zm_xml_error;
+#endif
+
+/* ------------------------------------------------------------------------- */
+/* The default model: the paper's τ_Cstr < τ_CT case at a quick size         */
+/* ------------------------------------------------------------------------- */
+
+static const char default_xml[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<!-- zstr default model: Eckhardt et al. 2023, case tau_Cstr < tau_CT\n"
+    "     (LLZO-like garnet, Li metal WE, Voronoi grains, one centred square\n"
+    "     contact spot of 22 %), on a 24^3 grid so that it runs in seconds. -->\n"
+    "<zstr version=\"1\">\n"
+    "  <cell size=\"100 um\" voxels=\"24\" temperature=\"298.15 K\"/>\n"
+    "  <phase name=\"bulk\" conductivity=\"0.46 mS/cm\" permittivity=\"150\""
+    " activation-energy=\"0.34 eV\"/>\n"
+    "  <phase name=\"gb\" conductivity=\"5.97 uS/cm\" permittivity=\"150\""
+    " activation-energy=\"0.43 eV\"/>\n"
+    "  <fill phase=\"bulk\"/>\n"
+    "  <grains mean-size=\"10 um\" seed=\"1\" phase=\"bulk\" boundary-phase=\"gb\""
+    " boundary-thickness=\"10 nm\"/>\n"
+    "  <interface electrode=\"we\">\n"
+    "    <contact resistance=\"0.5 Ohm*cm2\" capacitance=\"1.77 F/cm2\""
+    " activation-energy=\"0.43 eV\"/>\n"
+    "    <pore capacitance=\"885 uF/cm2\"/>\n"
+    "    <map kind=\"square\" contact-fraction=\"0.22\" rest=\"pore\"/>\n"
+    "  </interface>\n"
+    "  <frequencies from=\"1 mHz\" to=\"10 MHz\" per-decade=\"8\"/>\n"
+    "</zstr>\n";
+
+const char *zm_default_xml(void) { return default_xml; }
+
+/* ------------------------------------------------------------------------- */
+/* Data structures                                                           */
+/* ------------------------------------------------------------------------- */
+
+enum { ZM_FULL, ZM_SQUARE, ZM_FRAME, ZM_RANDOM, ZM_IMAGE };
+
+typedef struct zm_phase {
+    char name[64];
+    long line;
+    double sigma, eps, ea, tref;
+} zm_phase;
+
+typedef struct zm_iface {
+    int present;
+    long line;
+    zstr_interface_params p;
+    int kind;        /* ZM_FULL ... */
+    double fraction; /* square, frame, random */
+    double corr;     /* random: correlation length [m] */
+    uint64_t seed;   /* random */
+    int rest;        /* zstr_pixel of non-contact pixels */
+    uint8_t *pixels; /* image: nx·ny pixel codes */
+} zm_iface;
+
+/* Everything the document says, in SI, checked. */
+typedef struct zm_spec {
+    int64_t n[3];
+    double h[3];
+    double temperature;
+    int nphases;
+    zm_phase *phases;
+    int fill;
+    int grains;
+    double mean_size, gb_thickness;
+    uint64_t grain_seed;
+    int grain_phase, gb_phase;
+    zm_iface iface[2];
+    int flog; /* 1: from/to/per-decade; 0: values */
+    double ffrom, fto, fpd;
+    double *fvalues;
+    int64_t nfvalues;
+} zm_spec;
+
+/* An element of the schema and the attributes it allows (for zm_set). */
+typedef struct zm_eldef {
+    char name[32];
+    int nattr;
+    char attr[8][32];
+} zm_eldef;
+
+struct zm_file {
+    char *name; /* for messages and zm_name() */
+    char *base; /* folder for relative paths, "" = cwd */
+    xmlDocPtr doc;
+    xmlSchemaPtr schema;
+    zm_spec spec;
+    zm_eldef *defs; /* read from the XSD on the first zm_set() */
+    int ndefs;
+};
+
+/* Context of one semantic check. */
+typedef struct zm_ctx {
+    const char *name;
+    const char *base;
+    zstr_error *err;
+} zm_ctx;
+
+/* ------------------------------------------------------------------------- */
+/* Errors                                                                    */
+/* ------------------------------------------------------------------------- */
+
+static int zm_vfail(zstr_error *err, int code, const char *file, long line, long column,
+                    const char *fmt, va_list ap) ZM_PRINTF(6, 0);
+static int zm_fail(zstr_error *err, int code, const char *file, long line, long column,
+                   const char *fmt, ...) ZM_PRINTF(6, 7);
+
+static int zm_vfail(zstr_error *err, int code, const char *file, long line, long column,
+                    const char *fmt, va_list ap)
+{
+    if (err == NULL)
+        return code;
+    const char *fn = file != NULL ? file : "";
+    int plen = 0;
+    if (*fn != '\0' && line > 0)
+        plen = snprintf(err->message, sizeof err->message, "%.200s:%ld: ", fn, line);
+    else if (*fn != '\0')
+        plen = snprintf(err->message, sizeof err->message, "%.200s: ", fn);
+    if (plen < 0)
+        plen = 0;
+    vsnprintf(err->message + plen, sizeof err->message - (size_t)plen, fmt, ap);
+    snprintf(err->file, sizeof err->file, "%s", fn);
+    err->code = code;
+    err->line = line > 0 ? line : 0;
+    err->column = column > 0 ? column : 0;
+    return code;
+}
+
+static int zm_fail(zstr_error *err, int code, const char *file, long line, long column,
+                   const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = zm_vfail(err, code, file, line, column, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------- */
+/* libxml2: capturing errors, refusing DOCTYPEs, parsing                     */
+/* ------------------------------------------------------------------------- */
+
+typedef struct zm_capture {
+    int have; /* an error was recorded */
+    long line, column;
+    char msg[400];
+    int doctype; /* the parser met a DOCTYPE */
+    long doctype_line;
+} zm_capture;
+
+/* Keep the first error (warnings are ignored), without its trailing newline. */
+static void capture(zm_capture *c, zm_xml_error e)
+{
+    if (c == NULL || e == NULL || c->have || e->level < XML_ERR_ERROR)
+        return;
+    c->have = 1;
+    c->line = e->line;
+    c->column = e->domain == XML_FROM_PARSER ? e->int2 : 0;
+    if (c->line <= 0 && e->node != NULL)
+        c->line = xmlGetLineNo((xmlNodePtr)e->node);
+    snprintf(c->msg, sizeof c->msg, "%s", e->message != NULL ? e->message : "XML error");
+    /* One line: libxml2 ends messages with '\n' and some span two lines. */
+    size_t n = strlen(c->msg);
+    while (n > 0 && (c->msg[n - 1] == '\n' || c->msg[n - 1] == ' ' || c->msg[n - 1] == '\r'))
+        c->msg[--n] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if (c->msg[i] == '\n' || c->msg[i] == '\r')
+            c->msg[i] = ' ';
+}
+
+/* Parser errors: libxml2 passes ctxt->userData, the parser context itself. */
+static void parser_error(void *ctx, zm_xml_error e)
+{
+    xmlParserCtxtPtr p = ctx;
+    capture(p != NULL ? p->_private : NULL, e);
+}
+
+static void schema_error(void *data, zm_xml_error e) { capture(data, e); }
+
+/* SAX internalSubset: called at "<!DOCTYPE name ...", before its declarations
+ * are read.  Stop there. */
+static void refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
+                           const xmlChar *system_id)
+{
+    (void)name;
+    (void)external_id;
+    (void)system_id;
+    xmlParserCtxtPtr p = ctx;
+    zm_capture *c = p->_private;
+    if (!c->doctype) {
+        c->doctype = 1;
+        c->doctype_line = xmlSAX2GetLineNumber(ctx);
+    }
+    xmlStopParser(p);
+}
+
+static int starts_with(const char *s, size_t n, const char *lit)
+{
+    size_t k = strlen(lit);
+    return n >= k && memcmp(s, lit, k) == 0;
+}
+
+/* Line of a "<!DOCTYPE" in the prolog (before the root element), or 0. */
+static long prolog_doctype(const char *s, size_t n)
+{
+    size_t i = starts_with(s, n, "\xEF\xBB\xBF") ? 3 : 0;
+    long line = 1;
+    while (i < n) {
+        char ch = s[i];
+        if (ch == '\n') {
+            line++;
+            i++;
+        } else if (ch == ' ' || ch == '\t' || ch == '\r') {
+            i++;
+        } else if (starts_with(s + i, n - i, "<!DOCTYPE")) {
+            return line;
+        } else if (starts_with(s + i, n - i, "<?") || starts_with(s + i, n - i, "<!--")) {
+            const char *end = s[i + 1] == '?' ? "?>" : "-->";
+            size_t j = i + 2;
+            while (j < n && !starts_with(s + j, n - j, end)) {
+                if (s[j] == '\n')
+                    line++;
+                j++;
+            }
+            if (j >= n)
+                return 0; /* unterminated: the parser will say so */
+            i = j + strlen(end);
+        } else {
+            return 0;
+        }
+    }
+    return 0;
+}
+
+static const char doctype_msg[] =
+    "a DOCTYPE is not allowed in zstr model files (no DTD, no entities)";
+
+/* Parse a document safely.  name labels messages; *out on success. */
+static int parse_xml(const char *xml, size_t len, const char *name, xmlDocPtr *out, zstr_error *err)
+{
+    *out = NULL;
+    size_t i = 0;
+    while (i < len && (xml[i] == ' ' || xml[i] == '\t' || xml[i] == '\n' || xml[i] == '\r'))
+        i++;
+    if (i == len)
+        return zm_fail(err, ZSTR_EINVAL, name, 0, 0,
+                       "empty file (expected a <zstr version=\"1\"> document)");
+    if (len > (size_t)ZM_MAX_FILE)
+        return zm_fail(err, ZSTR_EINVAL, name, 0, 0, "document larger than %ld bytes", ZM_MAX_FILE);
+    long dl = prolog_doctype(xml, len);
+    if (dl > 0)
+        return zm_fail(err, ZSTR_EINVAL, name, dl, 0, "%s", doctype_msg);
+
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    if (ctxt == NULL || ctxt->sax == NULL) {
+        xmlFreeParserCtxt(ctxt);
+        return zm_fail(err, ZSTR_ENOMEM, name, 0, 0, "out of memory (XML parser)");
+    }
+    zm_capture cap;
+    memset(&cap, 0, sizeof cap);
+    ctxt->_private = &cap;
+    ctxt->sax->serror = parser_error;
+    ctxt->sax->internalSubset = refuse_doctype;
+    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, xml, (int)len, name, NULL, ZM_PARSE_OPTIONS);
+    xmlFreeParserCtxt(ctxt);
+
+    int rc = ZSTR_OK;
+    if (cap.doctype || (doc != NULL && (doc->intSubset != NULL || doc->extSubset != NULL)))
+        rc = zm_fail(err, ZSTR_EINVAL, name, cap.doctype_line, 0, "%s", doctype_msg);
+    else if (cap.have)
+        rc = zm_fail(err, ZSTR_EINVAL, name, cap.line, cap.column, "not well-formed XML: %s",
+                     cap.msg);
+    else if (doc == NULL)
+        rc = zm_fail(err, ZSTR_EINVAL, name, 0, 0, "not well-formed XML");
+    if (rc != ZSTR_OK) {
+        xmlFreeDoc(doc);
+        return rc;
+    }
+    *out = doc;
+    return ZSTR_OK;
+}
+
+static int schema_compile(xmlSchemaPtr *out, zstr_error *err)
+{
+    *out = NULL;
+    zm_capture cap;
+    memset(&cap, 0, sizeof cap);
+    xmlSchemaParserCtxtPtr pc =
+        xmlSchemaNewMemParserCtxt((const char *)zm_schema_xsd, (int)zm_schema_xsd_len);
+    if (pc == NULL)
+        return zm_fail(err, ZSTR_ENOMEM, "zstr-1.xsd", 0, 0, "out of memory (schema)");
+    xmlSchemaSetParserStructuredErrors(pc, schema_error, &cap);
+    *out = xmlSchemaParse(pc);
+    xmlSchemaFreeParserCtxt(pc);
+    if (*out == NULL)
+        return zm_fail(err, ZSTR_EINVAL, "zstr-1.xsd", cap.line, 0,
+                       "internal error: the embedded schema does not compile: %s",
+                       cap.have ? cap.msg : "?");
+    return ZSTR_OK;
+}
+
+static int schema_validate(xmlSchemaPtr schema, xmlDocPtr doc, const char *name, zstr_error *err)
+{
+    zm_capture cap;
+    memset(&cap, 0, sizeof cap);
+    xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(schema);
+    if (vc == NULL)
+        return zm_fail(err, ZSTR_ENOMEM, name, 0, 0, "out of memory (schema validation)");
+    xmlSchemaSetValidStructuredErrors(vc, schema_error, &cap);
+    int r = xmlSchemaValidateDoc(vc, doc);
+    xmlSchemaFreeValidCtxt(vc);
+    if (r == 0 && !cap.have)
+        return ZSTR_OK;
+    return zm_fail(err, ZSTR_EINVAL, name, cap.line, 0, "%s",
+                   cap.have ? cap.msg : "document does not follow the zstr-1 schema");
+}
+
+/* ------------------------------------------------------------------------- */
+/* Small helpers for the semantic checks                                     */
+/* ------------------------------------------------------------------------- */
+
+static int is_el(xmlNodePtr n, const char *tag)
+{
+    return n != NULL && n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST tag);
+}
+
+static xmlNodePtr next_el(xmlNodePtr n)
+{
+    while (n != NULL && n->type != XML_ELEMENT_NODE)
+        n = n->next;
+    return n;
+}
+
+/* Identifying attribute of an element (part of its --set path), or NULL. */
+static const char *key_attr(const xmlChar *tag)
+{
+    if (xmlStrEqual(tag, BAD_CAST "phase"))
+        return "name";
+    if (xmlStrEqual(tag, BAD_CAST "interface"))
+        return "electrode";
+    if (xmlStrEqual(tag, BAD_CAST "level"))
+        return "value";
+    return NULL;
+}
+
+/* "<phase name=\"gb\">", "<interface electrode=\"we\"> <map>" ... */
+static void describe(xmlNodePtr el, char *buf, size_t size)
+{
+    char parent[192] = "";
+    xmlNodePtr p = el->parent;
+    if (p != NULL && p->type == XML_ELEMENT_NODE && p->parent != NULL &&
+        p->parent->type == XML_ELEMENT_NODE)
+        describe(p, parent, sizeof parent);
+    const char *key = key_attr(el->name);
+    xmlChar *kv = key != NULL ? xmlGetNoNsProp(el, BAD_CAST key) : NULL;
+    if (kv != NULL)
+        snprintf(buf, size, "%s%s<%s %s=\"%.64s\">", parent, *parent ? " " : "",
+                 (const char *)el->name, key, (const char *)kv);
+    else
+        snprintf(buf, size, "%s%s<%s>", parent, *parent ? " " : "", (const char *)el->name);
+    xmlFree(kv);
+}
+
+static int sem_fail(const zm_ctx *c, int code, xmlNodePtr el, const char *attr, const char *fmt,
+                    ...) ZM_PRINTF(5, 6);
+
+/* An error about element el (and attribute attr, when not NULL). */
+static int sem_fail(const zm_ctx *c, int code, xmlNodePtr el, const char *attr, const char *fmt,
+                    ...)
+{
+    char what[400], d[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    describe(el, d, sizeof d);
+    long line = xmlGetLineNo(el);
+    if (attr != NULL)
+        return zm_fail(c->err, code, c->name, line, 0, "%s attribute %s: %s", d, attr, what);
+    return zm_fail(c->err, code, c->name, line, 0, "%s: %s", d, what);
+}
+
+/* "'<text>' <rule>" about attribute attr of el. */
+static int bad_value(const zm_ctx *c, xmlNodePtr el, const char *attr, const char *rule)
+{
+    xmlChar *t = xmlGetNoNsProp(el, BAD_CAST attr);
+    int rc = sem_fail(c, ZSTR_EINVAL, el, attr, "'%.100s' %s", t ? (const char *)t : "", rule);
+    xmlFree(t);
+    return rc;
+}
+
+/* Attribute attr of el as a quantity of dimension dim; absent: *v = def.
+ * *present (optional) tells which. */
+static int get_q(const zm_ctx *c, xmlNodePtr el, const char *attr, zu_dim dim, double def,
+                 double *v, int *present)
+{
+    xmlChar *t = xmlGetNoNsProp(el, BAD_CAST attr);
+    if (present != NULL)
+        *present = t != NULL;
+    if (t == NULL) {
+        *v = def;
+        return ZSTR_OK;
+    }
+    char msg[256];
+    int r = zu_parse((const char *)t, dim, v, msg, sizeof msg);
+    xmlFree(t);
+    if (r != 0)
+        return sem_fail(c, ZSTR_EINVAL, el, attr, "%s", msg);
+    return ZSTR_OK;
+}
+
+/* Items of a list that start like a number (digit, sign or point). */
+static int count_numbers(const char *t)
+{
+    int n = 0, start = 1;
+    for (; *t != '\0'; t++) {
+        int sep = *t == ' ' || *t == '\t' || *t == '\n' || *t == '\r' || *t == ',';
+        if (start && !sep && ((*t >= '0' && *t <= '9') || *t == '-' || *t == '+' || *t == '.'))
+            n++;
+        start = sep;
+    }
+    return n;
+}
+
+/* A list of quantities; *vals malloc'ed (at least one entry). */
+static int get_list(const zm_ctx *c, xmlNodePtr el, const char *attr, zu_dim dim, double **vals,
+                    int *n)
+{
+    *vals = NULL;
+    *n = 0;
+    xmlChar *t = xmlGetNoNsProp(el, BAD_CAST attr);
+    if (t == NULL)
+        return sem_fail(c, ZSTR_EINVAL, el, attr, "missing");
+    size_t len = strlen((const char *)t);
+    int blank = 1;
+    for (size_t i = 0; i < len; i++)
+        if (t[i] != ' ' && t[i] != '\t' && t[i] != '\n' && t[i] != '\r' && t[i] != ',')
+            blank = 0;
+    if (blank) {
+        xmlFree(t);
+        return sem_fail(c, ZSTR_EINVAL, el, attr, "no value given");
+    }
+    int max = len < 1000000 ? (int)len + 1 : 1000001;
+    double *v = malloc((size_t)max * sizeof *v);
+    if (v == NULL) {
+        xmlFree(t);
+        return sem_fail(c, ZSTR_ENOMEM, el, attr, "out of memory");
+    }
+    /* One quantity may contain a blank ("100 um"): try it whole first. */
+    char msg[256], msg1[256];
+    int r = 0;
+    if (zu_parse((const char *)t, dim, &v[0], msg1, sizeof msg1) == 0) {
+        *n = 1;
+    } else {
+        r = zu_parse_list((const char *)t, dim, v, max, n, msg, sizeof msg);
+        /* "100 Hz" for a length: one number, so the single-value reason
+         * ("unit 'Hz' is a frequency ...") says more than the list's. */
+        if (r != 0 && count_numbers((const char *)t) <= 1)
+            snprintf(msg, sizeof msg, "%s", msg1);
+    }
+    xmlFree(t);
+    if (r != 0 || *n < 1) {
+        free(v);
+        *n = 0;
+        return sem_fail(c, ZSTR_EINVAL, el, attr, "%s", r != 0 ? msg : "no value given");
+    }
+    *vals = v;
+    return ZSTR_OK;
+}
+
+/* A seed: decimal, < 2^64 (the schema allows digits only). */
+static int get_seed(const zm_ctx *c, xmlNodePtr el, const char *attr, uint64_t *seed)
+{
+    xmlChar *t = xmlGetNoNsProp(el, BAD_CAST attr);
+    *seed = 1;
+    if (t == NULL)
+        return ZSTR_OK;
+    const char *s = (const char *)t;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    int ok = errno == 0 && end != s && *end == '\0' && s[0] >= '0' && s[0] <= '9';
+    xmlFree(t);
+    if (!ok)
+        return bad_value(c, el, attr, "is not a whole number below 2^64");
+    *seed = (uint64_t)v;
+    return ZSTR_OK;
+}
+
+static int find_phase(const zm_spec *s, const char *name)
+{
+    for (int i = 0; i < s->nphases; i++)
+        if (strcmp(s->phases[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+/* Attribute attr of el names a phase; *id its number (absent: *id = def). */
+static int get_phase_ref(const zm_ctx *c, const zm_spec *s, xmlNodePtr el, const char *attr,
+                         int def, int *id)
+{
+    xmlChar *t = xmlGetNoNsProp(el, BAD_CAST attr);
+    if (t == NULL) {
+        *id = def;
+        return ZSTR_OK;
+    }
+    *id = find_phase(s, (const char *)t);
+    int rc = ZSTR_OK;
+    if (*id < 0)
+        rc = sem_fail(c, ZSTR_EINVAL, el, attr, "no <phase name=\"%.64s\"> is defined",
+                      (const char *)t);
+    xmlFree(t);
+    return rc;
+}
+
+/* String value of an attribute compared with a literal (absent: 0). */
+static int attr_is(xmlNodePtr el, const char *attr, const char *lit)
+{
+    xmlChar *t = xmlGetNoNsProp(el, BAD_CAST attr);
+    int eq = t != NULL && xmlStrEqual(t, BAD_CAST lit);
+    xmlFree(t);
+    return eq;
+}
+
+static void spec_free(zm_spec *s)
+{
+    free(s->phases);
+    free(s->fvalues);
+    free(s->iface[0].pixels);
+    free(s->iface[1].pixels);
+    memset(s, 0, sizeof *s);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Image maps: PGM (own reader) and PNG (libpng's simplified API)            */
+/* ------------------------------------------------------------------------- */
+
+/* Unsigned decimal after blanks and '#' comments; the character after it is
+ * consumed and must be a blank (or EOF when eof_ok).  0 ok, -1 otherwise. */
+static int pgm_uint(FILE *fp, unsigned long max, int eof_ok, unsigned long *v)
+{
+    int ch;
+    for (;;) {
+        ch = getc(fp);
+        if (ch == '#') {
+            while ((ch = getc(fp)) != EOF && ch != '\n')
+                ;
+            continue;
+        }
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f')
+            continue;
+        break;
+    }
+    if (ch < '0' || ch > '9')
+        return -1;
+    unsigned long x = 0;
+    while (ch >= '0' && ch <= '9') {
+        x = x * 10 + (unsigned long)(ch - '0');
+        if (x > max)
+            return -1;
+        ch = getc(fp);
+    }
+    if (ch == '#')
+        ungetc(ch, fp);
+    else if (!(ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f' ||
+               (ch == EOF && eof_ok)))
+        return -1;
+    *v = x;
+    return 0;
+}
+
+static int size_mismatch(char *msg, size_t size, unsigned long w, unsigned long h, int64_t nx,
+                         int64_t ny)
+{
+    snprintf(msg, size, "the image is %lux%lu pixels, the cell face is %lldx%lld voxels", w, h,
+             (long long)nx, (long long)ny);
+    return ZSTR_EINVAL;
+}
+
+/* PGM after its magic: header, then the raster (binary for P5). */
+static int read_pgm(FILE *fp, int binary, int64_t nx, int64_t ny, uint16_t **grey, char *msg,
+                    size_t msize)
+{
+    unsigned long w, h, maxval;
+    if (pgm_uint(fp, 1000000000UL, 0, &w) != 0 || pgm_uint(fp, 1000000000UL, 0, &h) != 0 ||
+        pgm_uint(fp, 65535UL, 0, &maxval) != 0 || w == 0 || h == 0 || maxval == 0) {
+        snprintf(msg, msize, "bad PGM header (expected width, height, maxval 1..65535)");
+        return ZSTR_EINVAL;
+    }
+    if ((int64_t)w != nx || (int64_t)h != ny)
+        return size_mismatch(msg, msize, w, h, nx, ny);
+    size_t npx = (size_t)w * (size_t)h, bpp = maxval > 255 ? 2 : 1;
+    /* Never allocate for a raster the file cannot hold. */
+    struct stat st;
+    long pos = ftell(fp);
+    if (fstat(fileno(fp), &st) == 0 && pos >= 0 && S_ISREG(st.st_mode)) {
+        size_t left = (size_t)(st.st_size - pos);
+        if (left < (binary ? npx * bpp : npx)) {
+            snprintf(msg, msize, "PGM raster is truncated");
+            return ZSTR_EINVAL;
+        }
+    }
+    uint16_t *g = malloc(npx * sizeof *g);
+    if (g == NULL) {
+        snprintf(msg, msize, "out of memory");
+        return ZSTR_ENOMEM;
+    }
+    for (size_t i = 0; i < npx; i++) {
+        unsigned long v;
+        if (binary) {
+            int b0 = getc(fp), b1 = bpp == 2 ? getc(fp) : 0;
+            if (b0 == EOF || b1 == EOF) {
+                snprintf(msg, msize, "PGM raster is truncated");
+                free(g);
+                return ZSTR_EINVAL;
+            }
+            v = bpp == 2 ? ((unsigned long)b0 << 8 | (unsigned long)b1) : (unsigned long)b0;
+        } else if (pgm_uint(fp, 65535UL, 1, &v) != 0) {
+            snprintf(msg, msize, "PGM raster: pixel %zu is missing or not a number", i + 1);
+            free(g);
+            return ZSTR_EINVAL;
+        }
+        if (v > maxval) {
+            snprintf(msg, msize, "PGM pixel %zu has value %lu above maxval %lu", i + 1, v, maxval);
+            free(g);
+            return ZSTR_EINVAL;
+        }
+        g[i] = (uint16_t)v;
+    }
+    *grey = g;
+    return ZSTR_OK;
+}
+
+static int read_png(FILE *fp, int64_t nx, int64_t ny, uint16_t **grey, char *msg, size_t msize)
+{
+    png_image im;
+    memset(&im, 0, sizeof im);
+    im.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_stdio(&im, fp)) {
+        snprintf(msg, msize, "unreadable PNG: %s", im.message);
+        png_image_free(&im);
+        return ZSTR_EINVAL;
+    }
+    if ((int64_t)im.width != nx || (int64_t)im.height != ny) {
+        png_image_free(&im);
+        return size_mismatch(msg, msize, im.width, im.height, nx, ny);
+    }
+    if (im.format & PNG_FORMAT_FLAG_LINEAR) {
+        png_image_free(&im);
+        snprintf(msg, msize, "16-bit PNG: save it as 8-bit grey, or as a PGM");
+        return ZSTR_EINVAL;
+    }
+    im.format = PNG_FORMAT_GRAY;
+    size_t npx = (size_t)im.width * (size_t)im.height;
+    unsigned char *buf = malloc(npx);
+    uint16_t *g = malloc(npx * sizeof *g);
+    if (buf == NULL || g == NULL) {
+        free(buf);
+        free(g);
+        png_image_free(&im);
+        snprintf(msg, msize, "out of memory");
+        return ZSTR_ENOMEM;
+    }
+    if (!png_image_finish_read(&im, NULL, buf, 0, NULL)) {
+        snprintf(msg, msize, "unreadable PNG: %s", im.message);
+        png_image_free(&im);
+        free(buf);
+        free(g);
+        return ZSTR_EINVAL;
+    }
+    for (size_t i = 0; i < npx; i++)
+        g[i] = buf[i];
+    free(buf);
+    png_image_free(&im);
+    *grey = g;
+    return ZSTR_OK;
+}
+
+/* Read an image of nx × ny pixels into grey (row-major, row 0 = top).
+ * ZSTR_EIO when the file cannot be opened, ZSTR_EINVAL for its content. */
+static int read_image(const char *path, int64_t nx, int64_t ny, uint16_t **grey, char *msg,
+                      size_t msize)
+{
+    *grey = NULL;
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL) {
+        snprintf(msg, msize, "cannot open image '%.300s': %s", path, strerror(errno));
+        return ZSTR_EIO;
+    }
+    unsigned char magic[8] = {0};
+    size_t got = fread(magic, 1, sizeof magic, fp);
+    int rc;
+    if (got >= 2 && magic[0] == 'P' && (magic[1] == '2' || magic[1] == '5')) {
+        if (fseek(fp, 2, SEEK_SET) != 0) {
+            snprintf(msg, msize, "cannot read image '%.300s'", path);
+            rc = ZSTR_EIO;
+        } else {
+            rc = read_pgm(fp, magic[1] == '5', nx, ny, grey, msg, msize);
+        }
+    } else if (got == 8 && png_sig_cmp(magic, 0, 8) == 0) {
+        rewind(fp);
+        rc = read_png(fp, nx, ny, grey, msg, msize);
+    } else if (ferror(fp)) {
+        snprintf(msg, msize, "cannot read image '%.300s': %s", path, strerror(errno));
+        rc = ZSTR_EIO;
+    } else {
+        snprintf(msg, msize, "'%.300s' is neither a PGM (P2, P5) nor a PNG image", path);
+        rc = ZSTR_EINVAL;
+    }
+    fclose(fp);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Semantic checks, element by element                                       */
+/* ------------------------------------------------------------------------- */
+
+static int check_cell(const zm_ctx *c, xmlNodePtr el, zm_spec *s)
+{
+    double *L = NULL, *V = NULL;
+    int nl = 0, nv = 0, rc;
+    if ((rc = get_list(c, el, "size", ZU_LENGTH, &L, &nl)) != ZSTR_OK)
+        return rc;
+    if (nl != 1 && nl != 3) {
+        free(L);
+        return sem_fail(c, ZSTR_EINVAL, el, "size",
+                        "takes 1 or 3 lengths (edge of a cube, or Lx Ly Lz), got %d", nl);
+    }
+    double len[3] = {L[0], L[nl == 3 ? 1 : 0], L[nl == 3 ? 2 : 0]};
+    free(L);
+    for (int i = 0; i < 3; i++)
+        if (!(len[i] > 0.0))
+            return bad_value(c, el, "size", "must be > 0");
+    if ((rc = get_list(c, el, "voxels", ZU_NUMBER, &V, &nv)) != ZSTR_OK)
+        return rc;
+    if (nv != 1 && nv != 3) {
+        free(V);
+        return sem_fail(c, ZSTR_EINVAL, el, "voxels", "takes 1 or 3 counts (nx ny nz), got %d", nv);
+    }
+    double vox[3] = {V[0], V[nv == 3 ? 1 : 0], V[nv == 3 ? 2 : 0]};
+    free(V);
+    for (int i = 0; i < 3; i++)
+        if (!(vox[i] >= 1.0) || vox[i] != floor(vox[i]))
+            return bad_value(c, el, "voxels", "must be whole numbers >= 1");
+    double total = vox[0] * vox[1] * vox[2];
+    if (!(total <= ZM_MAX_VOXELS))
+        return sem_fail(c, ZSTR_EINVAL, el, "voxels",
+                        "huge voxel count %.4g (at most 2^31 = 2147483648 voxels)", total);
+    for (int i = 0; i < 3; i++) {
+        s->n[i] = (int64_t)vox[i];
+        s->h[i] = len[i] / vox[i];
+        if (!(s->h[i] > 0.0) || !isfinite(s->h[i]))
+            return bad_value(c, el, "size", "gives a voxel edge that is not a positive number");
+    }
+    if ((rc = get_q(c, el, "temperature", ZU_TEMPERATURE, ZM_T_DEFAULT, &s->temperature, NULL)) !=
+        ZSTR_OK)
+        return rc;
+    if (!(s->temperature > 0.0))
+        return bad_value(c, el, "temperature", "must be above 0 K");
+    return ZSTR_OK;
+}
+
+static int check_phase(const zm_ctx *c, xmlNodePtr el, zm_spec *s)
+{
+    if (s->nphases >= ZM_MAX_PHASES)
+        return sem_fail(c, ZSTR_EINVAL, el, NULL, "more than %d phases", ZM_MAX_PHASES);
+    zm_phase *grown = realloc(s->phases, (size_t)(s->nphases + 1) * sizeof *grown);
+    if (grown == NULL)
+        return sem_fail(c, ZSTR_ENOMEM, el, NULL, "out of memory");
+    s->phases = grown;
+    zm_phase *p = &s->phases[s->nphases];
+    memset(p, 0, sizeof *p);
+    p->line = xmlGetLineNo(el);
+    xmlChar *name = xmlGetNoNsProp(el, BAD_CAST "name");
+    snprintf(p->name, sizeof p->name, "%s", name != NULL ? (const char *)name : "");
+    xmlFree(name);
+    int dup = find_phase(s, p->name);
+    if (dup >= 0)
+        return sem_fail(c, ZSTR_EINVAL, el, "name", "duplicate phase name '%s' (first on line %ld)",
+                        p->name, s->phases[dup].line);
+    int rc;
+    if ((rc = get_q(c, el, "conductivity", ZU_CONDUCTIVITY, 0.0, &p->sigma, NULL)) != ZSTR_OK)
+        return rc;
+    if (!(p->sigma >= 0.0))
+        return bad_value(c, el, "conductivity", "must be >= 0");
+    if ((rc = get_q(c, el, "permittivity", ZU_NUMBER, 1.0, &p->eps, NULL)) != ZSTR_OK)
+        return rc;
+    if (!(p->eps > 0.0))
+        return bad_value(c, el, "permittivity", "must be > 0");
+    if ((rc = get_q(c, el, "activation-energy", ZU_ENERGY, 0.0, &p->ea, NULL)) != ZSTR_OK)
+        return rc;
+    if (!(p->ea >= 0.0))
+        return bad_value(c, el, "activation-energy", "must be >= 0");
+    if ((rc = get_q(c, el, "reference-temperature", ZU_TEMPERATURE, ZM_T_DEFAULT, &p->tref,
+                    NULL)) != ZSTR_OK)
+        return rc;
+    if (!(p->tref > 0.0))
+        return bad_value(c, el, "reference-temperature", "must be above 0 K");
+    s->nphases++;
+    return ZSTR_OK;
+}
+
+static int check_grains(const zm_ctx *c, xmlNodePtr el, zm_spec *s)
+{
+    int rc;
+    s->grains = 1;
+    if ((rc = get_q(c, el, "mean-size", ZU_LENGTH, 0.0, &s->mean_size, NULL)) != ZSTR_OK)
+        return rc;
+    if (!(s->mean_size > 0.0))
+        return bad_value(c, el, "mean-size", "must be > 0");
+    /* As zstr_model_voronoi: N = max(1, round(V / d³)) must not exceed the voxels. */
+    double d = s->mean_size, nvox = (double)s->n[0] * (double)s->n[1] * (double)s->n[2];
+    double q = ((double)s->n[0] * s->h[0] / d) * ((double)s->n[1] * s->h[1] / d) *
+               ((double)s->n[2] * s->h[2] / d);
+    if (!(floor(q + 0.5) <= nvox))
+        return sem_fail(c, ZSTR_EINVAL, el, "mean-size",
+                        "gives %.4g grains, more than the %.0f voxels", floor(q + 0.5), nvox);
+    if ((rc = get_seed(c, el, "seed", &s->grain_seed)) != ZSTR_OK)
+        return rc;
+    if ((rc = get_phase_ref(c, s, el, "phase", -1, &s->grain_phase)) != ZSTR_OK)
+        return rc;
+    if ((rc = get_phase_ref(c, s, el, "boundary-phase", -1, &s->gb_phase)) != ZSTR_OK)
+        return rc;
+    if ((rc = get_q(c, el, "boundary-thickness", ZU_LENGTH, 0.0, &s->gb_thickness, NULL)) !=
+        ZSTR_OK)
+        return rc;
+    double hmin = fmin(s->h[0], fmin(s->h[1], s->h[2]));
+    if (!(s->gb_thickness >= 0.0))
+        return bad_value(c, el, "boundary-thickness", "must be >= 0");
+    if (!(s->gb_thickness < hmin)) {
+        char rule[96];
+        snprintf(rule, sizeof rule, "is not thinner than the voxel edge (%.4g m)", hmin);
+        return bad_value(c, el, "boundary-thickness", rule);
+    }
+    return ZSTR_OK;
+}
+
+/* Attributes each map kind takes. */
+static const char *const map_attrs[5][6] = {
+    {"kind", NULL},
+    {"kind", "contact-fraction", "rest", NULL},
+    {"kind", "contact-fraction", "rest", NULL},
+    {"kind", "contact-fraction", "correlation-length", "seed", "rest", NULL},
+    {"kind", "file", NULL},
+};
+static const char *const map_kinds[5] = {"full", "square", "frame", "random", "image"};
+
+static int kind_takes(int kind, const char *attr)
+{
+    for (int i = 0; map_attrs[kind][i] != NULL; i++)
+        if (strcmp(map_attrs[kind][i], attr) == 0)
+            return 1;
+    return 0;
+}
+
+static int pixel_code(const xmlChar *t)
+{
+    if (xmlStrEqual(t, BAD_CAST "contact"))
+        return ZSTR_PIXEL_CONTACT;
+    if (xmlStrEqual(t, BAD_CAST "pore"))
+        return ZSTR_PIXEL_PORE;
+    if (xmlStrEqual(t, BAD_CAST "sei"))
+        return ZSTR_PIXEL_SEI;
+    return ZSTR_PIXEL_NONE;
+}
+
+/* Build a path relative to the base folder. */
+static int resolve(const zm_ctx *c, xmlNodePtr el, const char *file, char *out, size_t size)
+{
+    int w;
+    if (file[0] == '/' || c->base[0] == '\0')
+        w = snprintf(out, size, "%s", file);
+    else
+        w = snprintf(out, size, "%s/%s", c->base, file);
+    if (w < 0 || (size_t)w >= size)
+        return sem_fail(c, ZSTR_EINVAL, el, "file", "path too long");
+    return ZSTR_OK;
+}
+
+static int check_image_map(const zm_ctx *c, xmlNodePtr el, zm_spec *s, zm_iface *fi, int has_pore,
+                           int has_sei)
+{
+    /* Level table: grey level -> pixel code, -1 = not listed. */
+    signed char *lev = malloc(65536);
+    uint16_t *grey = NULL;
+    int rc = ZSTR_OK;
+    if (lev == NULL)
+        return sem_fail(c, ZSTR_ENOMEM, el, NULL, "out of memory");
+    memset(lev, -1, 65536);
+    for (xmlNodePtr l = next_el(el->children); l != NULL && rc == ZSTR_OK; l = next_el(l->next)) {
+        xmlChar *v = xmlGetNoNsProp(l, BAD_CAST "value"), *t = xmlGetNoNsProp(l, BAD_CAST "type");
+        long g = v != NULL ? strtol((const char *)v, NULL, 10) : -1;
+        if (g < 0 || g > 65535)
+            rc = bad_value(c, l, "value", "is not a grey level 0..65535");
+        else if (lev[g] >= 0)
+            rc = sem_fail(c, ZSTR_EINVAL, l, "value", "grey level %ld is listed twice", g);
+        else
+            lev[g] = (signed char)pixel_code(t);
+        xmlFree(v);
+        xmlFree(t);
+    }
+    xmlChar *file = NULL;
+    if (rc == ZSTR_OK && (file = xmlGetNoNsProp(el, BAD_CAST "file")) == NULL)
+        rc = sem_fail(c, ZSTR_EINVAL, el, NULL, "kind 'image' needs a file attribute");
+    char path[4096], msg[400];
+    if (rc == ZSTR_OK)
+        rc = resolve(c, el, (const char *)file, path, sizeof path);
+    if (rc == ZSTR_OK) {
+        rc = read_image(path, s->n[0], s->n[1], &grey, msg, sizeof msg);
+        if (rc != ZSTR_OK)
+            rc = sem_fail(c, rc, el, "file", "%s", msg);
+    }
+    int64_t nx = s->n[0], ny = s->n[1];
+    if (rc == ZSTR_OK && (fi->pixels = malloc((size_t)(nx * ny))) == NULL)
+        rc = sem_fail(c, ZSTR_ENOMEM, el, NULL, "out of memory");
+    for (int64_t r = 0; rc == ZSTR_OK && r < ny; r++) {
+        for (int64_t x = 0; x < nx; x++) {
+            unsigned g = grey[r * nx + x];
+            if (lev[g] < 0) {
+                rc = sem_fail(c, ZSTR_EINVAL, el, "file",
+                              "grey level %u (image column %lld, row %lld) has no <level>", g,
+                              (long long)x, (long long)r);
+                break;
+            }
+            if ((lev[g] == ZSTR_PIXEL_PORE && !has_pore) ||
+                (lev[g] == ZSTR_PIXEL_SEI && !has_sei)) {
+                const char *what = lev[g] == ZSTR_PIXEL_PORE ? "pore" : "sei";
+                rc = sem_fail(c, ZSTR_EINVAL, el, "file",
+                              "grey level %u makes %s pixels, which need a <%s> element in "
+                              "this <interface>",
+                              g, what, what);
+                break;
+            }
+            fi->pixels[x + nx * (ny - 1 - r)] = (uint8_t)lev[g];
+        }
+    }
+    xmlFree(file);
+    free(grey);
+    free(lev);
+    return rc;
+}
+
+static int check_map(const zm_ctx *c, xmlNodePtr el, zm_spec *s, zm_iface *fi, int has_pore,
+                     int has_sei)
+{
+    int kind = ZM_FULL;
+    for (int k = 0; k < 5; k++)
+        if (attr_is(el, "kind", map_kinds[k]))
+            kind = k;
+    fi->kind = kind;
+    for (xmlAttrPtr a = el->properties; a != NULL; a = a->next) {
+        if (!kind_takes(kind, (const char *)a->name)) {
+            char list[160] = "";
+            for (int i = 1; map_attrs[kind][i] != NULL; i++) {
+                strcat(list, i > 1 ? ", " : "");
+                strcat(list, map_attrs[kind][i]);
+            }
+            return sem_fail(c, ZSTR_EINVAL, el, (const char *)a->name,
+                            "not used by kind '%s' (it takes %s)", map_kinds[kind],
+                            *list ? list : "no other attribute");
+        }
+    }
+    xmlNodePtr level = next_el(el->children);
+    if (kind != ZM_IMAGE && level != NULL)
+        return sem_fail(c, ZSTR_EINVAL, level, NULL, "<level> is only used by kind 'image'");
+    if (kind == ZM_FULL)
+        return ZSTR_OK;
+    if (kind == ZM_IMAGE)
+        return check_image_map(c, el, s, fi, has_pore, has_sei);
+
+    int rc, present;
+    if ((rc = get_q(c, el, "contact-fraction", ZU_NUMBER, 0.0, &fi->fraction, &present)) != ZSTR_OK)
+        return rc;
+    if (!present)
+        return sem_fail(c, ZSTR_EINVAL, el, NULL, "kind '%s' needs a contact-fraction",
+                        map_kinds[kind]);
+    if (!(fi->fraction >= 0.0 && fi->fraction <= 1.0))
+        return bad_value(c, el, "contact-fraction", "must be in [0, 1]");
+    if (kind == ZM_RANDOM) {
+        if ((rc = get_q(c, el, "correlation-length", ZU_LENGTH, 0.0, &fi->corr, NULL)) != ZSTR_OK)
+            return rc;
+        if (!(fi->corr >= 0.0))
+            return bad_value(c, el, "correlation-length", "must be >= 0");
+        if ((rc = get_seed(c, el, "seed", &fi->seed)) != ZSTR_OK)
+            return rc;
+    }
+    xmlChar *rest = xmlGetNoNsProp(el, BAD_CAST "rest");
+    fi->rest = rest == NULL ? ZSTR_PIXEL_PORE : pixel_code(rest);
+    xmlFree(rest);
+    if (fi->fraction < 1.0 &&
+        ((fi->rest == ZSTR_PIXEL_PORE && !has_pore) || (fi->rest == ZSTR_PIXEL_SEI && !has_sei))) {
+        const char *what = fi->rest == ZSTR_PIXEL_PORE ? "pore" : "sei";
+        return sem_fail(c, ZSTR_EINVAL, el, "rest",
+                        "'%s'%s needs a <%s> element in this <interface>", what,
+                        rest == NULL ? " (the default)" : "", what);
+    }
+    return ZSTR_OK;
+}
+
+static int check_interface(const zm_ctx *c, xmlNodePtr el, zm_spec *s)
+{
+    int e = attr_is(el, "electrode", "ce") ? ZSTR_CE : ZSTR_WE;
+    zm_iface *fi = &s->iface[e];
+    if (fi->present)
+        return sem_fail(c, ZSTR_EINVAL, el, "electrode",
+                        "a second interface for this electrode (the first is on line %ld)",
+                        fi->line);
+    fi->present = 1;
+    fi->line = xmlGetLineNo(el);
+    fi->kind = ZM_FULL;
+    zstr_interface_params_default(&fi->p);
+    int rc, has_pore = 0, has_sei = 0;
+    zstr_interface_params *p = &fi->p;
+    if ((rc = get_q(c, el, "reference-temperature", ZU_TEMPERATURE, ZM_T_DEFAULT,
+                    &p->reference_temperature, NULL)) != ZSTR_OK)
+        return rc;
+    if (!(p->reference_temperature > 0.0))
+        return bad_value(c, el, "reference-temperature", "must be above 0 K");
+    for (xmlNodePtr ch = next_el(el->children); ch != NULL; ch = next_el(ch->next)) {
+        if (is_el(ch, "contact")) {
+            if ((rc = get_q(c, ch, "resistance", ZU_AREA_RESISTANCE, 0.0, &p->contact_resistance,
+                            NULL)) != ZSTR_OK)
+                return rc;
+            if (!(p->contact_resistance >= 0.0))
+                return bad_value(c, ch, "resistance", "must be >= 0");
+            if ((rc = get_q(c, ch, "capacitance", ZU_AREA_CAPACITANCE, 0.0, &p->contact_capacitance,
+                            NULL)) != ZSTR_OK)
+                return rc;
+            if (!(p->contact_capacitance >= 0.0))
+                return bad_value(c, ch, "capacitance", "must be >= 0");
+            if ((rc = get_q(c, ch, "activation-energy", ZU_ENERGY, 0.0,
+                            &p->contact_activation_energy, NULL)) != ZSTR_OK)
+                return rc;
+            if (!(p->contact_activation_energy >= 0.0))
+                return bad_value(c, ch, "activation-energy", "must be >= 0");
+        } else if (is_el(ch, "pore")) {
+            has_pore = 1;
+            if ((rc = get_q(c, ch, "capacitance", ZU_AREA_CAPACITANCE, 0.0, &p->pore_capacitance,
+                            NULL)) != ZSTR_OK)
+                return rc;
+            if (!(p->pore_capacitance >= 0.0))
+                return bad_value(c, ch, "capacitance", "must be >= 0");
+        } else if (is_el(ch, "sei")) {
+            has_sei = 1;
+            if ((rc = get_q(c, ch, "resistance", ZU_AREA_RESISTANCE, 0.0, &p->sei_resistance,
+                            NULL)) != ZSTR_OK)
+                return rc;
+            if (!(p->sei_resistance > 0.0))
+                return bad_value(c, ch, "resistance", "must be > 0");
+            if ((rc = get_q(c, ch, "capacitance", ZU_AREA_CAPACITANCE, 0.0, &p->sei_capacitance,
+                            NULL)) != ZSTR_OK)
+                return rc;
+            if (!(p->sei_capacitance >= 0.0))
+                return bad_value(c, ch, "capacitance", "must be >= 0");
+            if ((rc = get_q(c, ch, "activation-energy", ZU_ENERGY, 0.0, &p->sei_activation_energy,
+                            NULL)) != ZSTR_OK)
+                return rc;
+            if (!(p->sei_activation_energy >= 0.0))
+                return bad_value(c, ch, "activation-energy", "must be >= 0");
+        } else if (is_el(ch, "map")) {
+            if ((rc = check_map(c, ch, s, fi, has_pore, has_sei)) != ZSTR_OK)
+                return rc;
+        }
+    }
+    return ZSTR_OK;
+}
+
+static int check_frequencies(const zm_ctx *c, xmlNodePtr el, zm_spec *s)
+{
+    int rc, has_from, has_to, has_pd;
+    xmlChar *values = xmlGetNoNsProp(el, BAD_CAST "values");
+    int has_values = values != NULL;
+    xmlFree(values);
+    has_from = xmlHasNsProp(el, BAD_CAST "from", NULL) != NULL;
+    has_to = xmlHasNsProp(el, BAD_CAST "to", NULL) != NULL;
+    has_pd = xmlHasNsProp(el, BAD_CAST "per-decade", NULL) != NULL;
+    if (has_values && (has_from || has_to || has_pd))
+        return sem_fail(c, ZSTR_EINVAL, el, NULL,
+                        "give either values or from, to and per-decade, not both");
+    if (has_values) {
+        int n = 0;
+        s->flog = 0;
+        if ((rc = get_list(c, el, "values", ZU_FREQUENCY, &s->fvalues, &n)) != ZSTR_OK)
+            return rc;
+        s->nfvalues = n;
+        for (int i = 0; i < n; i++)
+            if (!(s->fvalues[i] >= 0.0))
+                return sem_fail(c, ZSTR_EINVAL, el, "values", "item %d (%g Hz) is negative", i + 1,
+                                s->fvalues[i]);
+        return ZSTR_OK;
+    }
+    if (!(has_from && has_to && has_pd))
+        return sem_fail(c, ZSTR_EINVAL, el, NULL,
+                        "needs from, to and per-decade (or a list of values)");
+    s->flog = 1;
+    if ((rc = get_q(c, el, "from", ZU_FREQUENCY, 0.0, &s->ffrom, NULL)) != ZSTR_OK)
+        return rc;
+    if (!(s->ffrom > 0.0))
+        return bad_value(c, el, "from", "must be > 0");
+    if ((rc = get_q(c, el, "to", ZU_FREQUENCY, 0.0, &s->fto, NULL)) != ZSTR_OK)
+        return rc;
+    if (!(s->fto >= s->ffrom))
+        return bad_value(c, el, "to", "is below from");
+    if ((rc = get_q(c, el, "per-decade", ZU_NUMBER, 0.0, &s->fpd, NULL)) != ZSTR_OK)
+        return rc;
+    if (!(s->fpd > 0.0))
+        return bad_value(c, el, "per-decade", "must be > 0");
+    double n = floor(s->fpd * log10(s->fto / s->ffrom) + 0.5) + 1.0;
+    if (!(n <= ZM_MAX_FREQS))
+        return sem_fail(c, ZSTR_EINVAL, el, "per-decade", "gives %.4g frequencies (at most %.0f)",
+                        n, ZM_MAX_FREQS);
+    return ZSTR_OK;
+}
+
+/* Root, version, schema, semantics: fills *s (freed on failure). */
+static int check_doc(const zm_ctx *c, xmlSchemaPtr schema, xmlDocPtr doc, zm_spec *s)
+{
+    memset(s, 0, sizeof *s);
+    s->grain_phase = s->gb_phase = -1;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    if (root == NULL)
+        return zm_fail(c->err, ZSTR_EINVAL, c->name, 0, 0, "no root element");
+    if (!xmlStrEqual(root->name, BAD_CAST "zstr"))
+        return zm_fail(c->err, ZSTR_EINVAL, c->name, xmlGetLineNo(root), 0,
+                       "root element is <%.64s>, expected <zstr version=\"1\">",
+                       (const char *)root->name);
+    if (root->ns != NULL)
+        return zm_fail(c->err, ZSTR_EINVAL, c->name, xmlGetLineNo(root), 0,
+                       "<zstr> must not be in a namespace (it is in '%.100s')",
+                       (const char *)root->ns->href);
+    xmlChar *v = xmlGetNoNsProp(root, BAD_CAST "version");
+    int vrc = ZSTR_OK;
+    if (v == NULL)
+        vrc = zm_fail(c->err, ZSTR_EINVAL, c->name, xmlGetLineNo(root), 0,
+                      "<zstr> has no version attribute (this program reads version 1)");
+    else if (!xmlStrEqual(v, BAD_CAST "1"))
+        vrc = zm_fail(c->err, ZSTR_EINVAL, c->name, xmlGetLineNo(root), 0,
+                      "<zstr> attribute version: format version '%.32s' is not supported "
+                      "(this program reads version 1)",
+                      (const char *)v);
+    xmlFree(v);
+    if (vrc != ZSTR_OK)
+        return vrc;
+    int rc = schema_validate(schema, doc, c->name, c->err);
+    for (xmlNodePtr el = next_el(root->children); el != NULL && rc == ZSTR_OK;
+         el = next_el(el->next)) {
+        if (is_el(el, "cell"))
+            rc = check_cell(c, el, s);
+        else if (is_el(el, "phase"))
+            rc = check_phase(c, el, s);
+        else if (is_el(el, "fill"))
+            rc = get_phase_ref(c, s, el, "phase", 0, &s->fill);
+        else if (is_el(el, "grains"))
+            rc = check_grains(c, el, s);
+        else if (is_el(el, "interface"))
+            rc = check_interface(c, el, s);
+        else if (is_el(el, "frequencies"))
+            rc = check_frequencies(c, el, s);
+    }
+    if (rc != ZSTR_OK)
+        spec_free(s);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Loading                                                                   */
+/* ------------------------------------------------------------------------- */
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d != NULL)
+        memcpy(d, s, n);
+    return d;
+}
+
+void zm_free(zm_file *f)
+{
+    if (f == NULL)
+        return;
+    spec_free(&f->spec);
+    xmlFreeDoc(f->doc);
+    xmlSchemaFree(f->schema);
+    free(f->defs);
+    free(f->name);
+    free(f->base);
+    free(f);
+}
+
+static int load(const char *xml, size_t len, const char *name, const char *base, zm_file **out,
+                zstr_error *err)
+{
+    *out = NULL;
+    xmlInitParser();
+    zm_file *f = calloc(1, sizeof *f);
+    if (f == NULL || (f->name = dup_str(name)) == NULL || (f->base = dup_str(base)) == NULL) {
+        zm_free(f);
+        return zm_fail(err, ZSTR_ENOMEM, name, 0, 0, "out of memory");
+    }
+    int rc = parse_xml(xml, len, f->name, &f->doc, err);
+    if (rc == ZSTR_OK)
+        rc = schema_compile(&f->schema, err);
+    if (rc == ZSTR_OK) {
+        zm_ctx c = {f->name, f->base, err};
+        rc = check_doc(&c, f->schema, f->doc, &f->spec);
+    }
+    if (rc != ZSTR_OK) {
+        zm_free(f);
+        return rc;
+    }
+    *out = f;
+    return ZSTR_OK;
+}
+
+/* Folder of a path: "" (cwd) without a '/', "/" for "/x". */
+static void folder_of(const char *path, char *out, size_t size)
+{
+    const char *slash = path != NULL ? strrchr(path, '/') : NULL;
+    if (slash == NULL) {
+        out[0] = '\0';
+        return;
+    }
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, path, n);
+    out[n] = '\0';
+}
+
+int zm_load_memory(const char *xml, size_t len, const char *name, zm_file **out, zstr_error *err)
+{
+    if (out == NULL)
+        return zm_fail(err, ZSTR_EINVAL, name, 0, 0, "zm_load_memory: out is NULL");
+    *out = NULL;
+    if (xml == NULL && len > 0)
+        return zm_fail(err, ZSTR_EINVAL, name, 0, 0, "zm_load_memory: xml is NULL");
+    if (name == NULL)
+        name = "<memory>";
+    char base[4096];
+    folder_of(name, base, sizeof base);
+    return load(xml != NULL ? xml : "", len, name, base, out, err);
+}
+
+int zm_load(const char *path, zm_file **out, zstr_error *err)
+{
+    if (out == NULL)
+        return zm_fail(err, ZSTR_EINVAL, path, 0, 0, "zm_load: out is NULL");
+    *out = NULL;
+    if (path == NULL)
+        return load(default_xml, sizeof default_xml - 1, "<default>", "", out, err);
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return zm_fail(err, ZSTR_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+    size_t cap = 0, len = 0;
+    char *buf = NULL;
+    int rc = ZSTR_OK;
+    for (;;) {
+        if (len == cap) {
+            if (cap > (size_t)ZM_MAX_FILE) {
+                rc = zm_fail(err, ZSTR_EINVAL, path, 0, 0, "file larger than %ld bytes",
+                             ZM_MAX_FILE);
+                break;
+            }
+            size_t ncap = cap == 0 ? 65536 : 2 * cap;
+            char *nb = realloc(buf, ncap);
+            if (nb == NULL) {
+                rc = zm_fail(err, ZSTR_ENOMEM, path, 0, 0, "out of memory");
+                break;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        size_t got = fread(buf + len, 1, cap - len, fp);
+        len += got;
+        if (got == 0) {
+            if (ferror(fp))
+                rc = zm_fail(err, ZSTR_EIO, path, 0, 0, "read error: %s", strerror(errno));
+            break;
+        }
+    }
+    fclose(fp);
+    if (rc == ZSTR_OK) {
+        char base[4096];
+        folder_of(path, base, sizeof base);
+        rc = load(buf, len, path, base, out, err);
+    }
+    free(buf);
+    return rc;
+}
+
+const char *zm_name(const zm_file *f) { return f != NULL ? f->name : ""; }
+
+/* ------------------------------------------------------------------------- */
+/* --set                                                                     */
+/* ------------------------------------------------------------------------- */
+
+#define ZM_MAX_DEFS 16
+#define ZM_MAX_SEGS 12
+
+static int xs_is(xmlNodePtr n, const char *local)
+{
+    return n != NULL && n->type == XML_ELEMENT_NODE && n->ns != NULL &&
+           xmlStrEqual(n->ns->href, BAD_CAST "http://www.w3.org/2001/XMLSchema") &&
+           xmlStrEqual(n->name, BAD_CAST local);
+}
+
+/* Every named xs:element and the xs:attribute names of its complexType. */
+static int collect_defs(xmlNodePtr n, zm_eldef *defs, int *ndefs)
+{
+    for (; n != NULL; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (xs_is(n, "element")) {
+            xmlChar *name = xmlGetNoNsProp(n, BAD_CAST "name");
+            if (name != NULL) {
+                if (*ndefs >= ZM_MAX_DEFS) {
+                    xmlFree(name);
+                    return -1;
+                }
+                zm_eldef *d = &defs[(*ndefs)++];
+                memset(d, 0, sizeof *d);
+                snprintf(d->name, sizeof d->name, "%s", (const char *)name);
+                xmlFree(name);
+                for (xmlNodePtr ct = n->children; ct != NULL; ct = ct->next) {
+                    if (!xs_is(ct, "complexType"))
+                        continue;
+                    for (xmlNodePtr a = ct->children; a != NULL; a = a->next) {
+                        xmlChar *an =
+                            xs_is(a, "attribute") ? xmlGetNoNsProp(a, BAD_CAST "name") : NULL;
+                        if (an == NULL)
+                            continue;
+                        if (d->nattr >= 8) {
+                            xmlFree(an);
+                            return -1;
+                        }
+                        snprintf(d->attr[d->nattr++], sizeof d->attr[0], "%s", (const char *)an);
+                        xmlFree(an);
+                    }
+                }
+            }
+        }
+        if (collect_defs(n->children, defs, ndefs) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int load_defs(zm_file *f, zstr_error *err)
+{
+    if (f->defs != NULL)
+        return ZSTR_OK;
+    xmlDocPtr xsd = NULL;
+    int rc = parse_xml((const char *)zm_schema_xsd, zm_schema_xsd_len, "zstr-1.xsd", &xsd, err);
+    if (rc != ZSTR_OK)
+        return rc;
+    zm_eldef *defs = calloc(ZM_MAX_DEFS, sizeof *defs);
+    int n = 0;
+    if (defs == NULL) {
+        xmlFreeDoc(xsd);
+        return zm_fail(err, ZSTR_ENOMEM, f->name, 0, 0, "out of memory");
+    }
+    if (collect_defs(xmlDocGetRootElement(xsd), defs, &n) != 0) {
+        xmlFreeDoc(xsd);
+        free(defs);
+        return zm_fail(err, ZSTR_EINVAL, "zstr-1.xsd", 0, 0,
+                       "internal error: schema table too small");
+    }
+    xmlFreeDoc(xsd);
+    f->defs = defs;
+    f->ndefs = n;
+    return ZSTR_OK;
+}
+
+static const zm_eldef *find_def(const zm_file *f, const xmlChar *tag)
+{
+    for (int i = 0; i < f->ndefs; i++)
+        if (xmlStrEqual(BAD_CAST f->defs[i].name, tag))
+            return &f->defs[i];
+    return NULL;
+}
+
+typedef char zm_seg[72];
+
+/* Full path segments of an element: tags from the root down, keys after them. */
+static int el_segments(xmlNodePtr el, zm_seg *segs, int max)
+{
+    int n = 0;
+    if (el->parent != NULL && el->parent->type == XML_ELEMENT_NODE)
+        n = el_segments(el->parent, segs, max);
+    if (n < max)
+        snprintf(segs[n++], sizeof segs[0], "%s", (const char *)el->name);
+    const char *key = key_attr(el->name);
+    xmlChar *kv = key != NULL ? xmlGetNoNsProp(el, BAD_CAST key) : NULL;
+    if (kv != NULL && n < max)
+        snprintf(segs[n++], sizeof segs[0], "%s", (const char *)kv);
+    xmlFree(kv);
+    return n;
+}
+
+typedef struct zm_match {
+    char **user; /* element parts of the user's path */
+    int nuser;
+    const char *attr;
+    int nmatch;     /* matches found */
+    xmlNodePtr el;  /* the (first) match */
+    char list[360]; /* matching paths, for the message */
+    char alt[360];  /* same attribute name, other elements */
+} zm_match;
+
+/* Append a candidate path to a list, "..." once full. */
+static void add_path(char *list, size_t size, zm_seg *segs, int n, const char *attr)
+{
+    char p[256] = "";
+    size_t used = 0;
+    /* The root's tag is left out except for the root's own attributes. */
+    for (int i = n > 1 ? 1 : 0; i < n; i++) {
+        int w = snprintf(p + used, sizeof p - used, "%s.", segs[i]);
+        if (w < 0 || (size_t)w >= sizeof p - used)
+            break;
+        used += (size_t)w;
+    }
+    size_t len = strlen(list);
+    if (strstr(list, ", ...") != NULL)
+        return;
+    if (len + strlen(p) + strlen(attr) + 8 >= size) {
+        if (len + 6 < size)
+            strcat(list, ", ...");
+        return;
+    }
+    if (len > 0)
+        strcat(list, ", ");
+    strcat(list, p);
+    strcat(list, attr);
+}
+
+static void match_walk(const zm_file *f, xmlNodePtr el, zm_match *m)
+{
+    for (; el != NULL; el = el->next) {
+        if (el->type != XML_ELEMENT_NODE)
+            continue;
+        const zm_eldef *d = find_def(f, el->name);
+        zm_seg segs[ZM_MAX_SEGS];
+        int ns = el_segments(el, segs, ZM_MAX_SEGS);
+        for (int a = 0; d != NULL && a < d->nattr; a++) {
+            if (strcmp(d->attr[a], m->attr) != 0)
+                continue;
+            int j = 0;
+            for (int i = 0; i < ns && j < m->nuser; i++)
+                if (strcmp(segs[i], m->user[j]) == 0)
+                    j++;
+            if (j == m->nuser) {
+                if (m->nmatch++ == 0)
+                    m->el = el;
+                add_path(m->list, sizeof m->list, segs, ns, d->attr[a]);
+            } else {
+                add_path(m->alt, sizeof m->alt, segs, ns, d->attr[a]);
+            }
+        }
+        match_walk(f, el->children, m);
+    }
+}
+
+/* One override: resolve the path and assign the value, without checking the
+ * document; *el_out and *old_out (the previous value or NULL) allow undoing. */
+typedef struct zm_undo {
+    xmlNodePtr el;
+    xmlChar *old;
+    char attr[128];
+} zm_undo;
+
+static int set_one(zm_file *f, const char *path, const char *value, zm_undo *u,
+                   zstr_error *err)
+{
+    /* Split the path. */
+    char copy[512], *user[ZM_MAX_SEGS + 1];
+    int nparts = 0, bad = strlen(path) >= sizeof copy || path[0] == '\0';
+    if (!bad) {
+        strcpy(copy, path);
+        char *p = copy;
+        for (;;) {
+            char *dot = strchr(p, '.');
+            if (dot != NULL)
+                *dot = '\0';
+            if (*p == '\0' || nparts > ZM_MAX_SEGS) {
+                bad = 1;
+                break;
+            }
+            user[nparts++] = p;
+            if (dot == NULL)
+                break;
+            p = dot + 1;
+        }
+    }
+    if (bad)
+        return zm_fail(err, ZSTR_EINVAL, f->name, 0, 0,
+                       "set '%.200s': not a path (ELEMENT.ATTRIBUTE, e.g. map.contact-fraction)",
+                       path);
+    if (!xmlCheckUTF8(BAD_CAST value))
+        return zm_fail(err, ZSTR_EINVAL, f->name, 0, 0, "set %.200s: value is not valid UTF-8",
+                       path);
+    zm_match m;
+    memset(&m, 0, sizeof m);
+    m.user = user;
+    m.nuser = nparts - 1;
+    m.attr = user[nparts - 1];
+    match_walk(f, xmlDocGetRootElement(f->doc), &m);
+    if (m.nmatch == 0)
+        return zm_fail(err, ZSTR_EINVAL, f->name, 0, 0,
+                       "set %.200s: no attribute of this model matches%s%s%s", path,
+                       *m.alt ? " (candidates: " : " (no element here takes an attribute '",
+                       *m.alt ? m.alt : m.attr, *m.alt ? ")" : "')");
+    if (m.nmatch > 1)
+        return zm_fail(err, ZSTR_EINVAL, f->name, 0, 0, "set %.200s: ambiguous, it matches %s",
+                       path, m.list);
+
+    xmlNodePtr el = m.el;
+    u->el = el;
+    snprintf(u->attr, sizeof u->attr, "%s", m.attr);
+    u->old = xmlGetNoNsProp(el, BAD_CAST m.attr);
+    if (xmlSetProp(el, BAD_CAST m.attr, BAD_CAST value) == NULL) {
+        xmlFree(u->old);
+        u->el = NULL;
+        return zm_fail(err, ZSTR_ENOMEM, f->name, 0, 0, "set %.200s: out of memory", path);
+    }
+    return ZSTR_OK;
+}
+
+static void undo_one(zm_undo *u)
+{
+    if (u->el == NULL)
+        return;
+    if (u->old != NULL)
+        xmlSetProp(u->el, BAD_CAST u->attr, u->old);
+    else
+        xmlUnsetProp(u->el, BAD_CAST u->attr);
+    xmlFree(u->old);
+    u->el = NULL;
+    u->old = NULL;
+}
+
+int zm_set_many(zm_file *f, int n, const char *const *paths, const char *const *values,
+                zstr_error *err)
+{
+    if (f == NULL || n < 0 || (n > 0 && (paths == NULL || values == NULL)))
+        return zm_fail(err, ZSTR_EINVAL, f != NULL ? f->name : "", 0, 0,
+                       "zm_set_many: NULL argument");
+    int rc = load_defs(f, err);
+    if (rc != ZSTR_OK)
+        return rc;
+    zm_undo *u = calloc((size_t)n + 1, sizeof *u);
+    if (u == NULL)
+        return zm_fail(err, ZSTR_ENOMEM, f->name, 0, 0, "set: out of memory");
+    int done = 0;
+    for (; done < n; done++) {
+        if (paths[done] == NULL || values[done] == NULL) {
+            rc = zm_fail(err, ZSTR_EINVAL, f->name, 0, 0, "zm_set_many: NULL path or value");
+            break;
+        }
+        rc = set_one(f, paths[done], values[done], &u[done], err);
+        if (rc != ZSTR_OK)
+            break;
+    }
+    if (rc == ZSTR_OK) {
+        /* every override in place: check the whole document once, so that the
+         * order of overrides never matters (cell.voxels with grains.mean-size) */
+        zstr_error inner;
+        memset(&inner, 0, sizeof inner);
+        zm_ctx c = {f->name, f->base, &inner};
+        zm_spec fresh;
+        rc = check_doc(&c, f->schema, f->doc, &fresh);
+        if (rc == ZSTR_OK) {
+            spec_free(&f->spec);
+            f->spec = fresh;
+        } else if (err != NULL) {
+            *err = inner;
+            if (n == 1)
+                snprintf(err->message, sizeof err->message, "set %.100s=%.60s: %.340s",
+                         paths[0], values[0], inner.message);
+            else
+                snprintf(err->message, sizeof err->message, "with %d overrides: %.440s", n,
+                         inner.message);
+        }
+    }
+    if (rc != ZSTR_OK) {
+        for (int k = done < n ? done : n - 1; k >= 0; k--)
+            undo_one(&u[k]);
+    } else {
+        for (int k = 0; k < n; k++)
+            xmlFree(u[k].old);
+    }
+    free(u);
+    return rc;
+}
+
+int zm_set(zm_file *f, const char *path, const char *value, zstr_error *err)
+{
+    return zm_set_many(f, 1, &path, &value, err);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Building the model                                                        */
+/* ------------------------------------------------------------------------- */
+
+/* A library error: keep its message, say which model it was building. */
+static int lib_fail(const zm_file *f, int rc, zstr_error *err)
+{
+    if (err != NULL) {
+        char msg[sizeof err->message];
+        snprintf(msg, sizeof msg, "%s", err->message);
+        zm_fail(err, rc, f->name, 0, 0, "%s", msg);
+    }
+    return rc;
+}
+
+static int build_model(const zm_file *f, zstr_model **out, zstr_error *err)
+{
+    const zm_spec *s = &f->spec;
+    zstr_model *m = NULL;
+    uint8_t *px = NULL;
+    int rc = zstr_model_create(s->n[0], s->n[1], s->n[2], s->h[0], s->h[1], s->h[2], &m, err);
+    for (int i = 0; rc == ZSTR_OK && i < s->nphases; i++) {
+        const zm_phase *p = &s->phases[i];
+        zstr_phase_params pp = {p->name, p->sigma, p->eps, p->ea, p->tref};
+        rc = zstr_model_add_phase(m, &pp, NULL, err);
+    }
+    if (rc == ZSTR_OK)
+        rc = zstr_model_set_temperature(m, s->temperature, err);
+    if (rc == ZSTR_OK)
+        rc = zstr_model_fill(m, s->fill, err);
+    if (rc == ZSTR_OK && s->grains) {
+        zstr_voronoi_params vp = {s->mean_size, s->grain_seed, s->grain_phase, s->gb_phase,
+                                  s->gb_thickness};
+        rc = zstr_model_voronoi(m, &vp, NULL, err);
+    }
+    int64_t nx = s->n[0], ny = s->n[1];
+    for (int e = 0; rc == ZSTR_OK && e < 2; e++) {
+        const zm_iface *fi = &s->iface[e];
+        if (!fi->present)
+            continue;
+        const uint8_t *pixels = NULL;
+        if (fi->kind == ZM_IMAGE) {
+            pixels = fi->pixels;
+        } else if (fi->kind != ZM_FULL) {
+            if (px == NULL && (px = malloc((size_t)(nx * ny))) == NULL) {
+                rc = zm_fail(err, ZSTR_ENOMEM, "", 0, 0, "out of memory (interface map)");
+                break;
+            }
+            if (fi->kind == ZM_SQUARE)
+                rc = zstr_map_square(nx, ny, s->h[0], s->h[1], fi->fraction, fi->rest, px, NULL,
+                                     err);
+            else if (fi->kind == ZM_FRAME)
+                rc =
+                    zstr_map_frame(nx, ny, s->h[0], s->h[1], fi->fraction, fi->rest, px, NULL, err);
+            else
+                rc = zstr_map_random(nx, ny, s->h[0], s->h[1], fi->fraction, fi->corr, fi->seed,
+                                     fi->rest, px, NULL, err);
+            pixels = px;
+        }
+        if (rc == ZSTR_OK)
+            rc = zstr_model_set_interface(m, e, &fi->p, pixels, err);
+    }
+    free(px);
+    if (rc != ZSTR_OK) {
+        zstr_model_free(m);
+        return lib_fail(f, rc, err);
+    }
+    *out = m;
+    return ZSTR_OK;
+}
+
+int zm_build(const zm_file *f, zstr_model **model, double **freqs, int64_t *nf, zstr_error *err)
+{
+    if (model != NULL)
+        *model = NULL;
+    if (freqs != NULL)
+        *freqs = NULL;
+    if (nf != NULL)
+        *nf = 0;
+    if (f == NULL)
+        return zm_fail(err, ZSTR_EINVAL, "", 0, 0, "zm_build: file is NULL");
+    const zm_spec *s = &f->spec;
+    double *fr = NULL;
+    int64_t n = 0;
+    int rc = ZSTR_OK;
+    if (freqs != NULL || nf != NULL) {
+        if (s->flog) {
+            rc = zstr_frequencies_log(s->ffrom, s->fto, s->fpd, &fr, &n, err);
+            if (rc != ZSTR_OK)
+                return lib_fail(f, rc, err);
+        } else {
+            n = s->nfvalues;
+            if ((fr = malloc((size_t)n * sizeof *fr)) == NULL)
+                return zm_fail(err, ZSTR_ENOMEM, f->name, 0, 0, "out of memory");
+            memcpy(fr, s->fvalues, (size_t)n * sizeof *fr);
+        }
+    }
+    if (model != NULL && (rc = build_model(f, model, err)) != ZSTR_OK) {
+        free(fr);
+        return rc;
+    }
+    if (freqs != NULL)
+        *freqs = fr;
+    else
+        free(fr);
+    if (nf != NULL)
+        *nf = n;
+    return ZSTR_OK;
+}

@@ -1,0 +1,87 @@
+/*
+ * modelfile.h — XML model files (format version 1) for the zstr program
+ * (the program's own module, built on libzstr's public API; not part of the
+ * library's API).
+ *
+ * A model file describes one cell: grid, phases, fill, Voronoi grains,
+ * electrode interfaces and frequencies.  The format is schema/zstr-1.xsd
+ * (embedded in the program) plus the semantic rules listed in modelfile.c's
+ * banner; issue 3 has an example.  A zm_file is a parsed document that passed
+ * both the schema and the semantic checks; zm_set() changes one attribute and
+ * checks the whole document again; zm_build() turns it into a zstr_model and
+ * a frequency list.
+ *
+ * Errors: every fallible call returns ZSTR_OK or a zstr_status (ZSTR_EINVAL
+ * for a problem in the document or a --set, ZSTR_EIO when a file cannot be
+ * read, ZSTR_ENOMEM) and fills the optional error record: message (starting
+ * with "FILE:LINE: " when a line is known, and naming the element and
+ * attribute), file, line (1-based, 0 when not applicable) and column (parse
+ * errors only).  Nothing is ever printed.
+ *
+ * Safety: documents with a DOCTYPE are refused before any DTD or entity is
+ * read; no entity is expanded or loaded, no network is used.
+ *
+ * Threads: different zm_file objects may be used from different threads; one
+ * object by one thread at a time.
+ */
+#ifndef ZSTR_CLI_MODELFILE_H
+#define ZSTR_CLI_MODELFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zstr.h"
+
+typedef struct zm_file zm_file;
+
+/* Purpose: read, parse and validate a model file.
+ *   path == NULL loads the embedded default model (zm_default_xml()).
+ *   Relative file names inside the document (image maps) resolve against the
+ *   folder of path (the current directory for the default model).
+ * Returns: ZSTR_OK with *out set; ZSTR_EIO (file unreadable), ZSTR_EINVAL (bad
+ *   document), ZSTR_ENOMEM; *out = NULL on failure. */
+int zm_load(const char *path, zm_file **out, zstr_error *err);
+
+/* Purpose: as zm_load() for a document in memory (len bytes, need not be
+ *   NUL-terminated).  name is used in messages and as zm_name(); relative file
+ *   names resolve against its folder, or against the current directory when
+ *   name is NULL or contains no '/'.  name == NULL means "<memory>". */
+int zm_load_memory(const char *xml, size_t len, const char *name, zm_file **out, zstr_error *err);
+
+/* Purpose: set one attribute (a --set override).  path is dot-separated:
+ *   element names and identifying values (a phase's name, an interface's
+ *   electrode, a level's value), then the attribute name — e.g.
+ *   "map.contact-fraction", "cell.temperature", "phase.gb.conductivity",
+ *   "interface.ce.map.kind".  The parts before the attribute must occur in
+ *   that order in the element's full path (zstr.interface.we.map), so any
+ *   unambiguous shortening works.  The path must name exactly one attribute
+ *   that the schema allows on one existing element; the attribute may be
+ *   absent and is then created.  The document is validated again (schema and
+ *   semantics); on any failure it is left exactly as before.
+ * Returns: ZSTR_OK; ZSTR_EINVAL when the path matches nothing or several
+ *   attributes (the message lists the candidates' full paths) or when the new
+ *   value makes the document invalid (the message starts "set PATH=VALUE: "). */
+/* Several overrides applied together, then one check of the whole document,
+ * so their order never matters; on failure every one is undone. */
+int zm_set_many(zm_file *f, int n, const char *const *paths, const char *const *values,
+                zstr_error *err);
+int zm_set(zm_file *f, const char *path, const char *value, zstr_error *err);
+
+/* Purpose: build the model: grid, phases (ids in document order), temperature,
+ *   fill, Voronoi grains (zstr_model_voronoi), interfaces (zstr_map_* or the
+ *   image), and the frequency list [Hz] (*freqs malloc'ed, free() it; *nf
+ *   entries).  model, freqs and nf may each be NULL when not wanted.
+ * Returns: ZSTR_OK, or the library's status; outputs are NULL / 0 on failure. */
+int zm_build(const zm_file *f, zstr_model **model, double **freqs, int64_t *nf, zstr_error *err);
+
+/* The file path given to zm_load(), the name given to zm_load_memory(), or
+ * "<default>" for the embedded default model. */
+const char *zm_name(const zm_file *f);
+
+/* The embedded default model as a NUL-terminated XML document (static). */
+const char *zm_default_xml(void);
+
+/* Free a model file; NULL is a no-op. */
+void zm_free(zm_file *f);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * plot.h — impedance spectra drawn as figures (SVG, PNG, PDF) with cairo
+ * (the zstr program's own module; not part of the library's API).
+ *
+ * One drawing code serves the three formats: the figure is laid out in
+ * points (1/72 in) on a cairo surface chosen by the output path's extension
+ * (.svg, .png, .pdf, any case); PNG is the same drawing scaled by dpi/72.
+ *
+ * What is drawn (the conventions electrochemists expect):
+ *  - Nyquist: −Z'' against Z' with equal axis scales (1 Ω is as long on y as
+ *    on x; the axis with room to spare is extended, both share one 1-2-5 tick
+ *    step, so the grid is square), axes from 0 unless data are negative, an SI
+ *    prefix on the unit when values are large (kΩ, MΩ), a marker at every
+ *    frequency decade (interpolated in log f between samples) on every series
+ *    and its label ("1 kHz") on the first series.
+ *  - Bode: |Z| (log axis) above −φ (degrees, linear) against log f, decade
+ *    ticks, sharing the frequency axis.
+ *  - Several series overlaid, coloured by a sequential perceptual map
+ *    (viridis) in series order, one series dark blue; a legend of the labels.
+ * Points that are not finite (NaN, ±inf, or beyond ±1e150) are skipped and
+ * break the line; f ≤ 0 and |Z| = 0 are skipped on log axes.
+ *
+ * Output is atomic: the figure is rendered to <path>.tmpXXXXXX (mkstemp, same
+ * directory), checked, synced and renamed over <path>; on any failure the
+ * temporary is removed and no file is left.
+ *
+ * All calls are reentrant (no global state); numbers are formatted under a
+ * thread-local "C" locale.
+ */
+#ifndef ZSTR_CLI_PLOT_H
+#define ZSTR_CLI_PLOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One spectrum: n frequencies f (Hz) and impedances z interleaved (Z', Z'')
+ * in Ω, Z'' < 0 capacitive.  label may be NULL ("series k" is shown). */
+typedef struct zp_series {
+    const char *label;
+    int64_t n;
+    const double *f;
+    const double *z;
+} zp_series;
+
+/* Which panels: ZP_BOTH is Nyquist left, Bode right (the default). */
+enum { ZP_BOTH = 0, ZP_NYQUIST = 1, ZP_BODE = 2 };
+
+typedef struct zp_options {
+    int area_specific; /* nonzero: plot Z·area_cm2 in Ω·cm² */
+    double area_cm2;   /* electrode area in cm² (> 0 when area_specific) */
+    const char *title; /* NULL or "": no title */
+    int kind;          /* ZP_BOTH, ZP_NYQUIST or ZP_BODE */
+    double width_pt;   /* figure size in points; 0 = default for the kind */
+    double height_pt;
+    double dpi;         /* PNG resolution (pixels = points · dpi / 72); 0 = 150 */
+    double nyquist_max; /* zoom: Nyquist axes up to this value in the plotted
+                         * unit (Ω or Ω·cm²), the rest clipped; 0 = all data */
+} zp_options;
+
+/* Defaults: no area scaling, no title, ZP_BOTH, default size, 150 dpi, no
+ * zoom. */
+void zp_options_default(zp_options *o);
+
+/* Draw nseries spectra (0 ≤ nseries ≤ ZP_MAX_SERIES) to path; the format
+ * follows the extension (.svg, .png, .pdf, case-insensitive).  o may be NULL
+ * (defaults).  Returns 0, or -1 with a one-line message in msg naming the
+ * path and the cause; on failure no file is created or changed. */
+int zp_plot(const char *path, const zp_series *s, int nseries, const zp_options *o, char *msg,
+            size_t msgsize);
+
+#define ZP_MAX_SERIES 1024
+
+/* Release the process-wide font and surface caches of cairo (and
+ * fontconfig), so leak checkers see a clean exit.  Call once at the end,
+ * when no thread draws; optional. */
+void zp_cleanup(void);
+
+/* ---- Internal helpers, exposed for the tests --------------------------- */
+
+/* Ticks at multiples of a 1-2-5 step (1, 2 or 5 times a power of ten) that
+ * cover [lo, hi]: ticks[0] ≤ lo, ticks[*n-1] ≥ hi (within 1e-9 of a step),
+ * *n ≤ max, with the smallest such step.  lo == hi is widened around the
+ * value.  Returns 0, or -1 when lo or hi is not finite, lo > hi or max < 3. */
+int zp_nice_ticks(double lo, double hi, int max, double *ticks, int *n);
+
+/* Axes of a Nyquist box with equal scales. */
+typedef struct zp_nyquist_frame {
+    double xlo, xhi, ylo, yhi; /* axis ranges in data units */
+    double step;               /* common tick step of both axes */
+    double w, h;               /* plotting box in points (= the room given) */
+    double sx, sy;             /* points per data unit on x and y (equal) */
+} zp_nyquist_frame;
+
+/* Lay out a Nyquist box for data within [xmin, xmax] × [ymin, ymax] (y is
+ * −Z'') in a room of avail_w × avail_h points, ticks at least min_tick_pt
+ * apart (capped at half the smaller side).  Both ranges include 0 and get 3 %
+ * air away from 0; the axis that limits the scale is rounded out to a
+ * multiple of the step, the other is extended to fill the room, so the box
+ * is the whole room.  Empty data (xmin > xmax or not finite) gives [0, 1]².
+ * Returns 0, or -1 when the room or min_tick_pt is not positive and finite. */
+int zp_nyquist_layout(double xmin, double xmax, double ymin, double ymax, double avail_w,
+                      double avail_h, double min_tick_pt, zp_nyquist_frame *fr);
+
+/* A decade frequency 10^k and Z interpolated there. */
+typedef struct zp_decade {
+    int k;         /* exponent: f = 10^k Hz */
+    double zr, zi; /* Z', Z'' at f (Ω) */
+    int64_t seg;   /* interpolated between samples seg and seg + 1 */
+} zp_decade;
+
+/* The decade frequencies inside the sampled span of one series, each once,
+ * in the order met: between samples i and i+1 (both finite, f > 0) Z is
+ * interpolated linearly in log10 f.  At most max are stored (k within
+ * [-30, 30]).  Returns the count. */
+int zp_decade_markers(int64_t n, const double *f, const double *z, zp_decade *out, int max);
+
+#endif

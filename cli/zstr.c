@@ -1,0 +1,603 @@
+/*
+ * zstr.c — the zstr program: model files in, spectra, plots and summaries out.
+ *
+ *   zstr run [MODEL.xml] [-o OUT.csv] [--plot OUT.svg|png|pdf] [--area]
+ *            [--set PATH=V1,V2,...]... [--threads N] [--quiet]
+ *   zstr validate MODEL.xml
+ *   zstr info MODEL.xml [--set PATH=V]...
+ *   zstr help [COMMAND] | zstr --version
+ *
+ * Built on the public API of libzstr only, plus the program's own modules:
+ * modelfile (XML model files, libxml2), units (numbers with units) and plot
+ * (cairo).  This is the only code of the project that prints.
+ *
+ * Series.  Every --set names one attribute and one value or a comma-separated
+ * list.  Lists of equal length N make a series of N members (the k-th value of
+ * every list goes to member k); a single value applies to every member.  Each
+ * member gets its own CSV (OUT-<k>.csv, k from 1), all members share one plot,
+ * and a summary table goes to stdout.
+ *
+ * Exit status: 0 success, 1 a user error (bad model, bad value, unwritable
+ * file; the message names file:line), 2 a usage error.  A failed run leaves no
+ * partial output file (the library and the plotter write to temporaries).
+ */
+#define _GNU_SOURCE /* RTLD_DEFAULT */
+#include <dlfcn.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "modelfile.h"
+#include "plot.h"
+#include "zstr.h"
+
+#define EXIT_USER 1
+#define EXIT_USAGE 2
+#define MAX_SETS 32
+#define MAX_MEMBERS 256
+
+/* ---- messages ------------------------------------------------------------ */
+
+/* The messages of the model reader and the library already name the file,
+ * line and attribute they concern. */
+static void report(const zstr_error *e) { fprintf(stderr, "zstr: %s\n", e->message); }
+
+/* OpenBLAS's own threads compete with the sweep's threads (measured: a 2-thread
+ * sweep runs 3x slower with 2 BLAS threads each than with 1).  Unless the user
+ * chose a BLAS thread count, use one BLAS thread per sweep thread.  The symbol is
+ * looked up, not linked: any other BLAS works unchanged. */
+static void one_blas_thread(void)
+{
+    if (getenv("OPENBLAS_NUM_THREADS") != NULL)
+        return;
+    void *sym = dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
+    if (sym != NULL) {
+        void (*set)(int);
+        memcpy(&set, &sym, sizeof set);
+        set(1);
+    }
+}
+
+static const char *const help_text[][2] = {
+    {"run", "usage: zstr run [MODEL.xml] [-o OUT.csv] [--plot OUT.svg|png|pdf] [--area]\n"
+            "                [--set PATH=V1,V2,...]... [--threads N] [--quiet]\n"
+            "\n"
+            "Compute the spectrum of MODEL.xml (without one, the embedded default: the\n"
+            "tau_Cstr < tau_CT case of Eckhardt et al. 2023 with a 22 % contact spot).\n"
+            "  -o OUT.csv        spectrum file (default spectrum.csv); a series writes\n"
+            "                    OUT-1.csv, OUT-2.csv, ...\n"
+            "  --plot FILE       Nyquist and Bode plot of every member (SVG, PNG or PDF)\n"
+            "  --area            plot area-specific impedance (Ohm cm^2)\n"
+            "  --set PATH=V,...  override an attribute, e.g. map.contact-fraction=1,0.5,0.22\n"
+            "                    or cell.temperature=-20C,0C,20C; lists of equal length\n"
+            "                    make a series, single values apply to every member\n"
+            "  --threads N       worker threads for the frequency sweep (default 2)\n"
+            "  --quiet           no progress line on stderr\n"},
+    {"validate", "usage: zstr validate MODEL.xml\n"
+                 "\n"
+                 "Check MODEL.xml against the schema and the physical rules; print every\n"
+                 "problem with file:line, exit 0 when the file is valid.\n"},
+    {"info", "usage: zstr info MODEL.xml [--set PATH=V]...\n"
+             "\n"
+             "Describe the model and its network: voxels, unknowns, non-zeros, the\n"
+             "predicted factor memory, the measured time of one frequency, grains,\n"
+             "realised contact fraction and each process's time constant.\n"},
+    {"help", "usage: zstr help [COMMAND]\n"},
+};
+
+static int usage_all(FILE *to)
+{
+    fprintf(to, "usage: zstr COMMAND [ARGS]\n"
+                "\n"
+                "commands:\n"
+                "  run       compute spectra (series with --set), write CSV and plots\n"
+                "  validate  check a model file\n"
+                "  info      describe a model's network and time constants\n"
+                "  help      help on a command\n"
+                "\n"
+                "zstr --version prints the version.  Exit status: 0 ok, 1 user error,\n"
+                "2 usage error.\n");
+    return to == stderr ? EXIT_USAGE : 0;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_all(stdout);
+    for (size_t i = 0; i < sizeof help_text / sizeof help_text[0]; i++) {
+        if (strcmp(argv[1], help_text[i][0]) == 0) {
+            fputs(help_text[i][1], stdout);
+            return 0;
+        }
+    }
+    fprintf(stderr, "zstr: no command '%s'\n", argv[1]);
+    return usage_all(stderr);
+}
+
+static int usage_of(const char *cmd, const char *why)
+{
+    fprintf(stderr, "zstr %s: %s\n", cmd, why);
+    for (size_t i = 0; i < sizeof help_text / sizeof help_text[0]; i++) {
+        if (strcmp(cmd, help_text[i][0]) == 0)
+            fputs(help_text[i][1], stderr);
+    }
+    return EXIT_USAGE;
+}
+
+/* ---- --set lists --------------------------------------------------------- */
+
+typedef struct setting {
+    char *path;
+    char *values[MAX_MEMBERS];
+    int n;
+} setting;
+
+static void settings_free(setting *s, int ns)
+{
+    for (int i = 0; i < ns; i++) {
+        free(s[i].path);
+        for (int k = 0; k < s[i].n; k++)
+            free(s[i].values[k]);
+    }
+}
+
+static char *dup_range(const char *a, size_t n)
+{
+    char *s = malloc(n + 1);
+    if (s != NULL) {
+        memcpy(s, a, n);
+        s[n] = '\0';
+    }
+    return s;
+}
+
+/* "PATH=V1,V2,..." → setting; 0 ok, else a usage message in why */
+static int parse_setting(const char *arg, setting *s, char *why, size_t nwhy)
+{
+    const char *eq = strchr(arg, '=');
+    memset(s, 0, sizeof *s);
+    if (eq == NULL || eq == arg || eq[1] == '\0') {
+        snprintf(why, nwhy, "--set '%s': expected PATH=VALUE[,VALUE...]", arg);
+        return -1;
+    }
+    s->path = dup_range(arg, (size_t)(eq - arg));
+    if (s->path == NULL) {
+        snprintf(why, nwhy, "out of memory");
+        return -1;
+    }
+    for (const char *p = eq + 1;;) {
+        const char *c = strchr(p, ',');
+        size_t len = c ? (size_t)(c - p) : strlen(p);
+        while (len > 0 && (*p == ' ' || *p == '\t'))
+            p++, len--;
+        while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        if (len == 0) {
+            snprintf(why, nwhy, "--set %s: empty value in the list", s->path);
+            return -1;
+        }
+        if (s->n == MAX_MEMBERS) {
+            snprintf(why, nwhy, "--set %s: more than %d values", s->path, MAX_MEMBERS);
+            return -1;
+        }
+        s->values[s->n] = dup_range(p, len);
+        if (s->values[s->n] == NULL) {
+            snprintf(why, nwhy, "out of memory");
+            return -1;
+        }
+        s->n++;
+        if (c == NULL)
+            break;
+        p = c + 1;
+    }
+    return 0;
+}
+
+/* load the model file and apply member k of every setting */
+static int load_member(const char *path, const setting *s, int ns, int k, zm_file **out,
+                       zstr_error *e)
+{
+    int rc = zm_load(path, out, e);
+    const char *paths[MAX_SETS], *values[MAX_SETS];
+    for (int i = 0; i < ns; i++) {
+        paths[i] = s[i].path;
+        values[i] = s[i].values[s[i].n == 1 ? 0 : k];
+    }
+    if (rc == ZSTR_OK && ns > 0)
+        rc = zm_set_many(*out, ns, paths, values, e);
+    if (rc != ZSTR_OK) {
+        zm_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* ---- progress ------------------------------------------------------------ */
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+typedef struct progress {
+    int member, members;
+    double t0;
+} progress;
+
+static int show_progress(void *ctx, int64_t done, int64_t total)
+{
+    const progress *p = ctx;
+    double el = now() - p->t0;
+    double eta = done > 0 ? el * (double)(total - done) / (double)done : 0.0;
+    fprintf(stderr, "\rzstr: member %d/%d: frequency %lld of %lld, %.0f s elapsed, ~%.0f s left ",
+            p->member, p->members, (long long)done, (long long)total, el, eta);
+    if (done == total)
+        fputc('\n', stderr);
+    return 0;
+}
+
+/* ---- run ------------------------------------------------------------------ */
+
+typedef struct member_out {
+    double *f, *z;
+    int64_t nf;
+    char label[256];
+    double rdc, fraction, area_cm2;
+    int open;
+} member_out;
+
+/* OUT.csv → OUT-k.csv (k from 1) for series */
+static void member_path(const char *out, int k, int members, char *buf, size_t n)
+{
+    if (members == 1) {
+        snprintf(buf, n, "%s", out);
+        return;
+    }
+    const char *dot = strrchr(out, '.'), *slash = strrchr(out, '/');
+    if (dot == NULL || (slash != NULL && dot < slash))
+        snprintf(buf, n, "%s-%d", out, k + 1);
+    else
+        snprintf(buf, n, "%.*s-%d%s", (int)(dot - out), out, k + 1, dot);
+}
+
+static int run_member(const char *model, const setting *s, int ns, int k, int members,
+                      const char *out, int threads, int quiet, member_out *mo)
+{
+    zstr_error e;
+    zm_file *f = NULL;
+    zstr_model *m = NULL;
+    zstr_plan *plan = NULL;
+    int rc = load_member(model, s, ns, k, &f, &e);
+    if (rc == ZSTR_OK)
+        rc = zm_build(f, &m, &mo->f, &mo->nf, &e);
+    if (rc == ZSTR_OK)
+        rc = zstr_plan_create(m, NULL, &plan, &e);
+    zstr_dc_result dc;
+    memset(&dc, 0, sizeof dc);
+    if (rc == ZSTR_OK) {
+        rc = zstr_dc_resistance(plan, &dc, &e);
+        if (rc == ZSTR_WOPEN_CIRCUIT)
+            rc = ZSTR_OK; /* reported in the table and the file */
+    }
+    if (rc == ZSTR_OK) {
+        mo->z = malloc(sizeof(double) * 2 * (size_t)mo->nf);
+        if (mo->z == NULL)
+            rc = ZSTR_ENOMEM, snprintf(e.message, sizeof e.message, "out of memory");
+    }
+    if (rc == ZSTR_OK) {
+        progress pr = {k + 1, members, now()};
+        zstr_sweep_options so = {threads, NULL, &pr};
+        if (!quiet && isatty(STDERR_FILENO))
+            so.progress = show_progress;
+        rc = zstr_sweep(plan, mo->nf, mo->f, mo->z, &so, &e);
+        if (rc == ZSTR_WOPEN_CIRCUIT)
+            rc = ZSTR_OK;
+    }
+    if (rc == ZSTR_OK) {
+        char path[4096], note[1024] = "";
+        size_t used = 0;
+        snprintf(note, sizeof note, "model %s", zm_name(f));
+        used = strlen(note);
+        for (int i = 0; i < ns && used < sizeof note; i++) {
+            snprintf(note + used, sizeof note - used, "\n--set %s=%s", s[i].path,
+                     s[i].values[s[i].n == 1 ? 0 : k]);
+            used = strlen(note);
+        }
+        member_path(out, k, members, path, sizeof path);
+        rc = zstr_spectrum_write_csv(path, m, mo->nf, mo->f, mo->z, &dc, note, &e);
+    }
+    if (rc == ZSTR_OK) {
+        zstr_plan_info in;
+        zstr_plan_get_info(plan, &in);
+        mo->rdc = dc.resistance;
+        mo->open = dc.open_circuit;
+        mo->fraction = in.contact_fraction[ZSTR_WE];
+        mo->area_cm2 = in.area * 1e4;
+        size_t used = 0;
+        mo->label[0] = '\0';
+        for (int i = 0; i < ns && used < sizeof mo->label; i++) {
+            if (s[i].n == 1 && members > 1)
+                continue;
+            snprintf(mo->label + used, sizeof mo->label - used, "%s%s=%s", used ? ", " : "",
+                     s[i].path, s[i].values[s[i].n == 1 ? 0 : k]);
+            used = strlen(mo->label);
+        }
+        if (mo->label[0] == '\0')
+            snprintf(mo->label, sizeof mo->label, "%s", zm_name(f));
+    } else {
+        report(&e);
+    }
+    zstr_plan_free(plan);
+    zstr_model_free(m);
+    zm_free(f);
+    return rc;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    const char *model = NULL, *out = "spectrum.csv", *plot = NULL;
+    int quiet = 0, threads = 2, area = 0, ns = 0, status = 0;
+    setting sets[MAX_SETS];
+    char why[512];
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-o") == 0 && i + 1 < argc) {
+            out = argv[++i];
+        } else if (strcmp(a, "--plot") == 0 && i + 1 < argc) {
+            plot = argv[++i];
+        } else if (strcmp(a, "--set") == 0 && i + 1 < argc) {
+            if (ns == MAX_SETS) {
+                settings_free(sets, ns);
+                return usage_of("run", "too many --set options");
+            }
+            if (parse_setting(argv[++i], &sets[ns], why, sizeof why) != 0) {
+                settings_free(sets, ns + 1);
+                return usage_of("run", why);
+            }
+            ns++;
+        } else if (strcmp(a, "--threads") == 0 && i + 1 < argc) {
+            char *end;
+            long t = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || t < 1 || t > 256) {
+                settings_free(sets, ns);
+                return usage_of("run", "--threads takes a whole number from 1 to 256");
+            }
+            threads = (int)t;
+        } else if (strcmp(a, "--quiet") == 0) {
+            quiet = 1;
+        } else if (strcmp(a, "--area") == 0) {
+            area = 1;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            settings_free(sets, ns);
+            snprintf(why, sizeof why, "unknown option '%s'", a);
+            return usage_of("run", why);
+        } else if (model == NULL) {
+            model = a;
+        } else {
+            settings_free(sets, ns);
+            return usage_of("run", "more than one model file");
+        }
+    }
+    int members = 1;
+    for (int i = 0; i < ns; i++) {
+        if (sets[i].n > 1 && members > 1 && sets[i].n != members) {
+            snprintf(why, sizeof why, "--set lists of different lengths (%d and %d)", members,
+                     sets[i].n);
+            settings_free(sets, ns);
+            return usage_of("run", why);
+        }
+        if (sets[i].n > 1)
+            members = sets[i].n;
+    }
+    member_out *mo = calloc((size_t)members, sizeof *mo);
+    if (mo == NULL) {
+        settings_free(sets, ns);
+        fprintf(stderr, "zstr: out of memory\n");
+        return EXIT_USER;
+    }
+    for (int k = 0; k < members && status == 0; k++)
+        status = run_member(model, sets, ns, k, members, out, threads, quiet, &mo[k]) == ZSTR_OK
+                     ? 0
+                     : EXIT_USER;
+    if (status == 0 && plot != NULL) {
+        zp_series *ser = calloc((size_t)members, sizeof *ser);
+        zp_options po;
+        zp_options_default(&po);
+        po.area_specific = area;
+        po.area_cm2 = mo[0].area_cm2;
+        char msg[512];
+        if (ser == NULL) {
+            fprintf(stderr, "zstr: out of memory\n");
+            status = EXIT_USER;
+        } else {
+            for (int k = 0; k < members; k++)
+                ser[k] = (zp_series){mo[k].label, mo[k].nf, mo[k].f, mo[k].z};
+            if (zp_plot(plot, ser, members, &po, msg, sizeof msg) != 0) {
+                fprintf(stderr, "zstr: %s\n", msg);
+                status = EXIT_USER;
+            }
+            free(ser);
+        }
+    }
+    if (status == 0) {
+        printf("%-6s %-16s %-16s %-10s  %s\n", "member", "R_DC_Ohm", "R_DC_Ohm_cm2",
+               "contact", "parameters");
+        for (int k = 0; k < members; k++) {
+            if (mo[k].open)
+                printf("%-6d %-16s %-16s %-10.4f  %s\n", k + 1, "open", "open", mo[k].fraction,
+                       mo[k].label);
+            else
+                printf("%-6d %-16.8g %-16.8g %-10.4f  %s\n", k + 1, mo[k].rdc,
+                       mo[k].rdc * mo[k].area_cm2, mo[k].fraction, mo[k].label);
+        }
+    }
+    for (int k = 0; k < members; k++) {
+        free(mo[k].f);
+        free(mo[k].z);
+    }
+    free(mo);
+    settings_free(sets, ns);
+    return status;
+}
+
+/* ---- validate ------------------------------------------------------------- */
+
+static int cmd_validate(int argc, char **argv)
+{
+    if (argc != 2)
+        return usage_of("validate", "expected exactly one model file");
+    zm_file *f = NULL;
+    zstr_error e;
+    if (zm_load(argv[1], &f, &e) != ZSTR_OK) {
+        report(&e);
+        return EXIT_USER;
+    }
+    zstr_model *m = NULL;
+    double *fr = NULL;
+    int64_t nf = 0;
+    int rc = zm_build(f, &m, &fr, &nf, &e); /* semantic checks that need the built model */
+    if (rc != ZSTR_OK)
+        report(&e);
+    else
+        printf("%s: valid\n", zm_name(f));
+    free(fr);
+    zstr_model_free(m);
+    zm_free(f);
+    return rc == ZSTR_OK ? 0 : EXIT_USER;
+}
+
+/* ---- info ----------------------------------------------------------------- */
+
+static void print_time_constants(const zstr_model *m)
+{
+    double t = zstr_model_get_temperature(m);
+    printf("time constants at %.2f K:\n", t);
+    for (int k = 0; k < zstr_model_phase_count(m); k++) {
+        zstr_phase_params p;
+        if (zstr_model_get_phase(m, k, &p, NULL) != ZSTR_OK)
+            continue;
+        double s = p.conductivity * (p.reference_temperature / t) *
+                   exp(-p.activation_energy / ZSTR_KBOLTZ_EV * (1 / t - 1 / p.reference_temperature));
+        if (s > 0)
+            printf("  tau_%-10s = eps0 eps_r / sigma = %.4g s (f = %.4g Hz)\n", p.name,
+                   ZSTR_EPSILON0 * p.permittivity / s,
+                   s / (2 * 3.14159265358979323846 * ZSTR_EPSILON0 * p.permittivity));
+        else
+            printf("  tau_%-10s = infinite (insulator)\n", p.name);
+    }
+}
+
+static int cmd_info(int argc, char **argv)
+{
+    const char *model = NULL;
+    setting sets[MAX_SETS];
+    int ns = 0;
+    char why[512];
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--set") == 0 && i + 1 < argc && ns < MAX_SETS) {
+            if (parse_setting(argv[++i], &sets[ns], why, sizeof why) != 0) {
+                settings_free(sets, ns + 1);
+                return usage_of("info", why);
+            }
+            if (sets[ns].n != 1) {
+                settings_free(sets, ns + 1);
+                return usage_of("info", "--set takes one value here");
+            }
+            ns++;
+        } else if (argv[i][0] != '-' && model == NULL) {
+            model = argv[i];
+        } else {
+            settings_free(sets, ns);
+            return usage_of("info", "expected MODEL.xml [--set PATH=V]...");
+        }
+    }
+    if (model == NULL) {
+        settings_free(sets, ns);
+        return usage_of("info", "expected a model file");
+    }
+    zm_file *f = NULL;
+    zstr_model *m = NULL;
+    zstr_plan *plan = NULL;
+    zstr_workspace *ws = NULL;
+    double *fr = NULL;
+    int64_t nf = 0;
+    zstr_error e;
+    int rc = load_member(model, sets, ns, 0, &f, &e);
+    if (rc == ZSTR_OK)
+        rc = zm_build(f, &m, &fr, &nf, &e);
+    if (rc == ZSTR_OK) {
+        size_t need = zstr_model_describe(m, NULL, 0);
+        char *buf = malloc(need + 1);
+        if (buf != NULL) {
+            zstr_model_describe(m, buf, need + 1);
+            fputs(buf, stdout);
+            free(buf);
+        }
+        print_time_constants(m);
+        rc = zstr_plan_create(m, NULL, &plan, &e);
+    }
+    if (rc == ZSTR_OK)
+        rc = zstr_workspace_create(plan, &ws, &e);
+    double z[2];
+    double t0 = now();
+    if (rc == ZSTR_OK)
+        rc = zstr_execute(plan, ws, 1e3, z, &e);
+    double t1 = now();
+    if (rc == ZSTR_OK) {
+        zstr_plan_info in;
+        zstr_factor_info fi;
+        zstr_plan_get_info(plan, &in);
+        zstr_workspace_factor_info(ws, &fi);
+        printf("network:\n");
+        printf("  unknowns %lld (voxels %lld, internal nodes %lld), branches %lld, nnz %lld\n",
+               (long long)in.n_unknowns, (long long)in.n_voxels, (long long)in.n_internal,
+               (long long)in.n_branches, (long long)in.nnz);
+        printf("  floating at DC %lld nodes, open circuit: %s\n", (long long)in.n_floating,
+               in.open_circuit ? "yes" : "no");
+        printf("  ordering %s, symbolic analysis %.3g s\n",
+               in.ordering == ZSTR_ORDERING_AMD ? "AMD" : "METIS", in.symbolic_seconds);
+        printf("  predicted factor: nnz(L+U) %.4g, %.4g MB; measured %.4g, %.4g MB\n",
+               in.predicted_lu_nnz, in.predicted_bytes / 1e6, fi.lu_nnz, fi.bytes / 1e6);
+        printf("  time per frequency (measured at 1 kHz): %.3g s; %lld frequencies\n", t1 - t0,
+               (long long)nf);
+        printf("  contact fraction: WE %.4f, CE %.4f\n", in.contact_fraction[ZSTR_WE],
+               in.contact_fraction[ZSTR_CE]);
+    } else {
+        report(&e);
+    }
+    free(fr);
+    zstr_workspace_free(ws);
+    zstr_plan_free(plan);
+    zstr_model_free(m);
+    zm_free(f);
+    settings_free(sets, ns);
+    return rc == ZSTR_OK ? 0 : EXIT_USER;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_all(stderr);
+    const char *c = argv[1];
+    one_blas_thread();
+    if (strcmp(c, "--version") == 0 || strcmp(c, "version") == 0) {
+        printf("zstr %s (libzstr %s)\n", zstr_version_string(), zstr_version_string());
+        return 0;
+    }
+    if (strcmp(c, "help") == 0 || strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0)
+        return cmd_help(argc - 1, argv + 1);
+    if (strcmp(c, "run") == 0)
+        return cmd_run(argc - 1, argv + 1);
+    if (strcmp(c, "validate") == 0)
+        return cmd_validate(argc - 1, argv + 1);
+    if (strcmp(c, "info") == 0)
+        return cmd_info(argc - 1, argv + 1);
+    fprintf(stderr, "zstr: unknown command '%s'\n", c);
+    return usage_all(stderr);
+}

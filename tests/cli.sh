@@ -1,0 +1,94 @@
+#!/bin/sh
+# cli.sh ZSTR — the zstr program end to end: exit statuses, messages, outputs.
+#
+#   - usage errors exit 2, user errors exit 1, success 0;
+#   - every good model in tests/data/models validates;
+#   - every file of the broken-input catalogue (tests/data/bad) makes
+#     `zstr run` exit 1 with one message line naming the file, and leaves no
+#     output file (neither the CSV nor the plot);
+#   - a small series writes one CSV per member, one plot, and a summary table
+#     whose R_DC rises as the contact fraction falls;
+#   - an unwritable output leaves nothing behind.
+set -u
+zstr=$1
+case "$zstr" in /*) ;; *) zstr="$(pwd)/$zstr" ;; esac
+data="$(pwd)/tests/data"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT INT TERM
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "cli: FAIL $*"; }
+expect() { # status, description, command...
+    want=$1 desc=$2
+    shift 2
+    "$@" > "$out/stdout" 2> "$out/stderr"
+    got=$?
+    if [ "$got" -eq "$want" ]; then ok; else bad "$desc: exit $got, expected $want"; sed 's/^/    /' "$out/stderr"; fi
+}
+
+expect 0 "--version" "$zstr" --version
+grep -q "^zstr 0\." "$out/stdout" || bad "--version prints the version"
+expect 2 "no arguments" "$zstr"
+expect 2 "unknown command" "$zstr" frobnicate
+expect 0 "help run" "$zstr" help run
+expect 2 "help for an unknown command" "$zstr" help frobnicate
+expect 2 "unknown option" "$zstr" run --frobnicate
+expect 2 "--set without =" "$zstr" run --set map.contact-fraction
+expect 2 "--set lists of different lengths" "$zstr" run --set a.b=1,2 --set c.d=1,2,3
+expect 2 "validate without a file" "$zstr" validate
+
+for m in "$data"/models/*.xml; do
+    expect 0 "validate $(basename "$m")" "$zstr" validate "$m"
+done
+
+# the broken-input catalogue: exit 1, one line naming the file, no output
+n=0
+for f in "$data"/bad/*; do
+    [ -f "$f" ] || continue
+    case "$f" in *.md) continue ;; esac
+    n=$((n + 1))
+    rm -f "$out"/o.csv "$out"/o.svg
+    expect 1 "run $(basename "$f")" "$zstr" run "$f" --quiet -o "$out/o.csv" --plot "$out/o.svg"
+    lines=$(wc -l < "$out/stderr")
+    [ "$lines" -eq 1 ] || bad "$(basename "$f"): $lines message lines"
+    grep -q "$(basename "$f")" "$out/stderr" || bad "$(basename "$f"): message does not name the file"
+    if ls "$out" | grep -q '^o\.'; then bad "$(basename "$f"): left an output file"; fi
+done
+[ "$n" -ge 30 ] || bad "only $n broken inputs in the catalogue"
+
+# a value of the wrong dimension given with --set
+expect 1 "--set with a wrong unit" "$zstr" run "$data/models/example.xml" --quiet -o "$out/u.csv" \
+    --set cell.voxels=8 --set grains.mean-size=30um --set map.contact-fraction=0.5mm
+grep -q "contact-fraction" "$out/stderr" || bad "--set error names the attribute"
+[ ! -e "$out/u.csv" ] || bad "--set error left a CSV"
+
+# a small series: 8^3 voxels, 30 um grains, 2 per decade, contact 100/50/22 %
+expect 0 "series run" "$zstr" run "$data/models/example.xml" --quiet -o "$out/s.csv" \
+    --plot "$out/s.svg" --set cell.voxels=8 --set grains.mean-size=30um --set frequencies.per-decade=2 \
+    --set map.contact-fraction=1,0.5,0.22
+for k in 1 2 3; do
+    [ -s "$out/s-$k.csv" ] || bad "series member $k wrote no CSV"
+done
+head -c 200 "$out/s.svg" | grep -q "<svg" || bad "series plot is not an SVG"
+awk 'NR > 1 { r[NR - 1] = $2 } END { exit !(NR == 4 && r[1] < r[2] && r[2] < r[3]) }' \
+    "$out/stdout" || bad "summary: R_DC does not rise as the contact falls"
+
+# info
+expect 0 "info" "$zstr" info "$data/models/example.xml" --set cell.voxels=8 --set grains.mean-size=30um
+grep -q "unknowns" "$out/stdout" || bad "info prints the network size"
+grep -q "tau_" "$out/stdout" || bad "info prints time constants"
+
+# an unwritable output leaves nothing
+mkdir "$out/ro" && chmod 555 "$out/ro"
+if [ "$(id -u)" -ne 0 ]; then
+    expect 1 "unwritable output" "$zstr" run "$data/models/example.xml" --quiet \
+        -o "$out/ro/x.csv" --set cell.voxels=4 --set grains.mean-size=50um --set frequencies.per-decade=1
+fi
+expect 1 "output in a missing folder" "$zstr" run "$data/models/example.xml" --quiet \
+    -o "$out/missing/x.csv" --set cell.voxels=4 --set grains.mean-size=50um --set frequencies.per-decade=1
+[ -z "$(ls "$out/ro")" ] || bad "unwritable output left files"
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
