@@ -23,4 +23,11 @@ ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L examples/minimal.c -o "$bin/minimal
     $(pkg-config --cflags --libs --static libzstr | sed 's/-lzstr/-l:libzstr.a/')
 "$bin/minimal-static" > /dev/null
 echo "installcheck: static link through Libs.private works"
+# the installed program finds its library through its rpath and runs a model
+"$prefix/bin/zstr" --version
+"$prefix/bin/zstr" run tests/data/models/example.xml --quiet -o "$bin/ic.csv" \
+    --set cell.voxels=6 --set grains.mean-size=40um --set frequencies.per-decade=1 > /dev/null
+test -s "$bin/ic.csv"
+test -s "$prefix/share/libzstr/zstr-1.xsd"
+echo "installcheck: installed zstr runs a model; the schema is installed"
 sh tests/examples.sh "$bin"
