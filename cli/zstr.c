@@ -422,6 +422,7 @@ static int cmd_run(int argc, char **argv)
                 fprintf(stderr, "zstr: %s\n", msg);
                 status = EXIT_USER;
             }
+            zp_cleanup(); /* no more drawing: leave no font caches behind */
             free(ser);
         }
     }
