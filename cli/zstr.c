@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -394,6 +395,32 @@ static int cmd_run(int argc, char **argv)
         }
         if (sets[i].n > 1)
             members = sets[i].n;
+    }
+    /* Preflight: every member's model and the plot's format are checked before
+     * anything is computed, so a user error never leaves some members' files. */
+    if (plot != NULL) {
+        const char *dot = strrchr(plot, '.');
+        if (dot == NULL || (strcasecmp(dot, ".svg") != 0 && strcasecmp(dot, ".png") != 0 &&
+                            strcasecmp(dot, ".pdf") != 0)) {
+            settings_free(sets, ns);
+            return usage_of("run", "--plot needs a file ending in .svg, .png or .pdf");
+        }
+    }
+    for (int k = 0; k < members; k++) {
+        zm_file *f = NULL;
+        zstr_error e;
+        int rc = load_member(model, sets, ns, k, &f, &e);
+        if (rc == ZSTR_OK)
+            rc = zm_build(f, NULL, NULL, NULL, &e);
+        zm_free(f);
+        if (rc != ZSTR_OK) {
+            if (members > 1)
+                fprintf(stderr, "zstr: series member %d of %d: %s\n", k + 1, members, e.message);
+            else
+                report(&e);
+            settings_free(sets, ns);
+            return EXIT_USER;
+        }
     }
     member_out *mo = calloc((size_t)members, sizeof *mo);
     if (mo == NULL) {

@@ -75,6 +75,12 @@ head -c 200 "$out/s.svg" | grep -q "<svg" || bad "series plot is not an SVG"
 awk 'NR > 1 { r[NR - 1] = $2 } END { exit !(NR == 4 && r[1] < r[2] && r[2] < r[3]) }' \
     "$out/stdout" || bad "summary: R_DC does not rise as the contact falls"
 
+# a series with one bad member stops before computing: no member's file
+expect 1 "series with a bad member" "$zstr" run "$data/models/example.xml" --quiet -o "$out/b.csv" \
+    --set cell.voxels=8 --set grains.mean-size=30um --set map.contact-fraction=1,0.5,1.5
+grep -q "member 3 of 3" "$out/stderr" || bad "bad member is named"
+if ls "$out" | grep -q '^b'; then bad "a series with a bad member left files"; fi
+
 # info
 expect 0 "info" "$zstr" info "$data/models/example.xml" --set cell.voxels=8 --set grains.mean-size=30um
 grep -q "unknowns" "$out/stdout" || bad "info prints the network size"
