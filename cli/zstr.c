@@ -34,6 +34,8 @@
 
 #include "modelfile.h"
 #include "plot.h"
+#include "units.h"
+#include "vtk.h"
 #include "zstr.h"
 
 #define EXIT_USER 1
@@ -87,6 +89,12 @@ static const char *const help_text[][2] = {
              "Describe the model and its network: voxels, unknowns, non-zeros, the\n"
              "predicted factor memory, the measured time of one frequency, grains,\n"
              "realised contact fraction and each process's time constant.\n"},
+    {"fields", "usage: zstr fields MODEL.xml --at FREQ -o OUT.vti [--set PATH=V]...\n"
+               "\n"
+               "Solve at one frequency (a number with a unit, e.g. 10Hz) and write the\n"
+               "potential and current density of every voxel (real, imaginary parts and\n"
+               "magnitude, for 1 A through the cell) as VTK image data for ParaView, plus\n"
+               "the WE interface current map as OUT-we.vti.\n"},
     {"help", "usage: zstr help [COMMAND]\n"},
 };
 
@@ -98,6 +106,7 @@ static int usage_all(FILE *to)
                 "  run       compute spectra (series with --set), write CSV and plots\n"
                 "  validate  check a model file\n"
                 "  info      describe a model's network and time constants\n"
+                "  fields    potential and current density maps (VTK) at one frequency\n"
                 "  help      help on a command\n"
                 "\n"
                 "zstr --version prints the version.  Exit status: 0 ok, 1 user error,\n"
@@ -351,6 +360,10 @@ static int cmd_run(int argc, char **argv)
         if (strcmp(a, "-o") == 0 && i + 1 < argc) {
             out = argv[++i];
         } else if (strcmp(a, "--plot") == 0 && i + 1 < argc) {
+            if (plot != NULL) {
+                settings_free(sets, ns);
+                return usage_of("run", "--plot given twice (one plot per run)");
+            }
             plot = argv[++i];
         } else if (strcmp(a, "--set") == 0 && i + 1 < argc) {
             if (ns == MAX_SETS) {
@@ -608,6 +621,110 @@ static int cmd_info(int argc, char **argv)
     return rc == ZSTR_OK ? 0 : EXIT_USER;
 }
 
+/* ---- fields --------------------------------------------------------------- */
+
+static int cmd_fields(int argc, char **argv)
+{
+    const char *model = NULL, *out = NULL, *at = NULL;
+    setting sets[MAX_SETS];
+    int ns = 0;
+    char why[512];
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--set") == 0 && i + 1 < argc && ns < MAX_SETS) {
+            if (parse_setting(argv[++i], &sets[ns], why, sizeof why) != 0) {
+                settings_free(sets, ns + 1);
+                return usage_of("fields", why);
+            }
+            if (sets[ns++].n != 1) {
+                settings_free(sets, ns);
+                return usage_of("fields", "--set takes one value here");
+            }
+        } else if (strcmp(argv[i], "--at") == 0 && i + 1 < argc) {
+            at = argv[++i];
+        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+            out = argv[++i];
+        } else if (argv[i][0] != '-' && model == NULL) {
+            model = argv[i];
+        } else {
+            settings_free(sets, ns);
+            return usage_of("fields", "expected MODEL.xml --at FREQ -o OUT.vti");
+        }
+    }
+    if (model == NULL || out == NULL || at == NULL) {
+        settings_free(sets, ns);
+        return usage_of("fields", "MODEL.xml, --at FREQ and -o OUT.vti are required");
+    }
+    double freq = 0.0;
+    int bad = zu_parse(at, ZU_FREQUENCY, &freq, why, sizeof why) != 0;
+    if (bad || !(freq > 0.0)) {
+        fprintf(stderr, "zstr: --at %s: %s\n", at, bad ? why : "a frequency > 0 is needed");
+        settings_free(sets, ns);
+        return EXIT_USER;
+    }
+    char wepath[4096];
+    const char *dot = strrchr(out, '.'), *slash = strrchr(out, '/');
+    if (dot == NULL || (slash != NULL && dot < slash))
+        snprintf(wepath, sizeof wepath, "%s-we.vti", out);
+    else
+        snprintf(wepath, sizeof wepath, "%.*s-we%s", (int)(dot - out), out, dot);
+    zm_file *f = NULL;
+    zstr_model *m = NULL;
+    zstr_plan *plan = NULL;
+    zstr_workspace *ws = NULL;
+    double *pot = NULL, *cd = NULL, *wec = NULL, z[2];
+    zstr_error e;
+    int rc = load_member(model, sets, ns, 0, &f, &e);
+    if (rc == ZSTR_OK)
+        rc = zm_build(f, &m, NULL, NULL, &e);
+    if (rc == ZSTR_OK)
+        rc = zstr_plan_create(m, NULL, &plan, &e);
+    if (rc == ZSTR_OK)
+        rc = zstr_workspace_create(plan, &ws, &e);
+    if (rc == ZSTR_OK)
+        rc = zstr_execute(plan, ws, freq, z, &e);
+    int64_t n[3];
+    double h[3];
+    zstr_model_get_grid(m, n, h);
+    if (rc == ZSTR_OK) {
+        size_t nv = (size_t)(n[0] * n[1] * n[2]), np = (size_t)(n[0] * n[1]);
+        pot = malloc(sizeof(double) * 2 * nv);
+        cd = malloc(sizeof(double) * 6 * nv);
+        wec = malloc(sizeof(double) * 2 * np);
+        if (pot == NULL || cd == NULL || wec == NULL) {
+            rc = ZSTR_ENOMEM;
+            snprintf(e.message, sizeof e.message, "out of memory for the fields");
+        }
+    }
+    if (rc == ZSTR_OK)
+        rc = zstr_fields(plan, ws, pot, cd, wec, &e);
+    if (rc == ZSTR_OK) {
+        zv_fields vf = {{n[0], n[1], n[2]}, {h[0], h[1], h[2]}, freq, pot, cd, wec,
+                        zstr_model_labels(m), zstr_model_grain_ids(m),
+                        zstr_model_interface_pixels(m, ZSTR_WE)};
+        char msg[512];
+        if (zv_write_volume(out, &vf, msg, sizeof msg) != 0 ||
+            zv_write_interface(wepath, &vf, msg, sizeof msg) != 0) {
+            fprintf(stderr, "zstr: %s\n", msg);
+            remove(out); /* both files or neither */
+            rc = ZSTR_EIO;
+        } else {
+            printf("%s: Z(%g Hz) = %.8g %+.8gj Ohm; wrote %s and %s\n", zm_name(f), freq, z[0],
+                   z[1], out, wepath);
+        }
+    } else {
+        report(&e);
+    }
+    free(pot);
+    free(cd);
+    free(wec);
+    zstr_workspace_free(ws);
+    zstr_plan_free(plan);
+    zstr_model_free(m);
+    zm_free(f);
+    settings_free(sets, ns);
+    return rc == ZSTR_OK ? 0 : EXIT_USER;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -626,6 +743,8 @@ int main(int argc, char **argv)
         return cmd_validate(argc - 1, argv + 1);
     if (strcmp(c, "info") == 0)
         return cmd_info(argc - 1, argv + 1);
+    if (strcmp(c, "fields") == 0)
+        return cmd_fields(argc - 1, argv + 1);
     fprintf(stderr, "zstr: unknown command '%s'\n", c);
     return usage_all(stderr);
 }

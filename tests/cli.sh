@@ -86,6 +86,19 @@ expect 0 "info" "$zstr" info "$data/models/example.xml" --set cell.voxels=8 --se
 grep -q "unknowns" "$out/stdout" || bad "info prints the network size"
 grep -q "tau_" "$out/stdout" || bad "info prints time constants"
 
+# fields: a volume and an interface file, VTK image data
+expect 0 "fields" "$zstr" fields "$data/models/example.xml" --at 10Hz -o "$out/f.vti" \
+    --set cell.voxels=8 --set grains.mean-size=30um
+grep -q '<VTKFile type="ImageData"' "$out/f.vti" || bad "fields volume is not VTK image data"
+grep -q 'current_density_abs' "$out/f.vti" || bad "fields volume lacks |J|"
+grep -q 'we_current_abs' "$out/f-we.vti" || bad "fields interface map lacks the WE current"
+expect 1 "fields with a length as frequency" "$zstr" fields "$data/models/example.xml" \
+    --at 10mm -o "$out/g.vti"
+grep -q "length" "$out/stderr" || bad "fields --at error names the dimension"
+[ ! -e "$out/g.vti" ] || bad "failed fields left a file"
+expect 2 "fields without --at" "$zstr" fields "$data/models/example.xml" -o "$out/g.vti"
+expect 2 "two plots" "$zstr" run --plot a.svg --plot b.png
+
 # an unwritable output leaves nothing
 mkdir "$out/ro" && chmod 555 "$out/ro"
 if [ "$(id -u)" -ne 0 ]; then
