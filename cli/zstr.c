@@ -532,6 +532,22 @@ static void print_time_constants(const zstr_model *m)
         else
             printf("  tau_%-10s = infinite (insulator)\n", p.name);
     }
+    static const char *const el[2] = {"WE", "CE"};
+    for (int e = 0; e < 2; e++) {
+        zstr_interface_params ip;
+        if (zstr_model_get_interface(m, e, &ip) != ZSTR_OK)
+            continue;
+        double tr = ip.reference_temperature, kb = ZSTR_KBOLTZ_EV;
+        double fc = (tr / t) * exp(-ip.contact_activation_energy / kb * (1 / t - 1 / tr));
+        double fs = (tr / t) * exp(-ip.sei_activation_energy / kb * (1 / t - 1 / tr));
+        if (ip.contact_resistance > 0 && ip.contact_capacitance > 0)
+            printf("  tau_CT(%s)    = R_pol C_DL = %.4g s\n", el[e],
+                   ip.contact_resistance / fc * ip.contact_capacitance);
+        if (ip.sei_resistance > 0 && ip.sei_capacitance > 0)
+            printf("  tau_SEI(%s)   = R_SEI C_SEI = %.4g s\n", el[e],
+                   ip.sei_resistance / fs * ip.sei_capacitance);
+    }
+    printf("  (tau_Cstr depends on the geometry: fit the spectrum)\n");
 }
 
 static int cmd_info(int argc, char **argv)

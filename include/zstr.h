@@ -252,6 +252,10 @@ ZSTR_API int zstr_model_set_interface(zstr_model *model, int electrode,
                                       const uint8_t *pixels, zstr_error *err);
 /* Purpose: make the electrode an ideal full contact again (the default). */
 ZSTR_API int zstr_model_clear_interface(zstr_model *model, int electrode, zstr_error *err);
+/* Copy an electrode's interface parameters into *params.
+ * Returns ZSTR_ESTATE for an ideal electrode, ZSTR_EINVAL for bad arguments. */
+ZSTR_API int zstr_model_get_interface(const zstr_model *model, int electrode,
+                                      zstr_interface_params *params);
 /* Read-only pixel map (nx·ny) or NULL for an ideal electrode. */
 ZSTR_API const uint8_t *zstr_model_interface_pixels(const zstr_model *model, int electrode);
 /* Realised contact fraction of an electrode: contact pixels / all pixels

@@ -372,6 +372,16 @@ int zstr_model_clear_interface(zstr_model *m, int electrode, zstr_error *err)
     return ZSTR_OK;
 }
 
+int zstr_model_get_interface(const zstr_model *m, int electrode, zstr_interface_params *p)
+{
+    if (m == NULL || p == NULL || (electrode != ZSTR_WE && electrode != ZSTR_CE))
+        return ZSTR_EINVAL;
+    if (!m->iface[electrode].present)
+        return ZSTR_ESTATE;
+    *p = m->iface[electrode].params;
+    return ZSTR_OK;
+}
+
 const uint8_t *zstr_model_interface_pixels(const zstr_model *m, int electrode)
 {
     if (m == NULL || (electrode != ZSTR_WE && electrode != ZSTR_CE))

@@ -39,7 +39,7 @@ expect 2 "--set without =" "$zstr" run --set map.contact-fraction
 expect 2 "--set lists of different lengths" "$zstr" run --set a.b=1,2 --set c.d=1,2,3
 expect 2 "validate without a file" "$zstr" validate
 
-for m in "$data"/models/*.xml; do
+for m in "$data"/models/*.xml "$data"/../../examples/figures/*.xml; do
     expect 0 "validate $(basename "$m")" "$zstr" validate "$m"
 done
 
@@ -81,10 +81,17 @@ expect 1 "series with a bad member" "$zstr" run "$data/models/example.xml" --qui
 grep -q "member 3 of 3" "$out/stderr" || bad "bad member is named"
 if ls "$out" | grep -q '^b'; then bad "a series with a bad member left files"; fi
 
+# every example model runs (coarsened: 8^3 voxels, 30 um grains, 1 per decade)
+for m in "$data"/../../examples/figures/*.xml; do
+    expect 0 "run $(basename "$m")" "$zstr" run "$m" --quiet -o "$out/ex.csv" --set cell.voxels=8 \
+        --set grains.mean-size=30um --set frequencies.per-decade=1
+done
+
 # info
 expect 0 "info" "$zstr" info "$data/models/example.xml" --set cell.voxels=8 --set grains.mean-size=30um
 grep -q "unknowns" "$out/stdout" || bad "info prints the network size"
 grep -q "tau_" "$out/stdout" || bad "info prints time constants"
+grep -q "tau_CT(WE)" "$out/stdout" || bad "info prints the charge-transfer time constant"
 
 # fields: a volume and an interface file, VTK image data
 expect 0 "fields" "$zstr" fields "$data/models/example.xml" --at 10Hz -o "$out/f.vti" \

@@ -412,6 +412,15 @@ START_TEST(test_interface)
     ck_assert(zstr_model_contact_fraction(m, ZSTR_WE) == 6.0 / 12.0);
 
     /* clear: ideal full contact again; twice is fine; the other stays */
+    {
+        zstr_interface_params got;
+        ck_assert_int_eq(zstr_model_get_interface(NULL, ZSTR_WE, &got), ZSTR_EINVAL);
+        ck_assert_int_eq(zstr_model_get_interface(m, 7, &got), ZSTR_EINVAL);
+        int st = zstr_model_get_interface(m, ZSTR_WE, &got);
+        ck_assert(st == ZSTR_OK || st == ZSTR_ESTATE);
+        if (st == ZSTR_OK)
+            ck_assert(got.reference_temperature > 0);
+    }
     ZS_CK_OK(zstr_model_clear_interface(m, ZSTR_WE, &err), &err);
     ck_assert_ptr_null(zstr_model_interface_pixels(m, ZSTR_WE));
     ck_assert(zstr_model_contact_fraction(m, ZSTR_WE) == 1.0);
