@@ -44,7 +44,8 @@ SONAME := libzstr.so.$(VERSION_MAJOR)
 SHLIB := $(B)/libzstr.so.$(VERSION)
 STLIB := $(B)/libzstr.a
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
-TEST_OBJ := $(patsubst tests/%.c,$(B)/tests/%.o,$(TEST_SRC)) $(B)/tests/runner.o
+TEST_OBJ := $(patsubst tests/%.c,$(B)/tests/%.o,$(TEST_SRC)) $(B)/tests/runner.o \
+            $(B)/tests/zs_scratch.o
 # the program: its modules (tested by the runner too) and its main
 CLI_MOD := $(filter-out cli/zstr.c,$(sort $(wildcard cli/*.c)))
 CLI_OBJ := $(patsubst cli/%.c,$(B)/cli/%.o,$(CLI_MOD)) $(B)/cli/schema_xsd.o

@@ -8,7 +8,6 @@
  */
 #include "zs_test.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <locale.h>
 #include <stdint.h>
@@ -23,77 +22,13 @@
 
 static char top_dir[64];
 
-static void remove_tree(const char *dir)
-{
-    chmod(dir, 0700); /* tests make directories read-only */
-    DIR *d = opendir(dir);
-    if (d != NULL) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char p[512];
-            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-            struct stat st;
-            if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-                remove_tree(p);
-            else
-                unlink(p);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
 static void io_setup(void)
 {
     snprintf(top_dir, sizeof top_dir, "/tmp/zstr_test_io_XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(top_dir));
 }
 
-static void io_teardown(void) { remove_tree(top_dir); }
-
-/* A fresh empty directory for one test. */
-static void new_dir(char *dir, size_t size)
-{
-    snprintf(dir, size, "%s/tXXXXXX", top_dir);
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-/* Entries of a directory other than . and .. */
-static int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    closedir(d);
-    return n;
-}
-
-static char *read_all(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    ck_assert_msg(fp != NULL, "cannot open %s", path);
-    size_t cap = 4096, len = 0;
-    char *s = malloc(cap);
-    ck_assert_ptr_nonnull(s);
-    size_t k;
-    while ((k = fread(s + len, 1, cap - len - 1, fp)) > 0) {
-        len += k;
-        if (cap - len < 2) {
-            char *t = realloc(s, cap * 2);
-            ck_assert_ptr_nonnull(t);
-            s = t;
-            cap *= 2;
-        }
-    }
-    fclose(fp);
-    s[len] = '\0';
-    return s;
-}
+static void io_teardown(void) { zs_scratch_remove(top_dir); }
 
 /* ------------------------------------------------------------------------- */
 /* A small model with every feature the summary reports                      */
@@ -187,13 +122,13 @@ static int parse_rows(const char *text, double rows[][5], int max)
 START_TEST(test_roundtrip_bits)
 {
     char dir[128], path[192];
-    new_dir(dir, sizeof dir);
+    zs_scratch_new(top_dir, dir, sizeof dir);
     snprintf(path, sizeof path, "%s/z.csv", dir);
     zstr_model *m = make_model();
     zstr_error err;
     ZS_CK_OK(zstr_spectrum_write_csv(path, m, NPTS, freq, zval, NULL, NULL, &err), &err);
-    ck_assert_int_eq(count_entries(dir), 1); /* no temporary left */
-    char *text = read_all(path);
+    ck_assert_int_eq(zs_scratch_count(dir), 1); /* no temporary left */
+    char *text = zs_read_file(path);
     double rows[NPTS + 1][5];
     ck_assert_int_eq(parse_rows(text, rows, NPTS + 1), NPTS);
     /* %.17g and strtod: every value, -0 and subnormals included, bit for bit. */
@@ -204,9 +139,9 @@ START_TEST(test_roundtrip_bits)
     }
     /* Overwriting an existing file works and gives the same bytes. */
     ZS_CK_OK(zstr_spectrum_write_csv(path, m, NPTS, freq, zval, NULL, NULL, &err), &err);
-    char *again = read_all(path);
+    char *again = zs_read_file(path);
     ck_assert_str_eq(again, text);
-    ck_assert_int_eq(count_entries(dir), 1);
+    ck_assert_int_eq(zs_scratch_count(dir), 1);
     free(again);
     free(text);
     zstr_model_free(m);
@@ -216,12 +151,12 @@ END_TEST
 START_TEST(test_area_columns)
 {
     char dir[128], path[192];
-    new_dir(dir, sizeof dir);
+    zs_scratch_new(top_dir, dir, sizeof dir);
     snprintf(path, sizeof path, "%s/z.csv", dir);
     zstr_model *m = make_model();
     zstr_error err;
     ZS_CK_OK(zstr_spectrum_write_csv(path, m, NPTS, freq, zval, NULL, NULL, &err), &err);
-    char *text = read_all(path);
+    char *text = zs_read_file(path);
     /* The header's A equals Lx*Ly in cm^2 exactly (Lx = 2 um, Ly = 0.5 um). */
     const char *a = strstr(text, "\n# area A = Lx*Ly = ");
     ck_assert_ptr_nonnull(a);
@@ -243,7 +178,7 @@ END_TEST
 START_TEST(test_header)
 {
     char dir[128], path[192];
-    new_dir(dir, sizeof dir);
+    zs_scratch_new(top_dir, dir, sizeof dir);
     snprintf(path, sizeof path, "%s/z.csv", dir);
     zstr_model *m = make_model();
     zstr_error err;
@@ -251,7 +186,7 @@ START_TEST(test_header)
     dc.resistance = 250.0;
     const char *comment = "first line\nsecond, with comma\r\nthird\rfourth\n\nlast\n";
     ZS_CK_OK(zstr_spectrum_write_csv(path, m, 2, freq, zval, &dc, comment, &err), &err);
-    char *text = read_all(path);
+    char *text = zs_read_file(path);
     char want[128];
     snprintf(want, sizeof want, "\n# libzstr %s spectrum\n", zstr_version_string());
     ck_assert_ptr_nonnull(strstr(text, want));
@@ -276,7 +211,7 @@ START_TEST(test_header)
     dc.open_circuit = 1;
     dc.resistance = INFINITY;
     ZS_CK_OK(zstr_spectrum_write_csv(path, m, 2, freq, zval, &dc, NULL, &err), &err);
-    text = read_all(path);
+    text = zs_read_file(path);
     ck_assert_ptr_nonnull(strstr(text, "\n# R_DC: open circuit"));
     free(text);
     zstr_model_free(m);
@@ -303,7 +238,7 @@ START_TEST(test_locale_independent)
         return;
     }
     char dir[128], path[192];
-    new_dir(dir, sizeof dir);
+    zs_scratch_new(top_dir, dir, sizeof dir);
     snprintf(path, sizeof path, "%s/z.csv", dir);
     zstr_model *m = make_model();
     zstr_error err;
@@ -322,7 +257,7 @@ START_TEST(test_locale_independent)
     ck_assert_msg(unchanged, "the library changed the process locale");
     ck_assert_msg(thread == LC_GLOBAL_LOCALE, "the thread locale was not restored");
     ck_assert_ptr_nonnull(strstr(desc, "temperature: 333.15 K"));
-    char *text = read_all(path);
+    char *text = zs_read_file(path);
     ck_assert_ptr_nonnull(strstr(text, "temperature: 333.15 K"));
     double rows[NPTS][5];
     ck_assert_int_eq(parse_rows(text, rows, NPTS), NPTS); /* strtod in "C" consumes all */
@@ -400,7 +335,7 @@ END_TEST
 START_TEST(test_bad_input)
 {
     char dir[128], path[192];
-    new_dir(dir, sizeof dir);
+    zs_scratch_new(top_dir, dir, sizeof dir);
     snprintf(path, sizeof path, "%s/z.csv", dir);
     zstr_model *m = make_model();
     zstr_error err;
@@ -432,17 +367,17 @@ START_TEST(test_bad_input)
     dc.resistance = INFINITY; /* but open_circuit == 0 */
     ck_assert_int_eq(zstr_spectrum_write_csv(path, m, 3, fz, zz, &dc, NULL, &err),
                      ZSTR_EINVAL);
-    ck_assert_int_eq(count_entries(dir), 0);
+    ck_assert_int_eq(zs_scratch_count(dir), 0);
 
     /* A failed write leaves an existing file as it was. */
     ZS_CK_OK(zstr_spectrum_write_csv(path, m, 3, fz, zz, NULL, "old", &err), &err);
-    char *before = read_all(path);
+    char *before = zs_read_file(path);
     zz[0] = NAN;
     ck_assert_int_eq(zstr_spectrum_write_csv(path, m, 3, fz, zz, NULL, "new", &err),
                      ZSTR_EINVAL);
-    char *after = read_all(path);
+    char *after = zs_read_file(path);
     ck_assert_str_eq(after, before);
-    ck_assert_int_eq(count_entries(dir), 1);
+    ck_assert_int_eq(zs_scratch_count(dir), 1);
     free(before);
     free(after);
     zstr_model_free(m);
@@ -452,7 +387,7 @@ END_TEST
 START_TEST(test_io_errors)
 {
     char dir[128], path[256];
-    new_dir(dir, sizeof dir);
+    zs_scratch_new(top_dir, dir, sizeof dir);
     zstr_model *m = make_model();
     zstr_error err;
 
@@ -463,7 +398,7 @@ START_TEST(test_io_errors)
     ck_assert_str_eq(err.file, path);
     ck_assert_msg(strstr(err.message, path) != NULL, "%s", err.message);
     ck_assert_msg(strstr(err.message, strerror(ENOENT)) != NULL, "%s", err.message);
-    ck_assert_int_eq(count_entries(dir), 0);
+    ck_assert_int_eq(zs_scratch_count(dir), 0);
 
     /* The path is a directory: the temporary is written, the rename fails, and
      * the temporary must be gone. */
@@ -471,8 +406,8 @@ START_TEST(test_io_errors)
     ck_assert_int_eq(mkdir(path, 0700), 0);
     ck_assert_int_eq(write_plain(path, m, 2, freq, zval, &err), ZSTR_EIO);
     ck_assert_str_eq(err.file, path);
-    ck_assert_int_eq(count_entries(dir), 1);
-    ck_assert_int_eq(count_entries(path), 0);
+    ck_assert_int_eq(zs_scratch_count(dir), 1);
+    ck_assert_int_eq(zs_scratch_count(path), 0);
 
     /* A read-only directory (not for root, who may write anyway). */
     char ro[160];
@@ -482,9 +417,9 @@ START_TEST(test_io_errors)
         snprintf(path, sizeof path, "%s/z.csv", ro);
         ck_assert_int_eq(write_plain(path, m, 2, freq, zval, &err), ZSTR_EIO);
         ck_assert_msg(strstr(err.message, strerror(EACCES)) != NULL, "%s", err.message);
-        ck_assert_int_eq(count_entries(ro), 0);
+        ck_assert_int_eq(zs_scratch_count(ro), 0);
     }
-    ck_assert_int_eq(count_entries(dir), 2);
+    ck_assert_int_eq(zs_scratch_count(dir), 2);
     zstr_model_free(m);
 }
 END_TEST

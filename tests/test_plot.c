@@ -16,7 +16,6 @@
 
 #include "../cli/plot.h"
 
-#include <dirent.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,57 +30,18 @@
 
 static char top_dir[64];
 
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d != NULL) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char p[512];
-            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-            struct stat st;
-            if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-                remove_tree(p);
-            else
-                unlink(p);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
 static void plot_setup(void)
 {
     snprintf(top_dir, sizeof top_dir, "/tmp/zstr_test_plot_XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(top_dir));
 }
 
-static void plot_teardown(void) { remove_tree(top_dir); }
+static void plot_teardown(void) { zs_scratch_remove(top_dir); }
 
 /* cairo and fontconfig keep font caches for the life of the process; each
  * test releases them where it ran (the forked child, or the runner with
  * CK_FORK=no) so that LeakSanitizer and valgrind see clean exits. */
 static void caches_teardown(void) { zp_cleanup(); }
-
-static void new_dir(char *dir, size_t size)
-{
-    snprintf(dir, size, "%s/tXXXXXX", top_dir);
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    closedir(d);
-    return n;
-}
 
 /* The first size bytes of a file (zero-filled); returns the file length. */
 static long read_head(const char *path, unsigned char *buf, size_t size)
@@ -169,7 +129,7 @@ START_TEST(test_formats)
 {
     char dir[128], path[256];
     unsigned char h[64];
-    new_dir(dir, sizeof dir);
+    zs_scratch_new(top_dir, dir, sizeof dir);
     three_spectra();
     zp_options o;
     zp_options_default(&o);
@@ -218,7 +178,7 @@ START_TEST(test_formats)
     /* NULL options mean the defaults; only the four figures are left */
     snprintf(path, sizeof path, "%s/f.pdf", dir);
     plot_ok(path, S3, 1, NULL);
-    ck_assert_int_eq(count_entries(dir), 6);
+    ck_assert_int_eq(zs_scratch_count(dir), 6);
 }
 END_TEST
 
@@ -226,7 +186,7 @@ END_TEST
 START_TEST(test_replace)
 {
     char dir[128], path[256];
-    new_dir(dir, sizeof dir);
+    zs_scratch_new(top_dir, dir, sizeof dir);
     three_spectra();
     snprintf(path, sizeof path, "%s/r.svg", dir);
     FILE *fp = fopen(path, "w");
@@ -239,7 +199,7 @@ START_TEST(test_replace)
     ck_assert_int_eq(stat(path, &st), 0);
     ck_assert_uint_eq(st.st_mode & 0777, 0640);
     ck_assert(file_contains(path, "</svg>"));
-    ck_assert_int_eq(count_entries(dir), 1);
+    ck_assert_int_eq(zs_scratch_count(dir), 1);
 }
 END_TEST
 
@@ -464,7 +424,7 @@ static void plot_fails(const char *path, const zp_series *s, int ns, const zp_op
 START_TEST(test_errors)
 {
     char dir[128], path[256];
-    new_dir(dir, sizeof dir);
+    zs_scratch_new(top_dir, dir, sizeof dir);
     three_spectra();
     zp_options o;
     zp_options_default(&o);
@@ -484,7 +444,7 @@ START_TEST(test_errors)
     char msg[512];
     ck_assert_int_eq(zp_plot(path, S3, 3, &o, msg, sizeof msg), -1);
     ck_assert_msg(strstr(msg, "rename") != NULL, "%s", msg);
-    ck_assert_int_eq(count_entries(dir), 1);
+    ck_assert_int_eq(zs_scratch_count(dir), 1);
     ck_assert_int_eq(rmdir(path), 0);
 
     /* bad arguments */
@@ -528,7 +488,7 @@ START_TEST(test_errors)
     ck_assert_int_eq(zp_plot(NULL, S3, 3, &o, msg, sizeof msg), -1);
     ck_assert_int_eq(zp_plot("", S3, 3, &o, msg, sizeof msg), -1);
 
-    ck_assert_int_eq(count_entries(dir), 0);
+    ck_assert_int_eq(zs_scratch_count(dir), 0);
 }
 END_TEST
 
@@ -537,7 +497,7 @@ END_TEST
 START_TEST(test_write_failure)
 {
     char dir[128], path[256], msg[512];
-    new_dir(dir, sizeof dir);
+    zs_scratch_new(top_dir, dir, sizeof dir);
     three_spectra();
     struct rlimit old;
     ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
@@ -557,7 +517,7 @@ START_TEST(test_write_failure)
     for (int k = 0; k < 3; k++)
         ck_assert_msg(rc[k] == -1, "%s: %d", ext[k], rc[k]);
     ck_assert_msg(strstr(msg, "File too large") != NULL && strstr(msg, dir) != NULL, "%s", msg);
-    ck_assert_int_eq(count_entries(dir), 0);
+    ck_assert_int_eq(zs_scratch_count(dir), 0);
 }
 END_TEST
 
@@ -596,7 +556,7 @@ static void plot_all_kinds(const char *dir, const char *name, const zp_series *s
 START_TEST(test_hostile_data)
 {
     char dir[128];
-    new_dir(dir, sizeof dir);
+    zs_scratch_new(top_dir, dir, sizeof dir);
     three_spectra();
 
     /* NaN and inf everywhere, in f and in Z, isolated and in runs */

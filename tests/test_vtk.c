@@ -20,7 +20,6 @@
 
 #include "../cli/vtk.h"
 
-#include <dirent.h>
 #include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,70 +33,13 @@
 
 static char top_dir[64];
 
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d != NULL) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char p[512];
-            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-            struct stat st;
-            if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-                remove_tree(p);
-            else
-                unlink(p);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
 static void vtk_setup(void)
 {
     snprintf(top_dir, sizeof top_dir, "/tmp/zstr_test_vtk_XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(top_dir));
 }
 
-static void vtk_teardown(void) { remove_tree(top_dir); }
-
-static void new_dir(char *dir, size_t size)
-{
-    snprintf(dir, size, "%s/tXXXXXX", top_dir);
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    closedir(d);
-    return n;
-}
-
-/* The whole file, NUL-terminated (free it). */
-static char *read_all(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    ck_assert_msg(fp != NULL, "cannot open %s", path);
-    ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
-    long len = ftell(fp);
-    ck_assert(len >= 0);
-    rewind(fp);
-    char *buf = malloc((size_t)len + 1);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)len, fp), (size_t)len);
-    buf[len] = '\0';
-    fclose(fp);
-    ck_assert_msg(strlen(buf) == (size_t)len, "%s holds a NUL byte", path);
-    return buf;
-}
+static void vtk_teardown(void) { zs_scratch_remove(top_dir); }
 
 /* ------------------------------------------------------------------------- */
 /* Reading a .vti back                                                       */
@@ -441,11 +383,11 @@ START_TEST(test_volume)
     static solved s;
     solve_cell(&s);
     char dir[128], path[192], msg[512] = "";
-    new_dir(dir, sizeof dir);
+    zs_scratch_new(top_dir, dir, sizeof dir);
     snprintf(path, sizeof path, "%s/cell.vti", dir);
     ck_assert_msg(zv_write_volume(path, &s.f, msg, sizeof msg) == 0, "%s", msg);
-    ck_assert_int_eq(count_entries(dir), 1); /* no temporary left */
-    char *doc = read_all(path);
+    ck_assert_int_eq(zs_scratch_count(dir), 1); /* no temporary left */
+    char *doc = zs_read_file(path);
     check_frame(doc, "0 4 0 3 0 5", "2 1.5 1");
     check_field_data(doc, &s.f);
     ck_assert_int_eq(count_str(doc, "<DataArray "), 2 + 8);
@@ -477,11 +419,11 @@ START_TEST(test_interface)
     static solved s;
     solve_cell(&s);
     char dir[128], path[192], msg[512] = "";
-    new_dir(dir, sizeof dir);
+    zs_scratch_new(top_dir, dir, sizeof dir);
     snprintf(path, sizeof path, "%s/we.vti", dir);
     ck_assert_msg(zv_write_interface(path, &s.f, msg, sizeof msg) == 0, "%s", msg);
-    ck_assert_int_eq(count_entries(dir), 1);
-    char *doc = read_all(path);
+    ck_assert_int_eq(zs_scratch_count(dir), 1);
+    char *doc = zs_read_file(path);
     check_frame(doc, "0 4 0 3 5 5", "2 1.5 1"); /* the plane z = Lz */
     check_field_data(doc, &s.f);
     ck_assert_int_eq(count_str(doc, "<DataArray "), 2 + 4);
@@ -512,7 +454,7 @@ START_TEST(test_optional_and_replace)
     s.f.grains = NULL;
     s.f.we_pixels = NULL;
     char dir[128], vol[192], we[192], msg[512] = "";
-    new_dir(dir, sizeof dir);
+    zs_scratch_new(top_dir, dir, sizeof dir);
     snprintf(vol, sizeof vol, "%s/v.vti", dir);
     snprintf(we, sizeof we, "%s/w.vti", dir);
     FILE *fp = fopen(vol, "w");
@@ -522,16 +464,16 @@ START_TEST(test_optional_and_replace)
     ck_assert_int_eq(chmod(vol, 0640), 0);
     ck_assert_msg(zv_write_volume(vol, &s.f, msg, sizeof msg) == 0, "%s", msg);
     ck_assert_msg(zv_write_interface(we, &s.f, msg, sizeof msg) == 0, "%s", msg);
-    ck_assert_int_eq(count_entries(dir), 2);
+    ck_assert_int_eq(zs_scratch_count(dir), 2);
     struct stat st;
     ck_assert_int_eq(stat(vol, &st), 0);
     ck_assert_int_eq(st.st_mode & 0777, 0640);
-    char *doc = read_all(vol);
+    char *doc = zs_read_file(vol);
     ck_assert_ptr_null(find_array(doc, "grain"));
     ck_assert_int_eq(count_str(doc, "<DataArray "), 2 + 7);
     check_i32(doc, "phase", s.labels, NVOX);
     free(doc);
-    doc = read_all(we);
+    doc = zs_read_file(we);
     varray a = get_array(doc, "pixel_type");
     ck_assert_uint_eq(a.nbytes, NPIX);
     for (int k = 0; k < NPIX; k++)
@@ -587,10 +529,10 @@ START_TEST(test_synthetic_exact)
                        .grains = lab,
                        .we_pixels = pix};
         char dir[128], path[192], msg[512] = "", ext[96];
-        new_dir(dir, sizeof dir);
+        zs_scratch_new(top_dir, dir, sizeof dir);
         snprintf(path, sizeof path, "%s/v.vti", dir);
         ck_assert_msg(zv_write_volume(path, &f, msg, sizeof msg) == 0, "%s", msg);
-        char *doc = read_all(path);
+        char *doc = zs_read_file(path);
         snprintf(ext, sizeof ext, "0 %lld 0 %lld 0 %lld", (long long)nx, (long long)ny,
                  (long long)nz);
         check_frame(doc, ext, "1.5 1 0.25");
@@ -604,7 +546,7 @@ START_TEST(test_synthetic_exact)
         free(doc);
         snprintf(path, sizeof path, "%s/w.vti", dir);
         ck_assert_msg(zv_write_interface(path, &f, msg, sizeof msg) == 0, "%s", msg);
-        doc = read_all(path);
+        doc = zs_read_file(path);
         snprintf(ext, sizeof ext, "0 %lld 0 %lld %lld %lld", (long long)nx, (long long)ny,
                  (long long)nz, (long long)nz);
         check_frame(doc, ext, "1.5 1 0.25");
@@ -615,7 +557,7 @@ START_TEST(test_synthetic_exact)
         check_f64(doc, "we_current_re", 1, wec, npix, 2, 0);
         check_f64(doc, "we_current_im", 1, wec, npix, 2, 1);
         free(doc);
-        ck_assert_int_eq(count_entries(dir), 2);
+        ck_assert_int_eq(zs_scratch_count(dir), 2);
         free(pot), free(cd), free(wec), free(lab), free(pix);
     }
 }
@@ -628,13 +570,13 @@ START_TEST(test_bad_path)
     static solved s;
     solve_cell(&s);
     char dir[128], path[256], msg[512];
-    new_dir(dir, sizeof dir);
+    zs_scratch_new(top_dir, dir, sizeof dir);
     snprintf(path, sizeof path, "%s/no-such-dir/cell.vti", dir);
     msg[0] = '\0';
     ck_assert_int_eq(zv_write_volume(path, &s.f, msg, sizeof msg), -1);
     ck_assert_msg(strstr(msg, path) != NULL && strstr(msg, "No such file") != NULL, "%s", msg);
     ck_assert_int_eq(zv_write_interface(path, &s.f, msg, sizeof msg), -1);
-    ck_assert_int_eq(count_entries(dir), 0);
+    ck_assert_int_eq(zs_scratch_count(dir), 0);
     /* the target is a directory: the rename fails after the whole file was
      * written, and the temporary must go */
     snprintf(path, sizeof path, "%s/adir", dir);
@@ -643,8 +585,8 @@ START_TEST(test_bad_path)
     ck_assert_int_eq(zv_write_volume(path, &s.f, msg, sizeof msg), -1);
     ck_assert_msg(strstr(msg, path) != NULL && strstr(msg, "rename") != NULL, "%s", msg);
     ck_assert_int_eq(zv_write_interface(path, &s.f, NULL, 0), -1); /* msg is optional */
-    ck_assert_int_eq(count_entries(dir), 1);
-    ck_assert_int_eq(count_entries(path), 0);
+    ck_assert_int_eq(zs_scratch_count(dir), 1);
+    ck_assert_int_eq(zs_scratch_count(path), 0);
 }
 END_TEST
 
@@ -654,7 +596,7 @@ START_TEST(test_bad_input)
     static solved s;
     solve_cell(&s);
     char dir[128], path[192], msg[512];
-    new_dir(dir, sizeof dir);
+    zs_scratch_new(top_dir, dir, sizeof dir);
     snprintf(path, sizeof path, "%s/x.vti", dir);
     zv_fields f;
 #define EXPECT_FAIL(call, needle)                                                                  \
@@ -662,7 +604,7 @@ START_TEST(test_bad_input)
         msg[0] = '\0';                                                                             \
         ck_assert_int_eq((call), -1);                                                              \
         ck_assert_msg(strstr(msg, needle) != NULL, "'%s' lacks '%s'", msg, needle);                \
-        ck_assert_int_eq(count_entries(dir), 0);                                                   \
+        ck_assert_int_eq(zs_scratch_count(dir), 0);                                                   \
     } while (0)
     f = s.f, f.potential = NULL;
     EXPECT_FAIL(zv_write_volume(path, &f, msg, sizeof msg), "potential");
@@ -721,7 +663,7 @@ START_TEST(test_locale_independent)
         if (setlocale(LC_ALL, names[i]) != NULL && strcmp(localeconv()->decimal_point, ",") == 0)
             found = names[i];
     char dir[128], path[192], msg[512] = "";
-    new_dir(dir, sizeof dir);
+    zs_scratch_new(top_dir, dir, sizeof dir);
     snprintf(path, sizeof path, "%s/v.vti", dir);
     int rc = zv_write_volume(path, &s.f, msg, sizeof msg);
     int unchanged = found == NULL || strcmp(localeconv()->decimal_point, ",") == 0;
@@ -730,7 +672,7 @@ START_TEST(test_locale_independent)
     ck_assert_msg(rc == 0, "%s", msg);
     ck_assert_msg(unchanged, "the writer changed the process locale");
     ck_assert_msg(thread == LC_GLOBAL_LOCALE, "the thread locale was not restored");
-    char *doc = read_all(path);
+    char *doc = zs_read_file(path);
     check_frame(doc, "0 4 0 3 0 5", "2 1.5 1");
     ck_assert_ptr_nonnull(strstr(doc, "at f = 1e+04 Hz"));
     free(doc);

@@ -48,6 +48,14 @@ static inline const char *zs_test_msg(const zstr_error *e) { return e ? e->messa
                       zstr_strerror(zs_rc_), zs_test_msg(errp));             \
     } while (0)
 
+/* Scratch files (zs_scratch.c): remove a directory tree (making it writable
+ * first); a fresh empty directory under parent; the entries of a directory
+ * other than . and ..; a whole file, NUL-terminated (free it). */
+void zs_scratch_remove(const char *dir);
+void zs_scratch_new(const char *parent, char *dir, size_t size);
+int zs_scratch_count(const char *dir);
+char *zs_read_file(const char *path);
+
 /* Quick mode (valgrind runs) shrinks the expensive cases. */
 static inline int zs_test_quick(void)
 {
