@@ -40,11 +40,13 @@
  *
  * Output
  * ------
- * The surface writes through a stream callback to a mkstemp file next to the
- * target; cairo's status, the stream's errno, fflush, fsync and fclose are all
- * checked before rename(), and the temporary is unlinked on any failure.
+ * The surface writes through a stream callback to a temporary beside the
+ * target (outfile.c); cairo's status and the stream's errno decide whether
+ * zo_finish renames it into place or removes it.
  */
 #include "plot.h"
+
+#include "outfile.h"
 
 #include <cairo.h>
 #include <cairo-pdf.h>
@@ -1518,7 +1520,6 @@ static int check_input(const char *path, const zp_series *s, int ns, const zp_op
 int zp_plot(const char *path, const zp_series *s, int nseries, const zp_options *opt, char *msg,
             size_t msgsize)
 {
-    static const char suffix[] = ".tmpXXXXXX";
     if (msg != NULL && msgsize > 0)
         msg[0] = '\0';
     zp_options o;
@@ -1528,7 +1529,6 @@ int zp_plot(const char *path, const zp_series *s, int nseries, const zp_options 
         zp_options_default(&o);
     if (path == NULL || path[0] == '\0')
         return fail(msg, msgsize, path, "no output path", 0);
-    size_t len = strlen(path);
     const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
     int fmt = -1;
     if (dot != NULL && (slash == NULL || dot > slash)) {
@@ -1553,29 +1553,12 @@ int zp_plot(const char *path, const zp_series *s, int nseries, const zp_options 
     if (fmt == F_PNG && (W * dpi / 72.0 > 32767.0 || H * dpi / 72.0 > 32767.0))
         return fail(msg, msgsize, path, "more than 32767 pixels a side (lower dpi or size)", 0);
 
-    char *tmp = malloc(len + sizeof suffix);
-    if (tmp == NULL)
-        return fail(msg, msgsize, path, "out of memory", ENOMEM);
-    memcpy(tmp, path, len);
-    memcpy(tmp + len, suffix, sizeof suffix);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return fail(msg, msgsize, path, "cannot create a temporary file next to it", e);
-    }
-    /* mkstemp makes 0600; keep the mode of the file replaced, or rw-r--r--
-     * (best effort: the figure is right either way) */
-    struct stat st;
-    (void)fchmod(fd, stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (st.st_mode & 0777) : 0644);
-    FILE *fp = fdopen(fd, "wb");
-    if (fp == NULL) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        free(tmp);
-        return fail(msg, msgsize, path, "cannot open a stream to write", e);
-    }
+    zo_file out;
+    const char *what = NULL;
+    int e = 0;
+    if (zo_open(&out, path, &what, &e) != 0)
+        return fail(msg, msgsize, path, what, e);
+    FILE *fp = out.fp;
 
     /* tick labels are printf'ed: C numbers whatever the caller's locale */
     locale_t cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0), prev = (locale_t)0;
@@ -1589,27 +1572,13 @@ int zp_plot(const char *path, const zp_series *s, int nseries, const zp_options 
         freelocale(cloc);
     }
 
-    const char *what = NULL;
-    int e = 0;
     if (k.err != 0) {
         what = "cannot write", e = k.err;
     } else if (cst != CAIRO_STATUS_SUCCESS) {
         what = cairo_status_to_string(cst);
     }
-    errno = 0;
-    if (what == NULL && fflush(fp) != 0)
-        what = "cannot write", e = errno != 0 ? errno : EIO;
-    errno = 0;
-    if (what == NULL && fsync(fileno(fp)) != 0 && errno != EINVAL)
-        what = "cannot sync", e = errno;
-    errno = 0;
-    if (fclose(fp) != 0 && what == NULL)
-        what = "cannot close", e = errno != 0 ? errno : EIO;
-    if (what == NULL && rename(tmp, path) != 0)
-        what = "cannot rename the temporary file to it", e = errno;
+    what = zo_finish(&out, what, &e);
     if (what != NULL) {
-        unlink(tmp);
-        free(tmp);
         if (e == 0 && cst != CAIRO_STATUS_SUCCESS) {
             char w2[200];
             snprintf(w2, sizeof w2, "cairo: %s", what);
@@ -1617,6 +1586,5 @@ int zp_plot(const char *path, const zp_series *s, int nseries, const zp_options 
         }
         return fail(msg, msgsize, path, what, e);
     }
-    free(tmp);
     return 0;
 }

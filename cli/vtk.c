@@ -35,11 +35,12 @@
  *
  * Output
  * ------
- * As lib/io_csv.c: a mkstemp file next to the target, every write, fflush,
- * fsync and fclose checked, then rename(); the temporary is unlinked on any
- * failure, so a reader never sees a partial file.
+ * Through outfile.c: a temporary beside the target, every write checked, then
+ * renamed into place or removed, so a reader never sees a partial file.
  */
 #include "vtk.h"
+
+#include "outfile.h"
 
 #include "zstr.h"
 
@@ -401,40 +402,20 @@ static int check_input(const char *path, const zv_fields *f, int kind, char *msg
 
 static int write_vti(const char *path, const zv_fields *f, int kind, char *msg, size_t msgsize)
 {
-    static const char suffix[] = ".tmpXXXXXX";
     if (check_input(path, f, kind, msg, msgsize) != 0)
         return -1;
-    size_t len = strlen(path);
-    char *tmp = malloc(len + sizeof suffix);
-    if (tmp == NULL)
-        return fail(msg, msgsize, path, "out of memory", ENOMEM);
-    memcpy(tmp, path, len);
-    memcpy(tmp + len, suffix, sizeof suffix);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return fail(msg, msgsize, path, "cannot create a temporary file next to it", e);
-    }
-    /* mkstemp makes 0600; keep the mode of the file replaced, or rw-r--r--
-     * (best effort: the data is right either way) */
-    struct stat st;
-    (void)fchmod(fd, stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (st.st_mode & 0777) : 0644);
-    FILE *fp = fdopen(fd, "wb");
-    if (fp == NULL) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        free(tmp);
-        return fail(msg, msgsize, path, "cannot open a stream to write", e);
-    }
+    zo_file out;
+    const char *what = NULL;
+    int e = 0;
+    if (zo_open(&out, path, &what, &e) != 0)
+        return fail(msg, msgsize, path, what, e);
+    FILE *fp = out.fp;
 
     /* attributes are printf'ed: C numbers whatever the caller's locale */
     locale_t cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
     if (cloc == (locale_t)0) {
-        fclose(fp);
-        unlink(tmp);
-        free(tmp);
+        e = ENOMEM;
+        zo_finish(&out, "cannot create the C locale", &e);
         return fail(msg, msgsize, path, "cannot create the C locale", ENOMEM);
     }
     locale_t prev = uselocale(cloc);
@@ -444,25 +425,9 @@ static int write_vti(const char *path, const zv_fields *f, int kind, char *msg, 
         uselocale(prev);
     freelocale(cloc);
 
-    const char *what = NULL;
-    int e = 0;
     if (o.err != 0)
         what = "cannot write", e = o.err;
-    errno = 0;
-    if (what == NULL && fflush(fp) != 0)
-        what = "cannot write", e = errno != 0 ? errno : EIO;
-    /* on disk before the rename makes it visible; EINVAL: cannot be synced */
-    errno = 0;
-    if (what == NULL && fsync(fileno(fp)) != 0 && errno != EINVAL)
-        what = "cannot sync", e = errno;
-    errno = 0;
-    if (fclose(fp) != 0 && what == NULL)
-        what = "cannot close", e = errno != 0 ? errno : EIO;
-    if (what == NULL && rename(tmp, path) != 0)
-        what = "cannot rename the temporary file to it", e = errno;
-    if (what != NULL)
-        unlink(tmp);
-    free(tmp);
+    what = zo_finish(&out, what, &e);
     return what != NULL ? fail(msg, msgsize, path, what, e) : 0;
 }
 
