@@ -118,8 +118,11 @@ static int push_elem(builder *b, int64_t a, int64_t c, double g, double cap)
 }
 
 /* Merge the parts of one branch by class and emit the chain of elements.
- * np <= 4.  Parts with g == c == 0 open the branch; parts with infinite
- * admittance are never passed (the caller skips them). */
+ * np <= 4, given in their physical order from node na to node nb.  Parts with
+ * g == c == 0 open the branch; parts with infinite admittance are never passed
+ * (the caller skips them).  Classes follow in the order of their first part,
+ * so an internal node sits where its classes meet (a core half, then the GB,
+ * then the far half) and is tied to the side it belongs to. */
 static int emit_branch(builder *b, int64_t na, int64_t nb, part *parts, int np)
 {
     *b->first = -1;
@@ -127,16 +130,19 @@ static int emit_branch(builder *b, int64_t na, int64_t nb, part *parts, int np)
         if (parts[i].g == 0.0 && parts[i].c == 0.0)
             return ZSTR_OK; /* open circuit: no branch at all */
     }
-    /* sort by class (insertion sort, np is tiny) so the chain order is fixed */
-    for (int i = 1; i < np; i++) {
-        part t = parts[i];
-        int j = i - 1;
-        while (j >= 0 && parts[j].cls > t.cls) {
-            parts[j + 1] = parts[j];
-            j--;
+    /* stable grouping by first appearance (np is tiny) */
+    part sorted[4];
+    int ns = 0;
+    for (int i = 0; i < np; i++) {
+        int seen = 0;
+        for (int k = 0; k < i && !seen; k++)
+            seen = parts[k].cls == parts[i].cls;
+        for (int k = i; k < np && !seen; k++) {
+            if (parts[k].cls == parts[i].cls)
+                sorted[ns++] = parts[k];
         }
-        parts[j + 1] = t;
     }
+    parts = sorted;
     double gs[4], cs[4];
     int ng = 0;
     for (int i = 0; i < np;) {
@@ -375,9 +381,9 @@ static int build_elements(netctx *x, builder *b, zs_pencil *p)
                     int gb = gr && gr[i] >= 0 && gr[j] >= 0 && gr[i] != gr[j];
                     double half = 0.5 * h[d] - (gb ? 0.5 * dgb : 0.0);
                     parts[np++] = phase_part(x, pi, area[d], half);
-                    parts[np++] = phase_part(x, pj, area[d], half);
                     if (gb && dgb > 0.0)
                         parts[np++] = phase_part(x, m->gb_phase, area[d], dgb);
+                    parts[np++] = phase_part(x, pj, area[d], half);
                     b->first = &p->branch_elem[3 * i + d];
                     rc = emit_branch(b, i, j, parts, np);
                 }
