@@ -435,7 +435,9 @@ static int cmd_run(int argc, char **argv)
             return EXIT_USER;
         }
     }
-    member_out *mo = calloc((size_t)members, sizeof *mo);
+    /* members is 1..MAX_MEMBERS; say so for the compiler's size analysis */
+    size_t nmembers = members >= 1 && members <= MAX_MEMBERS ? (size_t)members : 1;
+    member_out *mo = calloc(nmembers, sizeof *mo);
     if (mo == NULL) {
         settings_free(sets, ns);
         fprintf(stderr, "zstr: out of memory\n");
@@ -446,7 +448,7 @@ static int cmd_run(int argc, char **argv)
                      ? 0
                      : EXIT_USER;
     if (status == 0 && plot != NULL) {
-        zp_series *ser = calloc((size_t)members, sizeof *ser);
+        zp_series *ser = calloc(nmembers, sizeof *ser);
         zp_options po;
         zp_options_default(&po);
         po.area_specific = area;
