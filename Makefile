@@ -7,7 +7,7 @@
 #   make installcheck check-asan check-valgrind lint format bench clean
 
 VERSION_MAJOR := 0
-VERSION_MINOR := 1
+VERSION_MINOR := 2
 VERSION_PATCH := 0
 VERSION := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
 
@@ -40,7 +40,8 @@ CLI_LIBS := $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null)
 B := build
 LIB_SRC := $(sort $(wildcard lib/*.c))
 LIB_OBJ := $(patsubst lib/%.c,$(B)/lib/%.o,$(LIB_SRC))
-SONAME := libzstr.so.$(VERSION_MAJOR)
+# 0.x: every minor release may change the ABI, so the soname carries it
+SONAME := libzstr.so.$(VERSION_MAJOR).$(VERSION_MINOR)
 SHLIB := $(B)/libzstr.so.$(VERSION)
 STLIB := $(B)/libzstr.a
 TEST_SRC := $(sort $(wildcard tests/test_*.c))

@@ -114,6 +114,8 @@ typedef struct record {
     double plan_seconds;  /* zstr_plan_create wall time */
     double plan_cpu;      /* ... and its CPU time */
     zstr_plan_info info;
+    double predicted_lu_nnz; /* the backend's figures (zstr_plan_solver_stat) */
+    double umfpack_estimate_bytes;
     double hwm_plan_mib; /* peak RSS (VmHWM) once the plan exists, before any execute */
     int nfreq;
     double freq[MAX_FREQ];
@@ -266,7 +268,16 @@ static void run_case(const settings *s, int64_t n, int ordering, const double *f
     r->plan_seconds = now() - t0;
     if (rc != ZSTR_OK)
         goto done;
+    zstr_plan_info_init(&r->info);
     zstr_plan_get_info(plan, &r->info);
+    const char *sname;
+    double sval;
+    for (int k = 0; zstr_plan_solver_stat(plan, k, &sname, &sval) == ZSTR_OK; k++) {
+        if (strcmp(sname, "umfpack.predicted_lu_nnz") == 0)
+            r->predicted_lu_nnz = sval;
+        else if (strcmp(sname, "umfpack.estimate_bytes") == 0)
+            r->umfpack_estimate_bytes = sval;
+    }
     /* the model is not needed any more; give its memory back before factoring */
     zstr_model_free(m);
     m = NULL;
@@ -286,6 +297,7 @@ static void run_case(const settings *s, int64_t n, int ordering, const double *f
         if (rc != ZSTR_OK)
             goto done;
         zstr_factor_info fi;
+        zstr_factor_info_init(&fi);
         zstr_workspace_factor_info(ws, &fi);
         r->numeric_seconds[k] = fi.numeric_seconds;
         r->solve_seconds[k] = fi.solve_seconds;
@@ -297,6 +309,7 @@ static void run_case(const settings *s, int64_t n, int ordering, const double *f
     ws = NULL;
 
     r->stage = ST_DC;
+    zstr_dc_result_init(&r->dc);
     rc = zstr_dc_resistance(plan, &r->dc, &err);
     if (rc < 0)
         goto done;
@@ -556,9 +569,9 @@ static void print_tables(const settings *s, const outcome *o, int no)
         printf("| %lld | %s | %lld | %lld | %.4g | %.1f | %.4g | %.1f | %.1f | %.2f | %.2f | "
                "%.3f | %.3f | %.3f | %.1f |\n",
                (long long)c->n, ordering_name(in->ordering), (long long)in->n_unknowns,
-               (long long)in->nnz, in->predicted_lu_nnz, in->predicted_bytes / MIB,
-               r->lu_nnz[0], r->factor_bytes[0] / MIB, in->umfpack_estimate_bytes / MIB,
-               r->plan_seconds, in->symbolic_seconds, factor_solve_median(r),
+               (long long)in->nnz, r->predicted_lu_nnz, in->predicted_bytes / MIB,
+               r->lu_nnz[0], r->factor_bytes[0] / MIB, r->umfpack_estimate_bytes / MIB,
+               r->plan_seconds, in->analysis_seconds, factor_solve_median(r),
                median(r->exec_cpu, r->nfreq), r->dc.seconds, c->rss_mib);
     }
 
@@ -599,10 +612,10 @@ static void print_tables(const settings *s, const outcome *o, int no)
         printf("| %lld | %s | %lld | %lld | %.3f | %.3f | %.2f | %.1f | %.2f | %.2f | %.3f | "
                "%.3f | %.3f..%.3f | %s | %.6g | %.6g %+.6gj | %.1f | %.1f | %.2f |\n",
                (long long)c->n, ordering_name(in->ordering), (long long)r->n_grains,
-               (long long)in->n_internal, r->lu_nnz[0] / in->predicted_lu_nnz,
+               (long long)in->n_internal, r->lu_nnz[0] / r->predicted_lu_nnz,
                r->factor_bytes[0] / in->predicted_bytes, r->factor_bytes[0] / r->lu_nnz[0],
                r->hwm_plan_mib, c->rss_mib * MIB / r->lu_nnz[0],
-               in->umfpack_estimate_bytes / r->factor_bytes[0],
+               r->umfpack_estimate_bytes / r->factor_bytes[0],
                median(r->numeric_seconds, r->nfreq), median(r->solve_seconds, r->nfreq), lo,
                hi, varies, r->dc.resistance, r->z[2 * mid], r->z[2 * mid + 1], c->wall_seconds,
                c->cpu_seconds, c->load_before);

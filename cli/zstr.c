@@ -289,7 +289,7 @@ static int run_member(const char *model, const setting *s, int ns, int k, int me
     if (rc == ZSTR_OK)
         rc = zstr_plan_create(m, NULL, &plan, &e);
     zstr_dc_result dc;
-    memset(&dc, 0, sizeof dc);
+    zstr_dc_result_init(&dc);
     if (rc == ZSTR_OK) {
         rc = zstr_dc_resistance(plan, &dc, &e);
         if (rc == ZSTR_WOPEN_CIRCUIT)
@@ -302,7 +302,10 @@ static int run_member(const char *model, const setting *s, int ns, int k, int me
     }
     if (rc == ZSTR_OK) {
         progress pr = {k + 1, members, now()};
-        zstr_sweep_options so = {threads, NULL, &pr};
+        zstr_sweep_options so;
+        zstr_sweep_options_default(&so);
+        so.threads = threads;
+        so.context = &pr;
         if (!quiet && isatty(STDERR_FILENO))
             so.progress = show_progress;
         rc = zstr_sweep(plan, mo->nf, mo->f, mo->z, &so, &e);
@@ -324,6 +327,7 @@ static int run_member(const char *model, const setting *s, int ns, int k, int me
     }
     if (rc == ZSTR_OK) {
         zstr_plan_info in;
+        zstr_plan_info_init(&in);
         zstr_plan_get_info(plan, &in);
         mo->rdc = dc.resistance;
         mo->open = dc.open_circuit;
@@ -611,6 +615,8 @@ static int cmd_info(int argc, char **argv)
     if (rc == ZSTR_OK) {
         zstr_plan_info in;
         zstr_factor_info fi;
+        zstr_plan_info_init(&in);
+        zstr_factor_info_init(&fi);
         zstr_plan_get_info(plan, &in);
         zstr_workspace_factor_info(ws, &fi);
         printf("network:\n");
@@ -620,9 +626,17 @@ static int cmd_info(int argc, char **argv)
         printf("  floating at DC %lld nodes, open circuit: %s\n", (long long)in.n_floating,
                in.open_circuit ? "yes" : "no");
         printf("  ordering %s, symbolic analysis %.3g s\n",
-               in.ordering == ZSTR_ORDERING_AMD ? "AMD" : "METIS", in.symbolic_seconds);
-        printf("  predicted factor: nnz(L+U) %.4g, %.4g MB; measured %.4g, %.4g MB\n",
-               in.predicted_lu_nnz, in.predicted_bytes / 1e6, fi.lu_nnz, fi.bytes / 1e6);
+               in.ordering == ZSTR_ORDERING_AMD ? "AMD" : "METIS", in.analysis_seconds);
+        printf("  predicted factor: %.4g MB; measured nnz(L+U) %.4g, %.4g MB\n",
+               in.predicted_bytes / 1e6, fi.lu_nnz, fi.bytes / 1e6);
+        printf("  plan %.4g MB; one frequency at its peak %.4g MB; limit %.4g MB "
+               "(%d at a time)\n",
+               in.plan_bytes / 1e6, in.predicted_peak_bytes / 1e6, in.memory_limit / 1e6,
+               in.max_threads);
+        const char *sname;
+        double sval;
+        for (int k = 0; zstr_plan_solver_stat(plan, k, &sname, &sval) == ZSTR_OK; k++)
+            printf("  %s %.4g\n", sname, sval);
         printf("  time per frequency (measured at 1 kHz): %.3g s; %lld frequencies\n", t1 - t0,
                (long long)nf);
         printf("  contact fraction: WE %.4f, CE %.4f\n", in.contact_fraction[ZSTR_WE],

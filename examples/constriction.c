@@ -105,9 +105,12 @@ static int run_one(int64_t n, int c, double fraction, const double *f, int64_t n
     if ((rc = zstr_plan_create(m, NULL, &plan, &err)) != ZSTR_OK)
         goto fail;
     zstr_dc_result dc;
+    zstr_dc_result_init(&dc);
     if ((rc = zstr_dc_resistance(plan, &dc, &err)) != ZSTR_OK)
         goto fail;
-    zstr_sweep_options so = {threads, NULL, NULL};
+    zstr_sweep_options so;
+    zstr_sweep_options_default(&so);
+    so.threads = threads;
     if ((rc = zstr_sweep(plan, nf, f, z, &so, &err)) != ZSTR_OK)
         goto fail;
     char path[4096], note[256];
@@ -118,6 +121,7 @@ static int run_one(int64_t n, int c, double fraction, const double *f, int64_t n
     if ((rc = zstr_spectrum_write_csv(path, m, nf, f, z, &dc, note, &err)) != ZSTR_OK)
         goto fail;
     zstr_plan_info in;
+    zstr_plan_info_init(&in);
     zstr_plan_get_info(plan, &in);
     printf("%8.3f %9.4f %14.6g %12.6g %10lld %8.1f  %s\n", fraction, realised, dc.resistance,
            dc.resistance * in.area * 1e4, (long long)in.n_unknowns, now() - t0, path);

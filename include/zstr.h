@@ -47,8 +47,18 @@
  *
  * ABI
  * ---
- * Enumerations are append-only; structures passed by pointer carry no hidden
- * fields and only grow at the end with a new soname.
+ * Enumerations are append-only.  Option and result structures start with their
+ * size and grow at the end in minor releases (see "Extensible structures"
+ * below); the parameter structures of the model (zstr_phase_params,
+ * zstr_interface_params, zstr_voronoi_params) describe physics that is complete
+ * and change only with a new soname.
+ *
+ * Arguments
+ * ---------
+ * Unless a function's Arguments say otherwise, every pointer argument is
+ * required (NULL gives ZSTR_EINVAL, or a no-op for *_free) and the last one,
+ * `err`, is always optional.  Read-only views returned by the library stay valid
+ * until the object they point into changes or is freed.
  */
 #ifndef ZSTR_H
 #define ZSTR_H
@@ -61,7 +71,7 @@ extern "C" {
 #endif
 
 #define ZSTR_VERSION_MAJOR 0
-#define ZSTR_VERSION_MINOR 1
+#define ZSTR_VERSION_MINOR 2
 #define ZSTR_VERSION_PATCH 0
 #define ZSTR_VERSION_NUMBER \
     (ZSTR_VERSION_MAJOR * 10000 + ZSTR_VERSION_MINOR * 100 + ZSTR_VERSION_PATCH)
@@ -298,6 +308,23 @@ ZSTR_API int zstr_map_contact_fraction(int64_t nx, int64_t ny, const uint8_t *pi
 /* Plan: the pencil G + sC, its pattern and one symbolic analysis             */
 /* ------------------------------------------------------------------------- */
 
+/* Extensible structures
+ * ---------------------
+ * The option and result structures below grow in minor releases: each one
+ * starts with `size_t size`, the caller's sizeof of it.  For options (input),
+ * zstr_*_default() sets size and every field; the library reads only the first
+ * `size` bytes and takes the defaults for fields beyond them, so a program
+ * built against an older header keeps working with a newer library.  For
+ * results (output), the caller sets `.size = sizeof x` (or calls the matching
+ * *_init()); the library writes no byte past `size`.  A size below the first
+ * release's layout (for example 0: forgotten initialisation) or above this
+ * library's sizeof (a newer header than the library) is ZSTR_EINVAL.  We chose
+ * the size prefix over opaque parameter objects because the structures stay
+ * plain data: they can be made on the stack, copied, printed by a debugger and
+ * read field by field, and a new field costs one line and no new function.
+ * Fields are only ever appended.  Figures that belong to one solver backend
+ * are not fields: zstr_plan_solver_stat() lists them by name. */
+
 typedef enum zstr_ordering {
     ZSTR_ORDERING_DEFAULT = 0, /* the benchmarked default (bench/RESULTS.md) */
     ZSTR_ORDERING_AMD = 1,
@@ -305,27 +332,42 @@ typedef enum zstr_ordering {
 } zstr_ordering;
 
 typedef struct zstr_options {
-    int ordering;        /* zstr_ordering */
-    double memory_limit; /* bytes one factorization may use; 0 = 80 % of RAM */
+    size_t size;         /* sizeof(zstr_options): set by zstr_options_default() */
+    int ordering;        /* zstr_ordering; default ZSTR_ORDERING_DEFAULT */
+    double memory_limit; /* bytes the plan and every factorization running on it
+                            at the same time may use together; 0 (default) =
+                            80 % of the physical memory */
 } zstr_options;
 
+/* Purpose: fill *options with the defaults and options->size.
+ * Arguments: options — may be NULL (nothing happens). */
 ZSTR_API void zstr_options_default(zstr_options *options);
 
 typedef struct zstr_plan zstr_plan;
 
-/* Purpose: assemble the pencil of `model` at its temperature, analyse the
- *   pattern once (UMFPACK symbolic, and CHOLMOD's analysis to predict the factor
- *   memory) and refuse when the peak memory of one factorization (about twice
- *   the final factor, bench/RESULTS.md) would not fit in the limit.
- *   options == NULL means defaults.  The plan does not refer to the model.
- * Returns: ZSTR_OK; ZSTR_EINVAL for an inconsistent model (unknown phase label,
- *   GB thicker than a voxel, no phase, ...); ZSTR_EMEMLIMIT; ZSTR_ESOLVER;
- *   ZSTR_ENOMEM. */
+/* Purpose: assemble the pencil of `model` at its temperature and analyse the
+ *   pattern once (the symbolic analysis every frequency reuses).
+ *   Memory is checked twice, against options->memory_limit: first from the grid
+ *   alone, before anything large is allocated (a lower bound of assembly plus
+ *   one factorization: a model that cannot fit is refused at once), then after
+ *   the analysis, from the exact count of the factor's entries (the plan plus
+ *   one factorization at its peak must fit).
+ * Arguments:
+ *   model   — required; only read; the plan keeps no pointer to it.
+ *   options — NULL means defaults; otherwise options->size must be set.
+ *   out     — required; *out is the new plan, or NULL on failure.
+ *   err     — optional error record.
+ * Returns: ZSTR_OK; ZSTR_EINVAL for a NULL argument, a bad options->size or an
+ *   inconsistent model (unknown phase label, GB thicker than a voxel, no
+ *   phase, ...); ZSTR_EMEMLIMIT with the predicted figure; ZSTR_ENOMEM;
+ *   ZSTR_ESOLVER. */
 ZSTR_API int zstr_plan_create(const zstr_model *model, const zstr_options *options,
                               zstr_plan **out, zstr_error *err);
+/* Purpose: free a plan (NULL is a no-op).  No workspace of it may be in use. */
 ZSTR_API void zstr_plan_free(zstr_plan *plan);
 
 typedef struct zstr_plan_info {
+    size_t size;           /* set by the caller: sizeof(zstr_plan_info) */
     int64_t n_voxels;      /* nx·ny·nz */
     int64_t n_internal;    /* internal nodes between series parts of different τ */
     int64_t n_unknowns;    /* rows of Y: voxel + internal nodes (electrodes eliminated) */
@@ -338,16 +380,33 @@ typedef struct zstr_plan_info {
     double area;           /* Lx·Ly [m²] */
     double thickness;      /* Lz [m] */
     double temperature;    /* [K] */
-    double contact_fraction[2]; /* realised, indexed by zstr_electrode */
-    double predicted_lu_nnz;    /* predicted nnz(L+U) of the complex LU */
-    double predicted_bytes;     /* predicted memory of one factorization */
-    double umfpack_estimate_bytes; /* UMFPACK's own (upper-bound) estimate */
-    double symbolic_seconds;    /* wall time of the symbolic analysis */
-    double predicted_peak_bytes; /* predicted peak memory while factoring: the
-                                    limit is checked against this */
+    double contact_fraction[2];  /* realised, indexed by zstr_electrode */
+    double analysis_seconds;     /* wall time of the symbolic analysis */
+    double plan_bytes;           /* memory the plan holds */
+    double predicted_bytes;      /* predicted memory of one factorization (the factor) */
+    double predicted_peak_bytes; /* predicted peak of one zstr_execute: workspace,
+                                    factor and the solver's working memory */
+    double memory_limit;         /* the limit in force [bytes] */
+    int max_threads;             /* executes that fit the limit at the same time:
+                                    floor((limit − plan) / peak), >= 1 */
 } zstr_plan_info;
 
+/* Purpose: set info->size (the rest is filled by zstr_plan_get_info). */
+ZSTR_API void zstr_plan_info_init(zstr_plan_info *info);
+/* Purpose: describe a plan.
+ * Arguments: plan — required; info — required, info->size set by the caller.
+ * Returns: ZSTR_OK; ZSTR_EINVAL for NULL or a bad info->size. */
 ZSTR_API int zstr_plan_get_info(const zstr_plan *plan, zstr_plan_info *info);
+
+/* Purpose: the k-th figure that belongs to the plan's solver backend, by name
+ *   ("umfpack.predicted_lu_nnz", "umfpack.estimate_bytes", ...): backends come
+ *   and go without changing zstr_plan_info.
+ * Arguments: plan — required; k — 0, 1, ... ; name — required, receives a
+ *   static string; value — required.
+ * Returns: ZSTR_OK; ZSTR_ERANGE when k >= the number of figures (iterate from
+ *   0 until then); ZSTR_EINVAL for NULL. */
+ZSTR_API int zstr_plan_solver_stat(const zstr_plan *plan, int k, const char **name,
+                                   double *value);
 
 /* ------------------------------------------------------------------------- */
 /* Execute: one frequency per call, one workspace per thread                  */
@@ -355,37 +414,51 @@ ZSTR_API int zstr_plan_get_info(const zstr_plan *plan, zstr_plan_info *info);
 
 typedef struct zstr_workspace zstr_workspace;
 
+/* Purpose: make a workspace for executes on `plan` (one per thread).
+ * Arguments: plan — required, must outlive the workspace; out — required
+ *   (*out = NULL on failure); err — optional.
+ * Returns: ZSTR_OK; ZSTR_EINVAL; ZSTR_ENOMEM. */
 ZSTR_API int zstr_workspace_create(const zstr_plan *plan, zstr_workspace **out,
                                    zstr_error *err);
+/* Purpose: free a workspace (NULL is a no-op). */
 ZSTR_API void zstr_workspace_free(zstr_workspace *ws);
 
 /* Purpose: impedance at frequency f [Hz] >= 0.  f > 0 factors Y(j·2πf) with
  *   UMFPACK (reusing the plan's symbolic analysis) and solves with V_WE = 1,
  *   V_CE = 0; f = 0 is the DC resistance (as zstr_dc_resistance).
- *   z[0] = Z', z[1] = Z'' [Ω].
+ * Arguments: plan, ws — required, ws made for this plan; z — required,
+ *   z[0] = Z', z[1] = Z'' [Ω]; err — optional.
  * Returns: ZSTR_OK; ZSTR_WOPEN_CIRCUIT at f = 0 with no conductive path
  *   (z = {+inf, 0}); ZSTR_EINVAL; ZSTR_ESOLVER; ZSTR_ESINGULAR; ZSTR_ENOMEM. */
 ZSTR_API int zstr_execute(const zstr_plan *plan, zstr_workspace *ws, double frequency,
                           double z[2], zstr_error *err);
 
-/* Statistics of the last AC factorization done in this workspace. */
+/* Statistics of the last AC factorization done in a workspace. */
 typedef struct zstr_factor_info {
+    size_t size;            /* set by the caller: sizeof(zstr_factor_info) */
     double lu_nnz;          /* nnz(L) + nnz(U) */
     double bytes;           /* memory of the numeric factorization (the factor) */
     double numeric_seconds; /* wall time of the factorization */
     double solve_seconds;   /* wall time of the solve */
-    double peak_bytes;      /* UMFPACK's peak memory during the factorization */
+    double peak_bytes;      /* the solver's peak memory during the factorization */
 } zstr_factor_info;
+/* Purpose: set info->size. */
+ZSTR_API void zstr_factor_info_init(zstr_factor_info *info);
+/* Purpose: statistics of the last AC factorization in ws (all zero before it).
+ * Arguments: ws — required; info — required, info->size set.
+ * Returns: ZSTR_OK; ZSTR_EINVAL for NULL or a bad info->size. */
 ZSTR_API int zstr_workspace_factor_info(const zstr_workspace *ws, zstr_factor_info *info);
 
-/* Node potentials of the last solve in this workspace for V_WE = 1 V: n_unknowns
- * interleaved complex values, voxel nodes first (in voxel index order), then
- * internal nodes.  NULL before the first solve. */
+/* Purpose: node potentials of the last AC solve in ws for V_WE = 1 V.
+ * Returns: n_unknowns interleaved complex values, voxel nodes first (in voxel
+ *   index order), then internal nodes; valid until the next execute on ws or
+ *   its free.  NULL when ws is NULL or before the first AC solve. */
 ZSTR_API const double *zstr_workspace_potentials(const zstr_workspace *ws);
 
 /* Purpose: fields of the last AC solve in ws, for a total current of 1 A into
- *   the WE (multiply by the actual current for another excitation).  Any output
- *   may be NULL:
+ *   the WE (multiply by the actual current for another excitation).
+ * Arguments: plan, ws — required, ws made for plan.  Every output may be NULL
+ *   (it is then not computed):
  *   potential         nx·ny·nz complex [V] at the voxel centres, CE at 0 V;
  *   current_density   3·nx·ny·nz complex [A/m²]: [3i + d] is component d of
  *                     voxel i, the mean of the currents through its two faces
@@ -401,6 +474,7 @@ ZSTR_API int zstr_fields(const zstr_plan *plan, const zstr_workspace *ws, double
 /* DC solution with CHOLMOD on G restricted to the nodes that conduct to an
  * electrode (floating regions are excluded and counted). */
 typedef struct zstr_dc_result {
+    size_t size;        /* set by the caller: sizeof(zstr_dc_result) */
     double resistance;  /* R_DC [Ω]; +inf when open_circuit */
     int open_circuit;   /* no conductive path joins WE and CE */
     int64_t n_solved;   /* unknowns of the reduced G */
@@ -409,7 +483,13 @@ typedef struct zstr_dc_result {
     double seconds;     /* wall time (analysis, factorization, solve) */
 } zstr_dc_result;
 
-/* Returns: ZSTR_OK; ZSTR_WOPEN_CIRCUIT (result filled, resistance = +inf). */
+/* Purpose: set result->size. */
+ZSTR_API void zstr_dc_result_init(zstr_dc_result *result);
+/* Purpose: the DC resistance of the plan's network.
+ * Arguments: plan — required; result — required, result->size set by the
+ *   caller (zstr_dc_result_init); err — optional.
+ * Returns: ZSTR_OK; ZSTR_WOPEN_CIRCUIT (result filled, resistance = +inf);
+ *   ZSTR_EINVAL; ZSTR_ENOMEM; ZSTR_ESOLVER; ZSTR_ESINGULAR. */
 ZSTR_API int zstr_dc_resistance(const zstr_plan *plan, zstr_dc_result *result,
                                 zstr_error *err);
 
@@ -418,17 +498,28 @@ ZSTR_API int zstr_dc_resistance(const zstr_plan *plan, zstr_dc_result *result,
 /* ------------------------------------------------------------------------- */
 
 typedef struct zstr_sweep_options {
+    size_t size; /* sizeof(zstr_sweep_options): set by zstr_sweep_options_default() */
     /* worker threads, each with its own workspace; <= 1: the caller's thread.
-     * Capped so that the threads' factorizations fit the plan's memory limit. */
+     * Capped at the plan's max_threads (zstr_plan_info), so that the plan and
+     * the threads' factorizations fit the plan's memory limit together. */
     int threads;
     /* Called after each finished frequency (from the worker threads, serialised
-     * by the library); a non-zero return cancels the sweep (ZSTR_ECANCELLED). */
+     * by the library); a non-zero return cancels the sweep (ZSTR_ECANCELLED).
+     * NULL: no progress. */
     int (*progress)(void *context, int64_t done, int64_t total);
-    void *context;
+    void *context; /* passed to progress as is */
 } zstr_sweep_options;
 
-/* Purpose: z[2k], z[2k+1] = Z(frequencies[k]) for k < n.  options NULL: one
- *   thread, no progress.  On error z is left unspecified. */
+/* Purpose: fill *options with the defaults (one thread, no progress) and size.
+ * Arguments: options — may be NULL (nothing happens). */
+ZSTR_API void zstr_sweep_options_default(zstr_sweep_options *options);
+
+/* Purpose: z[2k], z[2k+1] = Z(frequencies[k]) for k < n.
+ * Arguments: plan — required; n >= 0; frequencies, z — required when n > 0;
+ *   options — NULL means defaults, otherwise options->size must be set;
+ *   err — optional.
+ * Returns: as zstr_execute (the first error of any frequency), ZSTR_ECANCELLED,
+ *   ZSTR_ETHREAD.  On error z is left unspecified. */
 ZSTR_API int zstr_sweep(const zstr_plan *plan, int64_t n, const double *frequencies,
                         double *z, const zstr_sweep_options *options, zstr_error *err);
 
@@ -450,6 +541,8 @@ ZSTR_API int zstr_frequencies_log(double f_lo, double f_hi, double per_decade, d
  *   per frequency, numbers as %.17g in the C locale.  The area-specific columns
  *   are Z·A with A = Lx·Ly in cm².  The file is written to a temporary name and
  *   renamed, so a failed write leaves no partial file.
+ * Arguments: dc — optional (no R_DC line); when given, dc->size must be set.
+ *   comment — optional.
  * Returns: ZSTR_EIO (with errno text, err->file set) or ZSTR_EINVAL (NULL
  *   argument, n < 1, non-finite value). */
 ZSTR_API int zstr_spectrum_write_csv(const char *path, const zstr_model *model, int64_t n,

@@ -87,6 +87,7 @@ int zstr_execute(const zstr_plan *plan, zstr_workspace *ws, double f, double z[2
                         f);
     if (f == 0.0) {
         zstr_dc_result dc;
+        zstr_dc_result_init(&dc);
         int rc = zstr_dc_resistance(plan, &dc, err);
         z[0] = dc.resistance;
         z[1] = 0.0;
@@ -152,11 +153,25 @@ int zstr_execute(const zstr_plan *plan, zstr_workspace *ws, double f, double z[2
     return ZSTR_OK;
 }
 
+void zstr_factor_info_init(zstr_factor_info *info)
+{
+    if (info == NULL)
+        return;
+    memset(info, 0, sizeof *info);
+    info->size = sizeof *info;
+}
+
 int zstr_workspace_factor_info(const zstr_workspace *ws, zstr_factor_info *info)
 {
     if (ws == NULL || info == NULL)
         return ZSTR_EINVAL;
-    *info = ws->last;
+    int rc = zs_check_size(info->size, ZS_SIZE_UPTO(zstr_factor_info, peak_bytes), sizeof *info,
+                           "zstr_factor_info", NULL);
+    if (rc != ZSTR_OK)
+        return rc;
+    size_t size = info->size;
+    memcpy(info, &ws->last, size);
+    info->size = size;
     return ZSTR_OK;
 }
 
@@ -172,7 +187,7 @@ typedef struct sweep {
     int64_t n;
     const double *f;
     double *z;
-    const zstr_sweep_options *opt;
+    zstr_sweep_options opt;
     int nthreads;
     pthread_mutex_t lock;
     int64_t done;
@@ -220,8 +235,8 @@ static void *sweep_worker(void *arg)
         }
         if (rc >= 0) {
             s->done++;
-            if (s->opt != NULL && s->opt->progress != NULL && s->status >= 0 &&
-                s->opt->progress(s->opt->context, s->done, s->n) != 0)
+            if (s->opt.progress != NULL && s->status >= 0 &&
+                s->opt.progress(s->opt.context, s->done, s->n) != 0)
                 record(s, zs_error(&e, ZSTR_ECANCELLED, "sweep cancelled by the caller after "
                                                         "%lld of %lld frequencies",
                                    (long long)s->done, (long long)s->n),
@@ -231,6 +246,15 @@ static void *sweep_worker(void *arg)
     }
     zstr_workspace_free(ws);
     return NULL;
+}
+
+void zstr_sweep_options_default(zstr_sweep_options *o)
+{
+    if (o == NULL)
+        return;
+    memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
+    o->threads = 1;
 }
 
 int zstr_sweep(const zstr_plan *plan, int64_t n, const double *f, double *z,
@@ -245,23 +269,29 @@ int zstr_sweep(const zstr_plan *plan, int64_t n, const double *f, double *z,
                             "zstr_sweep: frequency %lld is %g Hz; must be finite and >= 0",
                             (long long)k, f[k]);
     }
-    if (n == 0)
-        return ZSTR_OK;
     sweep s;
     memset(&s, 0, sizeof s);
+    zstr_sweep_options_default(&s.opt);
+    if (opt != NULL) {
+        int rc = zs_check_size(opt->size, ZS_SIZE_UPTO(zstr_sweep_options, context),
+                               sizeof s.opt, "zstr_sweep_options", err);
+        if (rc != ZSTR_OK)
+            return rc;
+        memcpy(&s.opt, opt, opt->size);
+    }
+    if (n == 0)
+        return ZSTR_OK;
     s.plan = plan;
     s.n = n;
     s.f = f;
     s.z = z;
-    s.opt = opt;
-    int t = opt != NULL && opt->threads > 1 ? opt->threads : 1;
+    int t = s.opt.threads > 1 ? s.opt.threads : 1;
     if (t > n)
         t = (int)n;
     /* every thread holds one factorization: no more threads than fit the limit
-     * the plan was made with (the plan guarantees that one fits) */
-    double fit = floor(plan->memory_limit / plan->ws_bytes);
-    if ((double)t > fit)
-        t = fit >= 1.0 ? (int)fit : 1;
+     * together with the plan (the plan guarantees that one fits) */
+    if (t > plan->info.max_threads)
+        t = plan->info.max_threads >= 1 ? plan->info.max_threads : 1;
     s.nthreads = t;
     if (pthread_mutex_init(&s.lock, NULL) != 0)
         return zs_error(err, ZSTR_ETHREAD, "zstr_sweep: could not create a mutex");

@@ -5,7 +5,7 @@
  * read with no option beyond "comments start with '#'":
  *
  *   # f_Hz,Zre_Ohm,Zim_Ohm,Zre_Ohm_cm2,Zim_Ohm_cm2 column names (line 1)
- *   # libzstr 0.1.0 spectrum                       provenance block: version,
+ *   # libzstr 0.2.0 spectrum                       provenance block: version,
  *   # grid: 4 x 4 x 8 voxels, ...                  zstr_model_describe() text,
  *   # ...                                          units, area, contact
  *   # <caller's comment lines>                     fractions, R_DC, comment
@@ -439,6 +439,12 @@ static int check_args(const char *path, const zstr_model *m, int64_t n, const do
             return zs_error(err, ZSTR_EINVAL,
                             "%s: row %lld: z = (%g, %g) at f = %g Hz is not finite", fn,
                             (long long)k, z[2 * k], z[2 * k + 1], f[k]);
+    }
+    if (dc != NULL) {
+        int rc = zs_check_size(dc->size, ZS_SIZE_UPTO(zstr_dc_result, seconds), sizeof *dc,
+                               "zstr_dc_result", err);
+        if (rc != ZSTR_OK)
+            return rc;
     }
     if (dc != NULL && !dc->open_circuit && !isfinite(dc->resistance))
         return zs_error(err, ZSTR_EINVAL,

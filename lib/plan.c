@@ -2,15 +2,16 @@
  * plan.c — zstr_plan: assemble the pencil, analyse its pattern once, predict
  * the factor memory and refuse what would not fit.
  *
- * Memory prediction.  CHOLMOD's symbolic analysis counts nnz(L) of the real
- * Cholesky factor of the same pattern with the same ordering; the complex LU of
- * UMFPACK's symmetric strategy has nnz(L+U) = 2·nnz(L) − n (measured exact from
- * 16³ to 80³, both orderings).  The final factor takes 16.1–16.7 bytes per entry
- * (complex value plus indices); while factoring, the frontal matrices and the
- * growing factor push the process peak to 31.5–35.4 bytes per entry
- * (bench/RESULTS.md).  The limit is checked against the peak.  UMFPACK's own
- * estimate from the symbolic analysis is 20–37 times the real factor on these
- * grids, so it is reported but not used to refuse.
+ * Memory (memory.c has the policy and its evidence).  Before assembly the grid
+ * alone gives a lower bound of assembly plus one factor; a model that cannot
+ * fit is refused before anything large is allocated.  After assembly,
+ * CHOLMOD's symbolic analysis counts nnz(L) of the real Cholesky factor of the
+ * same pattern with the same ordering; the complex LU of UMFPACK's symmetric
+ * strategy has nnz(L+U) = 2·nnz(L) − n (measured exact from 16³ to 80³, both
+ * orderings), so the peak of one factorization is known before it is made, and
+ * the plan plus one factorization must fit the limit.  UMFPACK's own estimate
+ * is 20–37 times the real factor on these grids; it is reported among the
+ * backend's figures (zstr_plan_solver_stat) but not used to refuse.
  */
 #include "zs_plan.h"
 
@@ -19,28 +20,84 @@
 #include <string.h>
 #include <unistd.h>
 
-/* measured bytes per nnz(L+U) (bench/RESULTS.md): the final factor, and the
- * process peak while factoring */
-#define ZS_BYTES_PER_LU_ENTRY 17.0
-#define ZS_PEAK_BYTES_PER_LU_ENTRY 36.0
 /* the default ordering, chosen by benchmark (bench/RESULTS.md) */
 #define ZS_DEFAULT_ORDERING ZSTR_ORDERING_METIS
+#define ZS_OPTIONS_FIRST ZS_SIZE_UPTO(zstr_options, memory_limit)
+#define ZS_PLAN_INFO_FIRST ZS_SIZE_UPTO(zstr_plan_info, max_threads)
 
 void zstr_options_default(zstr_options *o)
 {
     if (o == NULL)
         return;
     memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
     o->ordering = ZSTR_ORDERING_DEFAULT;
     o->memory_limit = 0.0;
 }
 
-static double physical_memory(void)
+void zstr_plan_info_init(zstr_plan_info *info)
 {
-    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
-    if (pages <= 0 || size <= 0)
-        return 4.0 * 1024 * 1024 * 1024; /* unknown: assume a small machine */
-    return (double)pages * (double)size;
+    if (info == NULL)
+        return;
+    memset(info, 0, sizeof *info);
+    info->size = sizeof *info;
+}
+
+/* Read the caller's options: the fields its size covers, defaults beyond. */
+static int read_options(const zstr_options *opt, zstr_options *o, zstr_error *err)
+{
+    zstr_options_default(o);
+    if (opt == NULL)
+        return ZSTR_OK;
+    int rc = zs_check_size(opt->size, ZS_OPTIONS_FIRST, sizeof *o, "zstr_options", err);
+    if (rc != ZSTR_OK)
+        return rc;
+    memcpy(o, opt, opt->size);
+    if (o->ordering < ZSTR_ORDERING_DEFAULT || o->ordering > ZSTR_ORDERING_METIS)
+        return zs_error(err, ZSTR_EINVAL, "zstr_plan_create: unknown ordering %d", o->ordering);
+    if (!isfinite(o->memory_limit) || o->memory_limit < 0.0)
+        return zs_error(err, ZSTR_EINVAL,
+                        "zstr_plan_create: memory_limit %g bytes must be finite and >= 0",
+                        o->memory_limit);
+    return ZSTR_OK;
+}
+
+/* Refuse from the grid alone, before assembly allocates anything large. */
+static int check_grid_memory(const zstr_model *m, double limit, zstr_error *err)
+{
+    double assembly = 0.0, factor = 0.0;
+    zs_mem_grid_bound(m->n, &assembly, &factor);
+    if (assembly + factor <= limit)
+        return ZSTR_OK;
+    return zs_error(err, ZSTR_EMEMLIMIT,
+                    "a %lld x %lld x %lld grid needs at least %.3g GB (assembly %.3g GB, one "
+                    "factorization %.3g GB), more than the %.3g GB allowed; refused before "
+                    "assembly",
+                    (long long)m->n[0], (long long)m->n[1], (long long)m->n[2],
+                    (assembly + factor) / 1e9, assembly / 1e9, factor / 1e9, limit / 1e9);
+}
+
+/* The plan and one factorization at its peak must fit the limit together. */
+static int check_fit(const zstr_plan *plan, double lu_nnz, double limit, zstr_error *err)
+{
+    const zstr_plan_info *in = &plan->info;
+    if (in->plan_bytes + plan->ws_bytes <= limit)
+        return ZSTR_OK;
+    return zs_error(err, ZSTR_EMEMLIMIT,
+                    "the plan (%.3g GB) and one factorization of %lld unknowns (%.3g GB at its "
+                    "peak, predicted nnz(L+U) = %.3g) need %.3g GB, more than the %.3g GB "
+                    "allowed",
+                    in->plan_bytes / 1e9, (long long)in->n_unknowns, plan->ws_bytes / 1e9,
+                    lu_nnz, (in->plan_bytes + plan->ws_bytes) / 1e9, limit / 1e9);
+}
+
+static void add_stat(zstr_plan *plan, const char *name, double value)
+{
+    if (plan->nstats < ZS_MAX_SOLVER_STATS) {
+        plan->stat_name[plan->nstats] = name;
+        plan->stat_value[plan->nstats] = value;
+        plan->nstats++;
+    }
 }
 
 int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **out,
@@ -53,19 +110,16 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
     if (m == NULL)
         return zs_error(err, ZSTR_EINVAL, "zstr_plan_create: model is NULL");
     zstr_options o;
-    zstr_options_default(&o);
-    if (opt != NULL)
-        o = *opt;
-    if (o.ordering < ZSTR_ORDERING_DEFAULT || o.ordering > ZSTR_ORDERING_METIS)
-        return zs_error(err, ZSTR_EINVAL, "zstr_plan_create: unknown ordering %d", o.ordering);
-    if (!isfinite(o.memory_limit) || o.memory_limit < 0.0)
-        return zs_error(err, ZSTR_EINVAL,
-                        "zstr_plan_create: memory_limit %g bytes must be finite and >= 0",
-                        o.memory_limit);
+    int rc = read_options(opt, &o, err);
+    if (rc != ZSTR_OK)
+        return rc;
     int ordering = o.ordering == ZSTR_ORDERING_DEFAULT ? ZS_DEFAULT_ORDERING : o.ordering;
-    double limit = o.memory_limit > 0.0 ? o.memory_limit : 0.8 * physical_memory();
+    double limit = zs_mem_limit(o.memory_limit);
 
-    int rc = zs_model_validate(m, err);
+    rc = zs_model_validate(m, err);
+    if (rc != ZSTR_OK)
+        return rc;
+    rc = check_grid_memory(m, limit, err);
     if (rc != ZSTR_OK)
         return rc;
     zstr_plan *plan = calloc(1, sizeof *plan);
@@ -74,6 +128,12 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
     rc = zs_pencil_build(m, &plan->p, err);
     if (rc != ZSTR_OK) {
         free(plan);
+        if (rc == ZSTR_ENOMEM && err != NULL) {
+            double assembly = 0.0;
+            zs_mem_grid_bound(m->n, &assembly, NULL);
+            zs_error(err, rc, "out of memory while assembling the network: at least %.3g GB "
+                              "needed", assembly / 1e9);
+        }
         return rc;
     }
     zs_pencil *p = &plan->p;
@@ -101,21 +161,21 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
     rc = zs_cholmod_predict_lnz(p, ordering, &lnz, err);
     if (rc != ZSTR_OK)
         goto fail;
-    in->predicted_lu_nnz = 2.0 * lnz - (double)p->n;
-    in->predicted_bytes = ZS_BYTES_PER_LU_ENTRY * in->predicted_lu_nnz;
-    in->predicted_peak_bytes = ZS_PEAK_BYTES_PER_LU_ENTRY * in->predicted_lu_nnz;
+    double lu_nnz = 2.0 * lnz - (double)p->n;
     /* a workspace adds Y's values and solve buffers: 16·nnz + 16·14·n bytes */
     double ws_bytes = 16.0 * (double)p->nnz + 16.0 * 14.0 * (double)p->n;
+    in->predicted_bytes = zs_mem_factor_bytes(lu_nnz);
+    in->predicted_peak_bytes = zs_mem_factor_peak_bytes(lu_nnz) + ws_bytes;
+    in->plan_bytes = zs_mem_pencil_bytes(p, m->n[0] * m->n[1]);
+    in->memory_limit = limit;
+    add_stat(plan, "cholmod.predicted_l_nnz", lnz);
+    add_stat(plan, "umfpack.predicted_lu_nnz", lu_nnz);
     plan->memory_limit = limit;
-    plan->ws_bytes = in->predicted_peak_bytes + ws_bytes;
-    if (plan->ws_bytes > limit) {
-        rc = zs_error(err, ZSTR_EMEMLIMIT,
-                      "one factorization of %lld unknowns needs about %.3g GB at its peak "
-                      "(predicted nnz(L+U) = %.3g), more than the %.3g GB allowed",
-                      (long long)p->n, plan->ws_bytes / 1e9, in->predicted_lu_nnz,
-                      limit / 1e9);
+    plan->ws_bytes = in->predicted_peak_bytes;
+    /* checked before the symbolic analysis, and again with its size after */
+    rc = check_fit(plan, lu_nnz, limit, err);
+    if (rc != ZSTR_OK)
         goto fail;
-    }
 
     umfpack_zl_defaults(plan->control);
     plan->control[UMFPACK_PRL] = 0;
@@ -128,14 +188,27 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
                                  (const SuiteSparse_long *)p->Ap,
                                  (const SuiteSparse_long *)p->Ai, NULL, NULL, &plan->symbolic,
                                  plan->control, info);
-    in->symbolic_seconds = zs_wall_seconds() - t0;
+    in->analysis_seconds = zs_wall_seconds() - t0;
     if (st != UMFPACK_OK) {
-        rc = zs_error(err, st == UMFPACK_ERROR_out_of_memory ? ZSTR_ENOMEM : ZSTR_ESOLVER,
-                      "UMFPACK symbolic analysis failed (status %d)", st);
+        rc = st == UMFPACK_ERROR_out_of_memory
+                 ? zs_error(err, ZSTR_ENOMEM,
+                            "out of memory in UMFPACK's symbolic analysis of %lld unknowns",
+                            (long long)p->n)
+                 : zs_error(err, ZSTR_ESOLVER,
+                            "UMFPACK's symbolic analysis failed (UMFPACK status %d)", st);
         goto fail;
     }
     plan->unit_bytes = info[UMFPACK_SIZE_OF_UNIT];
-    in->umfpack_estimate_bytes = info[UMFPACK_NUMERIC_SIZE_ESTIMATE] * plan->unit_bytes;
+    in->plan_bytes += info[UMFPACK_SYMBOLIC_SIZE] * plan->unit_bytes;
+    add_stat(plan, "umfpack.estimate_bytes",
+             info[UMFPACK_NUMERIC_SIZE_ESTIMATE] * plan->unit_bytes);
+    add_stat(plan, "umfpack.symbolic_bytes", info[UMFPACK_SYMBOLIC_SIZE] * plan->unit_bytes);
+    add_stat(plan, "umfpack.symbolic_seconds", in->analysis_seconds);
+    rc = check_fit(plan, lu_nnz, limit, err);
+    if (rc != ZSTR_OK)
+        goto fail;
+    double fit = floor((limit - in->plan_bytes) / plan->ws_bytes);
+    in->max_threads = fit >= 1e6 ? 1000000 : (int)fit;
     *out = plan;
     return ZSTR_OK;
 fail:
@@ -157,6 +230,22 @@ int zstr_plan_get_info(const zstr_plan *plan, zstr_plan_info *info)
 {
     if (plan == NULL || info == NULL)
         return ZSTR_EINVAL;
-    *info = plan->info;
+    int rc = zs_check_size(info->size, ZS_PLAN_INFO_FIRST, sizeof *info, "zstr_plan_info", NULL);
+    if (rc != ZSTR_OK)
+        return rc;
+    size_t size = info->size;
+    memcpy(info, &plan->info, size);
+    info->size = size;
+    return ZSTR_OK;
+}
+
+int zstr_plan_solver_stat(const zstr_plan *plan, int k, const char **name, double *value)
+{
+    if (plan == NULL || name == NULL || value == NULL)
+        return ZSTR_EINVAL;
+    if (k < 0 || k >= plan->nstats)
+        return ZSTR_ERANGE;
+    *name = plan->stat_name[k];
+    *value = plan->stat_value[k];
     return ZSTR_OK;
 }

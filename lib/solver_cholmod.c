@@ -87,8 +87,14 @@ int zs_cholmod_predict_lnz(const zs_pencil *p, int ordering, double *lnz, zstr_e
     cholmod_factor *l = a ? cholmod_l_analyze(a, &c) : NULL;
     int rc = ZSTR_OK;
     if (l == NULL) {
-        rc = c.status == CHOLMOD_OUT_OF_MEMORY ? ZSTR_ENOMEM : ZSTR_ESOLVER;
-        zs_error(err, rc, "CHOLMOD analysis of the pattern failed (status %d)", c.status);
+        if (c.status == CHOLMOD_OUT_OF_MEMORY)
+            rc = zs_error(err, ZSTR_ENOMEM,
+                          "out of memory in CHOLMOD's analysis of %lld unknowns (%lld entries)",
+                          (long long)p->n, (long long)p->nnz);
+        else
+            rc = zs_error(err, ZSTR_ESOLVER,
+                          "CHOLMOD's analysis of the pattern failed (CHOLMOD status %d)",
+                          c.status);
     } else {
         *lnz = c.lnz;
     }
@@ -98,14 +104,40 @@ int zs_cholmod_predict_lnz(const zs_pencil *p, int ordering, double *lnz, zstr_e
     return rc;
 }
 
-int zstr_dc_resistance(const zstr_plan *plan, zstr_dc_result *res, zstr_error *err)
+void zstr_dc_result_init(zstr_dc_result *result)
+{
+    if (result == NULL)
+        return;
+    memset(result, 0, sizeof *result);
+    result->size = sizeof *result;
+}
+
+static int dc_solve(const zstr_plan *plan, zstr_dc_result *res, zstr_error *err);
+
+/* The caller's record may be older (smaller) than ours: solve into a full one
+ * and copy the part its size covers. */
+int zstr_dc_resistance(const zstr_plan *plan, zstr_dc_result *result, zstr_error *err)
 {
     zs_error_clear(err);
-    if (plan == NULL || res == NULL)
+    if (plan == NULL || result == NULL)
         return zs_error(err, ZSTR_EINVAL, "zstr_dc_resistance: NULL argument");
+    int rc = zs_check_size(result->size, ZS_SIZE_UPTO(zstr_dc_result, seconds),
+                           sizeof *result, "zstr_dc_result", err);
+    if (rc != ZSTR_OK)
+        return rc;
+    zstr_dc_result full;
+    rc = dc_solve(plan, &full, err);
+    size_t size = result->size;
+    memcpy(result, &full, size);
+    result->size = size;
+    return rc;
+}
+
+static int dc_solve(const zstr_plan *plan, zstr_dc_result *res, zstr_error *err)
+{
     const zs_pencil *p = &plan->p;
     double t0 = zs_wall_seconds();
-    memset(res, 0, sizeof *res);
+    zstr_dc_result_init(res);
     res->n_floating = p->n_floating;
     if (p->open_circuit) {
         res->resistance = INFINITY;

@@ -11,6 +11,7 @@
 #include "zstr.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define ZS_PI 3.14159265358979323846
@@ -118,6 +119,28 @@ typedef struct zs_pencil {
     int64_t n_floating, n_isolated_dc;
     int open_circuit;
 } zs_pencil;
+
+/* ---- memory policy (memory.c) -------------------------------------------- */
+
+/* Physical memory [bytes], and the limit in force for a requested one (0 =
+ * 80 % of the physical memory). */
+double zs_mem_physical(void);
+double zs_mem_limit(double requested);
+/* Lower bounds from the grid alone [bytes]: the assembly's arrays and one
+ * complex LU factor (either pointer may be NULL). */
+void zs_mem_grid_bound(const int64_t n[3], double *assembly, double *factor);
+/* From a predicted nnz(L+U): the final factor and the peak while factoring. */
+double zs_mem_factor_bytes(double lu_nnz);
+double zs_mem_factor_peak_bytes(double lu_nnz);
+/* Bytes an assembled pencil holds; npix = nx·ny. */
+double zs_mem_pencil_bytes(const zs_pencil *p, int64_t npix);
+
+/* Check the size field of an extensible structure: first = its size in the
+ * first release with a size field, current = this library's sizeof. */
+int zs_check_size(size_t given, size_t first, size_t current, const char *what,
+                  zstr_error *err);
+/* Bytes from the start of struct type up to the end of its member. */
+#define ZS_SIZE_UPTO(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
 
 /* Build the pencil of a validated model at its temperature. */
 int zs_pencil_build(const zstr_model *m, zs_pencil *p, zstr_error *err);

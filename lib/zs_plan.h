@@ -18,6 +18,8 @@
 _Static_assert(sizeof(SuiteSparse_long) == sizeof(int64_t),
                "libzstr needs SuiteSparse_long to be 64 bits");
 
+#define ZS_MAX_SOLVER_STATS 8
+
 struct zstr_plan {
     zs_pencil p;
     void *symbolic;
@@ -27,7 +29,11 @@ struct zstr_plan {
     double memory_limit; /* bytes all concurrent factorizations may use */
     int64_t n[3];        /* grid, for fields */
     double h[3];
-    double ws_bytes;     /* predicted bytes of one workspace with its factor */
+    double ws_bytes;     /* predicted peak bytes of one execute (workspace + factor) */
+    /* the backend's own figures, by name (zstr_plan_solver_stat) */
+    int nstats;
+    const char *stat_name[ZS_MAX_SOLVER_STATS];
+    double stat_value[ZS_MAX_SOLVER_STATS];
 };
 
 struct zstr_workspace {

@@ -182,7 +182,8 @@ START_TEST(test_header)
     snprintf(path, sizeof path, "%s/z.csv", dir);
     zstr_model *m = make_model();
     zstr_error err;
-    zstr_dc_result dc = {0};
+    zstr_dc_result dc;
+    zstr_dc_result_init(&dc);
     dc.resistance = 250.0;
     const char *comment = "first line\nsecond, with comma\r\nthird\rfourth\n\nlast\n";
     ZS_CK_OK(zstr_spectrum_write_csv(path, m, 2, freq, zval, &dc, comment, &err), &err);
@@ -363,7 +364,8 @@ START_TEST(test_bad_input)
     ck_assert_int_eq(write_plain(path, m, 3, fz, zz, &err), ZSTR_EINVAL);
     ck_assert_msg(strstr(err.message, "row 0") != NULL, "%s", err.message);
     fz[0] = 1.0;
-    zstr_dc_result dc = {0};
+    zstr_dc_result dc;
+    zstr_dc_result_init(&dc);
     dc.resistance = INFINITY; /* but open_circuit == 0 */
     ck_assert_int_eq(zstr_spectrum_write_csv(path, m, 3, fz, zz, &dc, NULL, &err),
                      ZSTR_EINVAL);

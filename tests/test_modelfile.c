@@ -271,6 +271,7 @@ START_TEST(test_default_model)
     zstr_error e;
     ZS_CK_OK(zstr_plan_create(m, NULL, &plan, &e), &e);
     zstr_plan_info info;
+    zstr_plan_info_init(&info);
     ZS_CK_OK(zstr_plan_get_info(plan, &info), (zstr_error *)NULL);
     ck_assert_int_eq(info.n_voxels, 24 * 24 * 24);
     ck_assert_int_eq(info.open_circuit, 0);

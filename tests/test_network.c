@@ -197,6 +197,7 @@ START_TEST(test_brick_layer)
     zstr_plan *p = NULL;
     ZS_CK_OK(zstr_plan_create(m, NULL, &p, &e), &e);
     zstr_dc_result dc;
+    zstr_dc_result_init(&dc);
     ZS_CK_OK(zstr_dc_resistance(p, &dc, &e), &e);
     double rdc = (lz - lgb) / (sb * a) + lgb / (sg * a);
     ck_assert_msg(zs_test_rel(dc.resistance, rdc) < 1e-10, "R_DC %g vs %g", dc.resistance, rdc);

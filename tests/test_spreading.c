@@ -74,6 +74,7 @@ static double spot_resistance(int64_t n, double fraction, double rpol, double *r
     free(px);
     ZS_CK_OK(zstr_plan_create(m, NULL, &p, &e), &e);
     zstr_dc_result dc;
+    zstr_dc_result_init(&dc);
     ZS_CK_OK(zstr_dc_resistance(p, &dc, &e), &e);
     ck_assert_int_eq(dc.n_floating, 0);
     zstr_plan_free(p);

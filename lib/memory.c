@@ -1,0 +1,108 @@
+/*
+ * memory.c — one place for the memory policy: the limit, what a plan holds,
+ * what a factorization needs, and the sizes of the extensible structures.
+ *
+ * Two predictions, one limit.  The limit (zstr_options.memory_limit, default
+ * 80 % of the physical memory) bounds the plan plus every factorization that
+ * runs on it at the same time.
+ *
+ * 1. From the grid alone, before anything large is allocated
+ *    (zs_mem_grid_bound).  It is a LOWER bound, so a refusal on it is never
+ *    wrong:
+ *    - assembly: the arrays assemble.c must hold at once for the branches that
+ *      exist in every model of this grid (three face-neighbour branches per
+ *      interior voxel pair and one CE branch per bottom voxel; internal nodes
+ *      and WE branches only add to it): one element record and its four slots
+ *      per branch, the branch map, the CSC pattern with its G and C values, the
+ *      DC classification;
+ *    - the factor: nested dissection (METIS, the default ordering) eliminates a
+ *      separator that splits the grid a × b × c (a >= b >= c) in two last, and
+ *      its vertices form a dense triangle of L (every pair of them is joined
+ *      through a half eliminated before them).  The smallest balanced
+ *      separator of such a grid is about one cross-section, b·c vertices; we
+ *      take half of it, s = b·c/2, as a margin for orderings that cut
+ *      differently.  The complex LU has nnz(L+U) = 2·nnz(L) − n, at least
+ *      16 bytes per entry (one complex value).  The measured fill is 25–60
+ *      times this bound on cubes with METIS and more with AMD
+ *      (bench/RESULTS.md); tests/test_memory.c checks the bound against
+ *      CHOLMOD's exact count on several shapes and both orderings.
+ * 2. After the symbolic analysis, from the exact nnz(L) (zs_mem_factor_*): the
+ *    final factor at 17 bytes per LU entry and the process peak while factoring
+ *    at 36 bytes per entry, both measured (bench/RESULTS.md).
+ */
+#include "zs_internal.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <unistd.h>
+
+/* measured bytes per nnz(L+U) (bench/RESULTS.md): the final factor, and the
+ * process peak while factoring */
+#define ZS_BYTES_PER_LU_ENTRY 17.0
+#define ZS_PEAK_BYTES_PER_LU_ENTRY 36.0
+/* the least any complex LU entry can take: its value */
+#define ZS_MIN_BYTES_PER_LU_ENTRY 16.0
+
+double zs_mem_physical(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+    if (pages <= 0 || size <= 0)
+        return 4.0 * 1024 * 1024 * 1024; /* unknown: assume a small machine */
+    return (double)pages * (double)size;
+}
+
+double zs_mem_limit(double requested)
+{
+    return requested > 0.0 ? requested : 0.8 * zs_mem_physical();
+}
+
+void zs_mem_grid_bound(const int64_t n[3], double *assembly, double *factor)
+{
+    double nx = (double)n[0], ny = (double)n[1], nz = (double)n[2];
+    double nvox = nx * ny * nz;
+    double branches = (nx - 1.0) * ny * nz + nx * (ny - 1.0) * nz + nx * ny * (nz - 1.0);
+    double electrode = nx * ny; /* CE branches */
+    double nb = branches + electrode;
+    double nnz = nvox + 2.0 * branches;
+    double a = nb * (double)(sizeof(zs_elem) + 4 * sizeof(int64_t)) /* elements, slots */
+               + nvox * 3.0 * (double)sizeof(int64_t)             /* branch map */
+               + (nvox + 1.0) * (double)sizeof(int64_t)           /* Ap */
+               + nnz * (double)(sizeof(int64_t) + 2 * sizeof(double)) /* Ai, Gx, Cx */
+               + nvox * (1.0 + (double)sizeof(int64_t));          /* DC classes */
+    /* the two smallest dimensions give the smallest cross-section */
+    double lo = fmin(nx, fmin(ny, nz)), hi = fmax(nx, fmax(ny, nz));
+    double mid = nx + ny + nz - lo - hi;
+    double s = floor(lo * mid / 2.0);
+    double lnz = s * (s + 1.0) / 2.0;
+    if (assembly != NULL)
+        *assembly = a;
+    if (factor != NULL)
+        *factor = ZS_MIN_BYTES_PER_LU_ENTRY * (2.0 * lnz - s);
+}
+
+double zs_mem_factor_bytes(double lu_nnz) { return ZS_BYTES_PER_LU_ENTRY * lu_nnz; }
+
+double zs_mem_factor_peak_bytes(double lu_nnz) { return ZS_PEAK_BYTES_PER_LU_ENTRY * lu_nnz; }
+
+double zs_mem_pencil_bytes(const zs_pencil *p, int64_t npix)
+{
+    double n = (double)p->n, nnz = (double)p->nnz, ne = (double)p->nelem;
+    return (n + 1.0) * 8.0                                        /* Ap */
+           + nnz * (double)(sizeof(int64_t) + 2 * sizeof(double)) /* Ai, Gx, Cx */
+           + ne * (double)(sizeof(zs_elem) + 4 * sizeof(int64_t)) /* elements, slots */
+           + (double)(p->nwe + p->nce) * 8.0                      /* port lists */
+           + (double)p->nvox * 24.0 + 2.0 * (double)npix * 8.0    /* branch maps */
+           + n;                                                   /* DC classes */
+}
+
+int zs_check_size(size_t given, size_t first, size_t current, const char *what,
+                  zstr_error *err)
+{
+    if (given < first || given > current)
+        return zs_error(err, ZSTR_EINVAL,
+                        "%s: size is %zu; set it to sizeof(%s) = %zu (with %s_default() or "
+                        "_init()): a size below %zu is an uninitialised structure, above %zu "
+                        "one from a newer libzstr header",
+                        what, given, what, current, what, first, current);
+    return ZSTR_OK;
+}

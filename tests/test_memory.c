@@ -1,0 +1,263 @@
+/*
+ * test_memory.c — the memory policy (lib/memory.c) and the extensible option
+ * and result structures.
+ *
+ * The grid bound must stay below the truth: it is checked against CHOLMOD's
+ * exact nnz(L) for both orderings on cubes and flat, long and odd shapes.  The
+ * limit must mean one thing: the plan plus every factorization running at
+ * once.  The size field must protect both directions of version skew.
+ */
+#include "zs_internal.h"
+#include "zs_test.h"
+
+#include <string.h>
+
+static zstr_model *block(int64_t nx, int64_t ny, int64_t nz)
+{
+    zstr_model *m = NULL;
+    zstr_error e;
+    ZS_CK_OK(zstr_model_create(nx, ny, nz, 1e-6, 1e-6, 1e-6, &m, &e), &e);
+    zstr_phase_params ph = {"bulk", 0.046, 150.0, 0.34, 298.15};
+    ZS_CK_OK(zstr_model_add_phase(m, &ph, NULL, &e), &e);
+    return m;
+}
+
+static double stat_of(const zstr_plan *p, const char *want)
+{
+    const char *name;
+    double value;
+    for (int k = 0; zstr_plan_solver_stat(p, k, &name, &value) == ZSTR_OK; k++)
+        if (strcmp(name, want) == 0)
+            return value;
+    ck_abort_msg("no %s", want);
+    return 0.0;
+}
+
+START_TEST(test_grid_bound_below_exact_fill)
+{
+    /* zs_mem_grid_bound's factor bound against CHOLMOD's count of the same
+     * grid: it must never exceed it (a refusal on it would be wrong) */
+    static const int64_t shapes[][3] = {{8, 8, 8},  {12, 8, 6}, {20, 20, 2}, {16, 4, 4},
+                                        {3, 30, 5}, {1, 1, 40}, {24, 24, 24}, {30, 30, 1}};
+    const int nshape = zs_test_quick() ? 5 : (int)(sizeof shapes / sizeof shapes[0]);
+    for (int k = 0; k < nshape; k++) {
+        for (int ord = ZSTR_ORDERING_AMD; ord <= ZSTR_ORDERING_METIS; ord++) {
+            zstr_model *m = block(shapes[k][0], shapes[k][1], shapes[k][2]);
+            zstr_options o;
+            zstr_options_default(&o);
+            o.ordering = ord;
+            zstr_plan *p = NULL;
+            zstr_error e;
+            ZS_CK_OK(zstr_plan_create(m, &o, &p, &e), &e);
+            double lu = stat_of(p, "umfpack.predicted_lu_nnz");
+            double assembly = 0.0, factor = 0.0;
+            zs_mem_grid_bound(shapes[k], &assembly, &factor);
+            zstr_plan_info in;
+            zstr_plan_info_init(&in);
+            ZS_CK_OK(zstr_plan_get_info(p, &in), NULL);
+            ck_assert_msg(factor <= 16.0 * lu, "%lldx%lldx%lld ord %d: bound %g > 16 B x %g",
+                          (long long)shapes[k][0], (long long)shapes[k][1],
+                          (long long)shapes[k][2], ord, factor, lu);
+            /* the assembly bound counts the arrays of the pencil the plan
+             * keeps, so it is below what the plan holds */
+            ck_assert_msg(assembly <= in.plan_bytes, "assembly bound %g > plan %g", assembly,
+                          in.plan_bytes);
+            zstr_plan_free(p);
+            zstr_model_free(m);
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_refused_before_assembly)
+{
+    /* 40³ with a limit just below the grid's lower bound (which the test
+     * above shows to be below the truth): refused, naming the grid, before
+     * assembly */
+    zstr_model *m = block(40, 40, 40);
+    const int64_t n[3] = {40, 40, 40};
+    double assembly = 0.0, factor = 0.0;
+    zs_mem_grid_bound(n, &assembly, &factor);
+    zstr_options o;
+    zstr_options_default(&o);
+    o.memory_limit = 0.99 * (assembly + factor);
+    zstr_plan *p = NULL;
+    zstr_error e;
+    ck_assert_int_eq(zstr_plan_create(m, &o, &p, &e), ZSTR_EMEMLIMIT);
+    ck_assert_ptr_null(p);
+    ck_assert_msg(strstr(e.message, "before assembly") != NULL, "%s", e.message);
+    ck_assert_msg(strstr(e.message, "40 x 40 x 40") != NULL, "%s", e.message);
+    zstr_model_free(m);
+}
+END_TEST
+
+START_TEST(test_limit_is_plan_plus_factorizations)
+{
+    /* the limit covers the plan and the factorizations together: just below
+     * plan + one peak is refused (after the analysis, with the plan named),
+     * just above is accepted with one thread */
+    zstr_model *m = block(10, 10, 10);
+    zstr_plan *p = NULL;
+    zstr_error e;
+    ZS_CK_OK(zstr_plan_create(m, NULL, &p, &e), &e);
+    zstr_plan_info in;
+    zstr_plan_info_init(&in);
+    ZS_CK_OK(zstr_plan_get_info(p, &in), NULL);
+    zstr_plan_free(p);
+    ck_assert(in.plan_bytes > 0 && in.predicted_peak_bytes > in.predicted_bytes);
+    ck_assert(in.max_threads >= 1);
+    /* max_threads is the largest count that fits */
+    ck_assert(in.plan_bytes + in.max_threads * in.predicted_peak_bytes <= in.memory_limit);
+    ck_assert(in.plan_bytes + (in.max_threads + 1.0) * in.predicted_peak_bytes >
+              in.memory_limit);
+    zstr_options o;
+    zstr_options_default(&o);
+    o.memory_limit = in.plan_bytes + 0.999 * in.predicted_peak_bytes;
+    ck_assert_int_eq(zstr_plan_create(m, &o, &p, &e), ZSTR_EMEMLIMIT);
+    ck_assert_msg(strstr(e.message, "the plan") != NULL, "%s", e.message);
+    o.memory_limit = in.plan_bytes + 1.001 * in.predicted_peak_bytes;
+    ZS_CK_OK(zstr_plan_create(m, &o, &p, &e), &e);
+    zstr_plan_info in2;
+    zstr_plan_info_init(&in2);
+    ZS_CK_OK(zstr_plan_get_info(p, &in2), NULL);
+    ck_assert_int_eq(in2.max_threads, 1);
+    ck_assert(in2.memory_limit == o.memory_limit);
+    zstr_plan_free(p);
+    zstr_model_free(m);
+}
+END_TEST
+
+START_TEST(test_size_field_input)
+{
+    zstr_model *m = block(3, 3, 3);
+    zstr_plan *p = NULL;
+    zstr_error e;
+    zstr_options o;
+    zstr_options_default(&o);
+    ck_assert_uint_eq(o.size, sizeof o);
+    /* forgotten initialisation */
+    memset(&o, 0, sizeof o);
+    ck_assert_int_eq(zstr_plan_create(m, &o, &p, &e), ZSTR_EINVAL);
+    ck_assert_ptr_null(p);
+    ck_assert_msg(strstr(e.message, "sizeof(zstr_options)") != NULL, "%s", e.message);
+    /* a newer header's larger struct is refused, not half read */
+    zstr_options_default(&o);
+    o.size = sizeof o + 8;
+    ck_assert_int_eq(zstr_plan_create(m, &o, &p, &e), ZSTR_EINVAL);
+    zstr_options_default(&o);
+    ZS_CK_OK(zstr_plan_create(m, &o, &p, &e), &e);
+    /* sweep options the same way */
+    double f = 1e3, z[2];
+    zstr_sweep_options so;
+    memset(&so, 0, sizeof so);
+    ck_assert_int_eq(zstr_sweep(p, 1, &f, z, &so, &e), ZSTR_EINVAL);
+    ck_assert_msg(strstr(e.message, "zstr_sweep_options") != NULL, "%s", e.message);
+    zstr_sweep_options_default(&so);
+    ck_assert_uint_eq(so.size, sizeof so);
+    ck_assert_int_eq(so.threads, 1);
+    ck_assert(so.progress == NULL);
+    ZS_CK_OK(zstr_sweep(p, 1, &f, z, &so, &e), &e);
+    zstr_plan_free(p);
+    zstr_model_free(m);
+}
+END_TEST
+
+START_TEST(test_size_field_output)
+{
+    /* the library writes no byte past the caller's size, and refuses sizes it
+     * cannot honour */
+    zstr_model *m = block(3, 3, 3);
+    zstr_plan *p = NULL;
+    zstr_error e;
+    ZS_CK_OK(zstr_plan_create(m, NULL, &p, &e), &e);
+    unsigned char buf[sizeof(zstr_plan_info) + 64];
+    memset(buf, 0xab, sizeof buf);
+    zstr_plan_info in;
+    zstr_plan_info_init(&in);
+    memcpy(buf, &in, sizeof in);
+    ZS_CK_OK(zstr_plan_get_info(p, (zstr_plan_info *)(void *)buf), NULL);
+    for (size_t k = sizeof in; k < sizeof buf; k++)
+        ck_assert_uint_eq(buf[k], 0xab);
+    memcpy(&in, buf, sizeof in);
+    ck_assert_int_eq(in.n_voxels, 27);
+    ck_assert_uint_eq(in.size, sizeof in);
+    in.size = 0;
+    ck_assert_int_eq(zstr_plan_get_info(p, &in), ZSTR_EINVAL);
+    in.size = sizeof in + 1;
+    ck_assert_int_eq(zstr_plan_get_info(p, &in), ZSTR_EINVAL);
+
+    zstr_dc_result dc;
+    memset(&dc, 0, sizeof dc);
+    ck_assert_int_eq(zstr_dc_resistance(p, &dc, &e), ZSTR_EINVAL);
+    ck_assert_msg(strstr(e.message, "zstr_dc_result") != NULL, "%s", e.message);
+    zstr_dc_result_init(&dc);
+    ZS_CK_OK(zstr_dc_resistance(p, &dc, &e), &e);
+    ck_assert_uint_eq(dc.size, sizeof dc);
+    /* 3 µm of 0.046 S/m over 9 µm²: L/(σA) */
+    ck_assert(zs_test_rel(dc.resistance, 3e-6 / (0.046 * 9e-12)) < 1e-12);
+
+    zstr_workspace *ws = NULL;
+    ZS_CK_OK(zstr_workspace_create(p, &ws, &e), &e);
+    zstr_factor_info fi;
+    memset(&fi, 0, sizeof fi);
+    ck_assert_int_eq(zstr_workspace_factor_info(ws, &fi), ZSTR_EINVAL);
+    zstr_factor_info_init(&fi);
+    ZS_CK_OK(zstr_workspace_factor_info(ws, &fi), NULL);
+    ck_assert(fi.lu_nnz == 0.0); /* nothing factored yet */
+    zstr_workspace_free(ws);
+
+    /* a spectrum writer given an uninitialised DC record refuses it */
+    double f = 1.0, z[2] = {1.0, -1.0};
+    memset(&dc, 0, sizeof dc);
+    ck_assert_int_eq(zstr_spectrum_write_csv("/nonexistent/x.csv", m, 1, &f, z, &dc, NULL, &e),
+                     ZSTR_EINVAL);
+    ck_assert_msg(strstr(e.message, "zstr_dc_result") != NULL, "%s", e.message);
+    zstr_plan_free(p);
+    zstr_model_free(m);
+}
+END_TEST
+
+START_TEST(test_solver_stats)
+{
+    /* backend figures are listed by name until ZSTR_ERANGE */
+    zstr_model *m = block(4, 4, 4);
+    zstr_plan *p = NULL;
+    zstr_error e;
+    ZS_CK_OK(zstr_plan_create(m, NULL, &p, &e), &e);
+    const char *name = NULL;
+    double value = 0.0;
+    int k = 0;
+    while (zstr_plan_solver_stat(p, k, &name, &value) == ZSTR_OK) {
+        ck_assert_ptr_nonnull(name);
+        ck_assert(isfinite(value) && value >= 0.0);
+        k++;
+    }
+    ck_assert_int_ge(k, 3);
+    ck_assert_int_eq(zstr_plan_solver_stat(p, k, &name, &value), ZSTR_ERANGE);
+    ck_assert_int_eq(zstr_plan_solver_stat(p, -1, &name, &value), ZSTR_ERANGE);
+    ck_assert_int_eq(zstr_plan_solver_stat(NULL, 0, &name, &value), ZSTR_EINVAL);
+    ck_assert_int_eq(zstr_plan_solver_stat(p, 0, NULL, &value), ZSTR_EINVAL);
+    /* the LU count of 4³ is at least the diagonal and is what CHOLMOD's count
+     * of nnz(L) implies */
+    double lnz = stat_of(p, "cholmod.predicted_l_nnz");
+    ck_assert(stat_of(p, "umfpack.predicted_lu_nnz") == 2.0 * lnz - 64.0);
+    ck_assert(lnz >= 64.0);
+    zstr_plan_free(p);
+    zstr_model_free(m);
+}
+END_TEST
+
+Suite *suite_memory(void)
+{
+    Suite *s = suite_create("memory");
+    TCase *t = tcase_create("memory");
+    tcase_set_timeout(t, 120);
+    tcase_add_test(t, test_grid_bound_below_exact_fill);
+    tcase_add_test(t, test_refused_before_assembly);
+    tcase_add_test(t, test_limit_is_plan_plus_factorizations);
+    tcase_add_test(t, test_size_field_input);
+    tcase_add_test(t, test_size_field_output);
+    tcase_add_test(t, test_solver_stats);
+    suite_add_tcase(s, t);
+    return s;
+}
