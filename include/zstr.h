@@ -363,6 +363,16 @@ typedef struct zstr_plan zstr_plan;
  *   ZSTR_ESOLVER. */
 ZSTR_API int zstr_plan_create(const zstr_model *model, const zstr_options *options,
                               zstr_plan **out, zstr_error *err);
+/* Purpose: refuse a grid that cannot fit before building its model: a lower
+ *   bound of what a model of nx × ny × nz voxels and its plan need (the
+ *   model's labels, the assembly, one factorization), against the limit of
+ *   `options`.  zstr_plan_create() makes the same check; programs that build
+ *   large models from files call this first, so the refusal costs nothing.
+ * Arguments: n — the grid (each >= 1); options — NULL means defaults;
+ *   bytes — optional, receives the lower bound; err — optional.
+ * Returns: ZSTR_OK; ZSTR_EMEMLIMIT with the figures; ZSTR_EINVAL. */
+ZSTR_API int zstr_plan_check_grid(const int64_t n[3], const zstr_options *options,
+                                  double *bytes, zstr_error *err);
 /* Purpose: free a plan (NULL is a no-op).  No workspace of it may be in use. */
 ZSTR_API void zstr_plan_free(zstr_plan *plan);
 

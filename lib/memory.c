@@ -22,10 +22,13 @@
  *      separator of such a grid is about one cross-section, b·c vertices; we
  *      take half of it, s = b·c/2, as a margin for orderings that cut
  *      differently.  The complex LU has nnz(L+U) = 2·nnz(L) − n, at least
- *      16 bytes per entry (one complex value).  The measured fill is 25–60
- *      times this bound on cubes with METIS and more with AMD
- *      (bench/RESULTS.md); tests/test_memory.c checks the bound against
- *      CHOLMOD's exact count on several shapes and both orderings.
+ *      16 bytes per entry (one complex value).  The true factor is 21–48
+ *      times this bound on cubes of 8³–48³ with METIS and 22–79 times with
+ *      AMD, 60–110 times on flat and long grids (measured with CHOLMOD's
+ *      count, 2026-12-01), so the bound only refuses what cannot fit;
+ *      tests/test_memory.c checks it against CHOLMOD's exact count on several
+ *      shapes and both orderings.  The resident plan is 1.13–1.45 times the
+ *      assembly bound.
  * 2. After the symbolic analysis, from the exact nnz(L) (zs_mem_factor_*): the
  *    final factor at 17 bytes per LU entry and the process peak while factoring
  *    at 36 bytes per entry, both measured (bench/RESULTS.md).

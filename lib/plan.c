@@ -63,18 +63,41 @@ static int read_options(const zstr_options *opt, zstr_options *o, zstr_error *er
 }
 
 /* Refuse from the grid alone, before assembly allocates anything large. */
-static int check_grid_memory(const zstr_model *m, double limit, zstr_error *err)
+static int check_grid_memory(const int64_t n[3], double limit, int with_model, double *bytes,
+                             zstr_error *err)
 {
     double assembly = 0.0, factor = 0.0;
-    zs_mem_grid_bound(m->n, &assembly, &factor);
-    if (assembly + factor <= limit)
+    zs_mem_grid_bound(n, &assembly, &factor);
+    /* the model's labels, when the model does not exist yet */
+    double model = with_model ? 4.0 * (double)n[0] * (double)n[1] * (double)n[2] : 0.0;
+    double need = model + assembly + factor;
+    if (bytes != NULL)
+        *bytes = need;
+    if (need <= limit)
         return ZSTR_OK;
     return zs_error(err, ZSTR_EMEMLIMIT,
-                    "a %lld x %lld x %lld grid needs at least %.3g GB (assembly %.3g GB, one "
-                    "factorization %.3g GB), more than the %.3g GB allowed; refused before "
-                    "assembly",
-                    (long long)m->n[0], (long long)m->n[1], (long long)m->n[2],
-                    (assembly + factor) / 1e9, assembly / 1e9, factor / 1e9, limit / 1e9);
+                    "a %lld x %lld x %lld grid needs at least %.3g GB (model %.3g GB, assembly "
+                    "%.3g GB, one factorization %.3g GB), more than the %.3g GB allowed; "
+                    "refused before assembly",
+                    (long long)n[0], (long long)n[1], (long long)n[2], need / 1e9, model / 1e9,
+                    assembly / 1e9, factor / 1e9, limit / 1e9);
+}
+
+int zstr_plan_check_grid(const int64_t n[3], const zstr_options *opt, double *bytes,
+                         zstr_error *err)
+{
+    zs_error_clear(err);
+    if (n == NULL)
+        return zs_error(err, ZSTR_EINVAL, "zstr_plan_check_grid: n is NULL");
+    for (int d = 0; d < 3; d++)
+        if (n[d] < 1)
+            return zs_error(err, ZSTR_EINVAL, "zstr_plan_check_grid: n[%d] = %lld must be >= 1",
+                            d, (long long)n[d]);
+    zstr_options o;
+    int rc = read_options(opt, &o, err);
+    if (rc != ZSTR_OK)
+        return rc;
+    return check_grid_memory(n, zs_mem_limit(o.memory_limit), 1, bytes, err);
 }
 
 /* The plan and one factorization at its peak must fit the limit together. */
@@ -119,7 +142,7 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
     rc = zs_model_validate(m, err);
     if (rc != ZSTR_OK)
         return rc;
-    rc = check_grid_memory(m, limit, err);
+    rc = check_grid_memory(m->n, limit, 0, NULL, err);
     if (rc != ZSTR_OK)
         return rc;
     zstr_plan *plan = calloc(1, sizeof *plan);

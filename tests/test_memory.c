@@ -91,6 +91,30 @@ START_TEST(test_refused_before_assembly)
 }
 END_TEST
 
+START_TEST(test_check_grid)
+{
+    /* the check before any model exists: 1000³ on this machine's default
+     * limit is refused with the figures (the cross-section bound alone is
+     * 16 B · 2 · (10⁶/2)²/2 = 4 TB); a 4³ grid passes; bad grids are refused */
+    const int64_t big[3] = {1000, 1000, 1000}, small[3] = {4, 4, 4}, bad[3] = {4, 0, 4};
+    double bytes = 0.0;
+    zstr_error e;
+    ck_assert_int_eq(zstr_plan_check_grid(big, NULL, &bytes, &e), ZSTR_EMEMLIMIT);
+    ck_assert(bytes > 4e12);
+    ck_assert_msg(strstr(e.message, "1000 x 1000 x 1000") != NULL, "%s", e.message);
+    ZS_CK_OK(zstr_plan_check_grid(small, NULL, &bytes, &e), &e);
+    ck_assert(bytes > 64 * 4.0); /* at least the labels */
+    ck_assert_int_eq(zstr_plan_check_grid(bad, NULL, NULL, &e), ZSTR_EINVAL);
+    ck_assert_int_eq(zstr_plan_check_grid(NULL, NULL, NULL, &e), ZSTR_EINVAL);
+    zstr_options o;
+    memset(&o, 0, sizeof o);
+    ck_assert_int_eq(zstr_plan_check_grid(small, &o, NULL, &e), ZSTR_EINVAL);
+    zstr_options_default(&o);
+    o.memory_limit = 100.0;
+    ck_assert_int_eq(zstr_plan_check_grid(small, &o, NULL, &e), ZSTR_EMEMLIMIT);
+}
+END_TEST
+
 START_TEST(test_limit_is_plan_plus_factorizations)
 {
     /* the limit covers the plan and the factorizations together: just below
@@ -254,6 +278,7 @@ Suite *suite_memory(void)
     tcase_set_timeout(t, 120);
     tcase_add_test(t, test_grid_bound_below_exact_fill);
     tcase_add_test(t, test_refused_before_assembly);
+    tcase_add_test(t, test_check_grid);
     tcase_add_test(t, test_limit_is_plan_plus_factorizations);
     tcase_add_test(t, test_size_field_input);
     tcase_add_test(t, test_size_field_output);
