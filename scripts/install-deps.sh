@@ -1,10 +1,12 @@
 #!/bin/sh
 # install-deps.sh — install the Debian packages libzstr needs, if any are missing.
-# Used by `make demo` and `make check`; apt only, nothing downloaded otherwise.
+# Used by `make demo`, `make check` and `make installcheck`; apt only, nothing downloaded
+# otherwise.  libmetis-dev: libmetis.so for `pkg-config --static --libs libzstr`
+# (SuiteSparse's static libcholmod.a calls METIS; Debian 12 ships no libmetis.a).
 set -eu
 # GSL: non-linear least squares for circuit fitting (analysis); jansson: JSON output;
 # libtiff and libhdf5: imaged volumes (multi-page TIFF stacks, HDF5 datasets).
-PKGS="build-essential pkg-config libsuitesparse-dev liblapack-dev libopenblas-dev libxml2-dev libcairo2-dev libpng-dev fonts-dejavu-core check valgrind libgsl-dev libjansson-dev libtiff-dev libhdf5-dev"
+PKGS="build-essential pkg-config libsuitesparse-dev libmetis-dev liblapack-dev libopenblas-dev libxml2-dev libcairo2-dev libpng-dev fonts-dejavu-core check valgrind libgsl-dev libjansson-dev libtiff-dev libhdf5-dev"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
