@@ -129,9 +129,11 @@ $(B)/cli/schema_xsd.o: $(B)/cli/schema_xsd.c
 $(ZSTR_BIN): $(B)/cli/zstr.o $(CLI_OBJ) $(B)/libzstr.so
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(B)/cli/zstr.o $(CLI_OBJ) -L$(B) \
 	    -Wl,-rpath,'$$ORIGIN' -lzstr $(CLI_LIBS) -lm
-# ---- tests: one runner, every tests/test_*.c suite found by its declaration ----
-$(B)/tests/suites.h: $(TEST_SRC) | $(B)/tests
-	sed -n 's/^Suite \*\(suite_[a-z0-9_]*\)(void)$$/X(\1)/p' $(TEST_SRC) > $@.tmp && mv $@.tmp $@
+# ---- tests: one runner; each tests/test_NAME.c defines exactly one suite_NAME ----
+# scripts/suites.sh finds the definitions however they are spaced or broken over lines
+# and stops the build, naming the file, when a file's suite is missing or misnamed.
+$(B)/tests/suites.h: $(TEST_SRC) scripts/suites.sh | $(B)/tests
+	sh scripts/suites.sh $(TEST_SRC) > $@.tmp && mv $@.tmp $@
 $(B)/tests/%.o: tests/%.c $(B)/tests/%.d | $(B)/tests/suites.h
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(CHECK_CFLAGS) -Iinclude -Ilib -Icli \
 	    $(CLI_CFLAGS) -I$(B)/tests -c $< -o $@
@@ -153,6 +155,7 @@ bench: $(BENCH_BIN)
 
 check: deps
 	$(MAKE) lib $(ZSTR_BIN) $(B)/tests/runner examples
+	sh tests/harness.sh
 	cd tests && OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} ../$(B)/tests/runner
 	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} sh tests/examples.sh $(B)/examples
 	sh tests/cli.sh $(ZSTR_BIN)

@@ -1,9 +1,10 @@
 /*
  * zs_test.h — shared helpers for the Check suites.
  *
- * Every suite is a tests/test_<module>.c file declaring, on a line of its own,
+ * Every suite is a tests/test_<module>.c file defining exactly one
  *   Suite *suite_<module>(void)
- * The Makefile finds those declarations and the runner runs them all.
+ * scripts/suites.sh finds the definitions (the build stops, naming the file,
+ * when one is missing or misnamed) and the runner runs them all.
  */
 #ifndef ZS_TEST_H
 #define ZS_TEST_H
@@ -19,7 +20,7 @@
 #define M_PI 3.14159265358979323846
 #endif
 
-/* Prototypes of every suite (generated list, see the Makefile). */
+/* Prototypes of every suite (generated list, see scripts/suites.sh). */
 #define X(name) Suite *name(void);
 #include "suites.h"
 #undef X
