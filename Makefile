@@ -84,7 +84,7 @@ deps:
 DEPFLAGS = -MMD -MP
 DEP_FILES := $(patsubst %.o,%.d,$(LIB_OBJ) $(TEST_OBJ) $(B)/cli/zstr.o \
                  $(filter-out $(B)/cli/schema_xsd.o,$(CLI_OBJ))) \
-             $(addsuffix .d,$(EXAMPLE_BIN) $(BENCH_BIN))
+             $(B)/tests/zstr-version.d $(addsuffix .d,$(EXAMPLE_BIN) $(BENCH_BIN))
 $(DEP_FILES):
 -include $(wildcard $(DEP_FILES))
 
@@ -119,8 +119,10 @@ $(B) $(B)/lib $(B)/tests $(B)/examples $(B)/bench $(B)/cli:
 	mkdir -p $@
 
 # ---- the zstr program (public API only; links the shared library) ----
+# the program's own version (zstr --version prints it beside the library's)
+$(B)/cli/zstr.o: CLI_DEFS = -DZSTR_PROGRAM_VERSION='"$(VERSION)"'
 $(B)/cli/%.o: cli/%.c $(B)/cli/%.d | $(B)/cli
-	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -Icli $(CLI_CFLAGS) \
+	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(CLI_DEFS) -Iinclude -Icli $(CLI_CFLAGS) \
 	    -c $< -o $@
 $(B)/cli/schema_xsd.c: schema/zstr-1.xsd scripts/embed.sh | $(B)/cli
 	sh scripts/embed.sh $< zm_schema_xsd > $@.tmp && mv $@.tmp $@
@@ -129,6 +131,15 @@ $(B)/cli/schema_xsd.o: $(B)/cli/schema_xsd.c
 $(ZSTR_BIN): $(B)/cli/zstr.o $(CLI_OBJ) $(B)/libzstr.so
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(B)/cli/zstr.o $(CLI_OBJ) -L$(B) \
 	    -Wl,-rpath,'$$ORIGIN' -lzstr $(CLI_LIBS) -lm
+# the same program with a program version unlike the library's, for tests/cli.sh:
+# --version must print both, not one of them twice
+$(B)/tests/zstr-version.o: cli/zstr.c $(B)/tests/zstr-version.d | $(B)/tests
+	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -DZSTR_PROGRAM_VERSION='"0.0.0-cli.sh"' \
+	    -Iinclude -Icli $(CLI_CFLAGS) -c $< -o $@
+$(B)/tests/zstr-version: $(B)/tests/zstr-version.o $(CLI_OBJ) $(B)/libzstr.so
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CLI_OBJ) -L$(B) -Wl,-rpath,'$$ORIGIN/..' -lzstr \
+	    $(CLI_LIBS) -lm
+
 # ---- tests: one runner; each tests/test_NAME.c defines exactly one suite_NAME ----
 # scripts/suites.sh finds the definitions however they are spaced or broken over lines
 # and stops the build, naming the file, when a file's suite is missing or misnamed.
@@ -154,11 +165,11 @@ bench: $(BENCH_BIN)
 	$(BENCH_BIN)
 
 check: deps
-	$(MAKE) lib $(ZSTR_BIN) $(B)/tests/runner examples
+	$(MAKE) lib $(ZSTR_BIN) $(B)/tests/runner examples $(B)/tests/zstr-version
 	sh tests/harness.sh
 	cd tests && OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} ../$(B)/tests/runner
 	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} sh tests/examples.sh $(B)/examples
-	sh tests/cli.sh $(ZSTR_BIN)
+	sh tests/cli.sh $(ZSTR_BIN) $(B)/tests/zstr-version
 
 # sweeps run one thread per core; OpenBLAS's own threads would compete with them
 # The main job: the embedded default model (tau_Cstr < tau_CT, Voronoi grains,

@@ -109,8 +109,8 @@ static int usage_all(FILE *to)
                 "  fields    potential and current density maps (VTK) at one frequency\n"
                 "  help      help on a command\n"
                 "\n"
-                "zstr --version prints the version.  Exit status: 0 ok, 1 user error,\n"
-                "2 usage error.\n");
+                "zstr --version prints the program's version and the library's.\n"
+                "Exit status: 0 ok, 1 user error, 2 usage error.\n");
     return to == stderr ? EXIT_USAGE : 0;
 }
 
@@ -764,7 +764,8 @@ int main(int argc, char **argv)
     const char *c = argv[1];
     one_blas_thread();
     if (strcmp(c, "--version") == 0 || strcmp(c, "version") == 0) {
-        printf("zstr %s (libzstr %s)\n", zstr_version_string(), zstr_version_string());
+        /* the program's version (set by the Makefile) and the library's it runs with */
+        printf("zstr %s (libzstr %s)\n", ZSTR_PROGRAM_VERSION, zstr_version_string());
         return 0;
     }
     if (strcmp(c, "help") == 0 || strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# cli.sh ZSTR — the zstr program end to end: exit statuses, messages, outputs.
+# cli.sh ZSTR [ZSTR_VERSIONED] — the zstr program end to end: exit statuses, messages, outputs.
 #
 #   - usage errors exit 2, user errors exit 1, success 0;
 #   - every good model in tests/data/models validates;
@@ -12,6 +12,8 @@
 set -u
 zstr=$1
 case "$zstr" in /*) ;; *) zstr="$(pwd)/$zstr" ;; esac
+versioned=${2:-}
+case "$versioned" in /* | '') ;; *) versioned="$(pwd)/$versioned" ;; esac
 data="$(pwd)/tests/data"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT INT TERM
@@ -28,8 +30,20 @@ expect() { # status, description, command...
     if [ "$got" -eq "$want" ]; then ok; else bad "$desc: exit $got, expected $want"; sed 's/^/    /' "$out/stderr"; fi
 }
 
+# --version: the program's version (the Makefile's) and the library's (the
+# header's macros); ZSTR_VERSIONED (optional second argument) is the same
+# program built with the program version 0.0.0-cli.sh, so that the two differ
+header_v() { sed -n "s/^#define ZSTR_VERSION_$1 \([0-9]*\)$/\1/p" include/zstr.h; }
+make_v() { sed -n "s/^VERSION_$1 := \([0-9]*\)$/\1/p" Makefile; }
+libv="$(header_v MAJOR).$(header_v MINOR).$(header_v PATCH)"
 expect 0 "--version" "$zstr" --version
-grep -q "^zstr 0\." "$out/stdout" || bad "--version prints the version"
+want="zstr $(make_v MAJOR).$(make_v MINOR).$(make_v PATCH) (libzstr $libv)"
+[ "$(cat "$out/stdout")" = "$want" ] || bad "--version printed '$(cat "$out/stdout")', not '$want'"
+if [ -n "$versioned" ]; then
+    expect 0 "--version, program version 0.0.0-cli.sh" "$versioned" --version
+    want="zstr 0.0.0-cli.sh (libzstr $libv)"
+    [ "$(cat "$out/stdout")" = "$want" ] || bad "--version printed '$(cat "$out/stdout")', not '$want'"
+fi
 expect 2 "no arguments" "$zstr"
 expect 2 "unknown command" "$zstr" frobnicate
 expect 0 "help run" "$zstr" help run
