@@ -1090,7 +1090,7 @@ static int check_map(const zm_ctx *c, xmlNodePtr el, zm_spec *s, zm_iface *fi, i
         return check_image_map(c, el, s, fi, has_pore, has_sei);
 
     int rc, present;
-    if ((rc = get_q(c, el, "contact-fraction", ZU_NUMBER, 0.0, &fi->fraction, &present)) != ZSTR_OK)
+    if ((rc = get_q(c, el, "contact-fraction", ZU_FRACTION, 0.0, &fi->fraction, &present)) != ZSTR_OK)
         return rc;
     if (!present)
         return sem_fail(c, ZSTR_EINVAL, el, NULL, "kind '%s' needs a contact-fraction",

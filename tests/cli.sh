@@ -116,5 +116,18 @@ expect 1 "output in a missing folder" "$zstr" run "$data/models/example.xml" --q
     -o "$out/missing/x.csv" --set cell.voxels=4 --set grains.mean-size=50um --set frequencies.per-decade=1
 [ -z "$(ls "$out/ro")" ] || bad "unwritable output left files"
 
+# ==== the program as a tool (plots, series grids, info, units, VTK) ====
+small="--set cell.voxels=8 --set grains.mean-size=30um"
+
+# a fraction as a percentage is the same model as the plain number
+expect 0 "contact fraction in %" "$zstr" info "$data/models/example.xml" $small \
+    --set map.contact-fraction=50%
+grep "contact fraction:" "$out/stdout" > "$out/pct"
+expect 0 "contact fraction plain" "$zstr" info "$data/models/example.xml" $small \
+    --set map.contact-fraction=0.5
+grep "contact fraction:" "$out/stdout" | cmp -s - "$out/pct" || bad "50% and 0.5 differ"
+expect 0 "frequencies in uHz" "$zstr" info "$data/models/example.xml" $small \
+    --set frequencies.from=100uHz
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
