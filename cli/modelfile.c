@@ -1412,6 +1412,18 @@ int zm_load(const char *path, zm_file **out, zstr_error *err)
 
 const char *zm_name(const zm_file *f) { return f != NULL ? f->name : ""; }
 
+int zm_contact_request(const zm_file *f, int electrode, double *fraction)
+{
+    if (f == NULL || (electrode != ZSTR_WE && electrode != ZSTR_CE))
+        return 0;
+    const zm_iface *fi = &f->spec.iface[electrode];
+    if (!fi->present || (fi->kind != ZM_SQUARE && fi->kind != ZM_FRAME && fi->kind != ZM_RANDOM))
+        return 0;
+    if (fraction != NULL)
+        *fraction = fi->fraction;
+    return 1;
+}
+
 /* ------------------------------------------------------------------------- */
 /* --set                                                                     */
 /* ------------------------------------------------------------------------- */
