@@ -193,7 +193,8 @@ static int read_stream(FILE *fp, const char *path, zf_spectrum *s, char *msg, si
         if (rc != 0)
             break;
         if (k != ncol) {
-            rc = fail(msg, msgsize, path, ln, "%d fields, expected %d (%s)", k, ncol,
+            rc = fail(msg, msgsize, path, ln, "%s%d fields, expected %d (%s)",
+                      k > ncol ? "more than " : "", k > ncol ? ncol : k, ncol,
                       ncol == 5 ? "f_Hz,Zre_Ohm,Zim_Ohm,Zre_Ohm_cm2,Zim_Ohm_cm2"
                                 : "f_Hz,Zre_Ohm,Zim_Ohm");
             break;

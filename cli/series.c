@@ -76,6 +76,19 @@ double zr_sweep_seconds(double per_frequency, int64_t nf, int threads)
     return per_frequency * (double)((nf + t - 1) / t);
 }
 
+void zr_print_estimate(FILE *to, double per_frequency, int64_t nf, int threads, double peak_bytes,
+                       double plan_bytes)
+{
+    double t = zr_sweep_seconds(per_frequency, nf, threads);
+    fprintf(to,
+            "  predicted time of the spectrum: %.3g s for %lld frequencies on %d thread%s "
+            "(estimate: each as long as the one measured)\n",
+            t, (long long)nf, threads, threads == 1 ? "" : "s");
+    fprintf(to, "  predicted peak memory: %.4g MB per thread, %.4g MB in total with %d thread%s\n",
+            peak_bytes / 1e6, (plan_bytes + threads * peak_bytes) / 1e6, threads,
+            threads == 1 ? "" : "s");
+}
+
 void zr_summary_print(FILE *to, const zr_row *rows, int n)
 {
     fprintf(to, "%-6s %-16s %-16s %-10s  %s\n", "member", "R_DC_Ohm", "R_DC_Ohm_cm2", "contact",

@@ -42,6 +42,12 @@ int zr_contact_differs(double requested, double realised);
  * ceil(nf / threads) of them (the sweep hands out frequencies one by one). */
 double zr_sweep_seconds(double per_frequency, int64_t nf, int threads);
 
+/* zstr info's estimate of a whole sweep: the time (zr_sweep_seconds) and the
+ * peak memory, peak_bytes per thread (zstr_plan_info.predicted_peak_bytes)
+ * times threads plus plan_bytes held once.  Printed as two indented lines. */
+void zr_print_estimate(FILE *to, double per_frequency, int64_t nf, int threads, double peak_bytes,
+                       double plan_bytes);
+
 /* One member's line of the summary table. */
 typedef struct zr_row {
     int open;                  /* open circuit: R_DC infinite */

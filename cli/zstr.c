@@ -90,11 +90,13 @@ static const char *const help_text[][2] = {
                  "\n"
                  "Check MODEL.xml against the schema and the physical rules; print every\n"
                  "problem with file:line, exit 0 when the file is valid.\n"},
-    {"info", "usage: zstr info MODEL.xml [--set PATH=V]...\n"
+    {"info", "usage: zstr info MODEL.xml [--set PATH=V]... [--threads N]\n"
              "\n"
              "Describe the model and its network: voxels, unknowns, non-zeros, the\n"
              "predicted factor memory, the measured time of one frequency, grains,\n"
-             "realised contact fraction and each process's time constant.\n"},
+             "realised contact fraction and each process's time constant; predict\n"
+             "the time of the whole spectrum and the peak memory per thread and in\n"
+             "total on N threads (default 2, as zstr run).\n"},
     {"fields", "usage: zstr fields MODEL.xml --at FREQ -o OUT.vti [--set PATH=V]...\n"
                "\n"
                "Solve at one frequency (a number with a unit, e.g. 10Hz) and write the\n"
@@ -656,10 +658,18 @@ static int cmd_info(int argc, char **argv)
 {
     const char *model = NULL;
     setting sets[MAX_SETS];
-    int ns = 0;
+    int ns = 0, threads = 2;
     char why[512];
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--set") == 0 && i + 1 < argc && ns < MAX_SETS) {
+        if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
+            char *end;
+            long t = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || t < 1 || t > 256) {
+                settings_free(sets, ns);
+                return usage_of("info", "--threads takes a whole number from 1 to 256");
+            }
+            threads = (int)t;
+        } else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc && ns < MAX_SETS) {
             if (parse_setting(argv[++i], &sets[ns], why, sizeof why) != 0) {
                 settings_free(sets, ns + 1);
                 return usage_of("info", why);
@@ -737,6 +747,8 @@ static int cmd_info(int argc, char **argv)
                (long long)nf);
         printf("  contact fraction: WE %.4f, CE %.4f\n", in.contact_fraction[ZSTR_WE],
                in.contact_fraction[ZSTR_CE]);
+        zr_print_estimate(stdout, t1 - t0, nf, threads, in.predicted_peak_bytes, 0.0);
+        warn_contact(f, in.contact_fraction, 0, 1);
     } else {
         report(&e);
     }
