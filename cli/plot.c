@@ -981,6 +981,18 @@ static void series_label(const fig *g, int j, char *buf, size_t size)
         clean_text(l, buf, size, 300);
 }
 
+/* Did series_label shorten label j (an ellipsis the user did not write)? */
+static int label_cut(const fig *g, int j, const char *shown)
+{
+    static const char ell[] = "\xE2\x80\xA6";
+    const char *l = g->s[j].label;
+    size_t n = strlen(shown), k = sizeof ell - 1;
+    if (l == NULL || n < k || strcmp(shown + n - k, ell) != 0)
+        return 0;
+    size_t m = strlen(l);
+    return m < k || strcmp(l + m - k, ell) != 0;
+}
+
 /* Series shown in legend row `row` (-1: the "⋮" row). */
 static int legend_series(const fig *g, const legend *L, int row)
 {
@@ -1070,6 +1082,7 @@ static void legend_layout(const fig *g, const panel *p, double lsz, int max_rows
             char buf[LEGEND_LABEL];
             series_label(g, j, buf, sizeof buf);
             L->lines[row] = wrap_label(g, buf, lsz, fmax(tw, 1.0), L->text[row], cut);
+            *cut |= label_cut(g, j, buf);
         }
         for (int k = 0; k < L->lines[row]; k++)
             w = fmax(w, text_width(g, L->text[row][k], lsz, 0));
