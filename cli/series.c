@@ -84,9 +84,11 @@ void zr_print_estimate(FILE *to, double per_frequency, int64_t nf, int threads, 
             "  predicted time of the spectrum: %.3g s for %lld frequencies on %d thread%s "
             "(estimate: each as long as the one measured)\n",
             t, (long long)nf, threads, threads == 1 ? "" : "s");
-    fprintf(to, "  predicted peak memory: %.4g MB per thread, %.4g MB in total with %d thread%s\n",
+    fprintf(to,
+            "  predicted peak memory: %.4g MB per thread, %.4g MB in total with %d thread%s "
+            "(the plan's %.4g MB once)\n",
             peak_bytes / 1e6, (plan_bytes + threads * peak_bytes) / 1e6, threads,
-            threads == 1 ? "" : "s");
+            threads == 1 ? "" : "s", plan_bytes / 1e6);
 }
 
 void zr_summary_print(FILE *to, const zr_row *rows, int n)

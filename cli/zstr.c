@@ -747,7 +747,10 @@ static int cmd_info(int argc, char **argv)
                (long long)nf);
         printf("  contact fraction: WE %.4f, CE %.4f\n", in.contact_fraction[ZSTR_WE],
                in.contact_fraction[ZSTR_CE]);
-        zr_print_estimate(stdout, t1 - t0, nf, threads, in.predicted_peak_bytes, 0.0);
+        zr_print_estimate(stdout, t1 - t0, nf, threads, in.predicted_peak_bytes, in.plan_bytes);
+        if (threads > in.max_threads)
+            printf("  (only %d frequenc%s fit the memory limit at a time)\n", in.max_threads,
+                   in.max_threads == 1 ? "y" : "ies");
         warn_contact(f, in.contact_fraction, 0, 1);
     } else {
         report(&e);
