@@ -1090,7 +1090,7 @@ static int check_map(const zm_ctx *c, xmlNodePtr el, zm_spec *s, zm_iface *fi, i
         return check_image_map(c, el, s, fi, has_pore, has_sei);
 
     int rc, present;
-    if ((rc = get_q(c, el, "contact-fraction", ZU_NUMBER, 0.0, &fi->fraction, &present)) != ZSTR_OK)
+    if ((rc = get_q(c, el, "contact-fraction", ZU_FRACTION, 0.0, &fi->fraction, &present)) != ZSTR_OK)
         return rc;
     if (!present)
         return sem_fail(c, ZSTR_EINVAL, el, NULL, "kind '%s' needs a contact-fraction",
@@ -1411,6 +1411,18 @@ int zm_load(const char *path, zm_file **out, zstr_error *err)
 }
 
 const char *zm_name(const zm_file *f) { return f != NULL ? f->name : ""; }
+
+int zm_contact_request(const zm_file *f, int electrode, double *fraction)
+{
+    if (f == NULL || (electrode != ZSTR_WE && electrode != ZSTR_CE))
+        return 0;
+    const zm_iface *fi = &f->spec.iface[electrode];
+    if (!fi->present || (fi->kind != ZM_SQUARE && fi->kind != ZM_FRAME && fi->kind != ZM_RANDOM))
+        return 0;
+    if (fraction != NULL)
+        *fraction = fi->fraction;
+    return 1;
+}
 
 /* ------------------------------------------------------------------------- */
 /* --set                                                                     */

@@ -78,6 +78,11 @@ int zm_build(const zm_file *f, zstr_model **model, double **freqs, int64_t *nf, 
  * "<default>" for the embedded default model. */
 const char *zm_name(const zm_file *f);
 
+/* The contact fraction an electrode's map asks for (kinds square, frame and
+ * random): 1 with *fraction set (fraction may be NULL), 0 when the electrode
+ * has no such map (ideal, full or image).  electrode is ZSTR_WE or ZSTR_CE. */
+int zm_contact_request(const zm_file *f, int electrode, double *fraction);
+
 /* The embedded default model as a NUL-terminated XML document (static). */
 const char *zm_default_xml(void);
 

@@ -206,6 +206,60 @@ int zp_nyquist_layout(double xmin, double xmax, double ymin, double ymax, double
     return 0;
 }
 
+int zp_nyquist_limits(double xlo, double xhi, double ylo, double yhi, const int fix[2],
+                      const int logs[2], double avail_w, double avail_h, double min_tick_pt,
+                      zp_nyquist_frame *fr)
+{
+    if (fr == NULL || fix == NULL || logs == NULL || !(avail_w > 0.0) || !(avail_h > 0.0) ||
+        !(min_tick_pt > 0.0) || !isfinite(avail_w) || !isfinite(avail_h))
+        return -1;
+    if (!(xlo <= xhi) || !(ylo <= yhi) || !isfinite(xlo) || !isfinite(xhi) || !isfinite(ylo) ||
+        !isfinite(yhi))
+        xlo = ylo = 0.0, xhi = yhi = logs[0] || logs[1] ? 0.0 : 1.0;
+    double lo[2] = {xlo, ylo}, hi[2] = {xhi, yhi}, room[2] = {avail_w, avail_h};
+    double span = fmax(xhi - xlo, yhi - ylo);
+    for (int a = 0; a < 2; a++) {
+        if (fix[a] && hi[a] > lo[a])
+            continue;
+        if (logs[a]) { /* whole decades, at least one */
+            lo[a] = floor(lo[a] + 1e-9);
+            hi[a] = ceil(hi[a] - 1e-9);
+            if (hi[a] <= lo[a])
+                lo[a] -= 1.0, hi[a] += 1.0;
+            continue;
+        }
+        lo[a] = fmin(0.0, lo[a]);
+        hi[a] = fmax(0.0, hi[a]);
+        if (!(hi[a] > lo[a]))
+            hi[a] = span > 0.0 ? span : 1.0;
+        double air = 0.03 * (logs[1 - a] ? hi[a] - lo[a] : fmax(span, hi[a] - lo[a]));
+        hi[a] += hi[a] > 0.0 ? air : 0.0;
+        lo[a] -= lo[a] < 0.0 ? air : 0.0;
+    }
+    double sc[2];
+    if (!logs[0] && !logs[1]) {
+        /* equal scales: the axis the user left free fills its side */
+        double sv = fmin(room[0] / (hi[0] - lo[0]), room[1] / (hi[1] - lo[1]));
+        for (int a = 0; a < 2; a++)
+            if (!fix[a])
+                hi[a] = fmax(hi[a], lo[a] + room[a] / sv);
+        sc[0] = sc[1] = sv;
+    } else {
+        sc[0] = room[0] / (hi[0] - lo[0]);
+        sc[1] = room[1] / (hi[1] - lo[1]);
+    }
+    if (!isfinite(sc[0]) || !isfinite(sc[1]) || !(sc[0] > 0.0) || !(sc[1] > 0.0))
+        return -1;
+    double mt = fmin(min_tick_pt, 0.5 * fmin(avail_w, avail_h));
+    double slin = logs[0] ? sc[1] : sc[0];
+    fr->step = step_at_least(mt / slin, step125, 3);
+    fr->xlo = lo[0], fr->xhi = hi[0], fr->ylo = lo[1], fr->yhi = hi[1];
+    fr->sx = sc[0], fr->sy = sc[1];
+    fr->w = fmin(avail_w, (hi[0] - lo[0]) * sc[0]);
+    fr->h = fmin(avail_h, (hi[1] - lo[1]) * sc[1]);
+    return 0;
+}
+
 /* ------------------------------------------------------------------------- */
 /* Decade markers                                                            */
 /* ------------------------------------------------------------------------- */
@@ -292,9 +346,27 @@ typedef struct fig {
     double area; /* multiplier of Z: 1, or the area in cm² */
     int area_specific;
     double zmax; /* Nyquist zoom: Z' up to this (plotted units), or 0 */
+    double xlim[2], ylim[2]; /* Nyquist ranges (plotted units); lo == hi: auto */
+    int logx, logy;          /* Nyquist axes logarithmic */
+    zp_geometry *geo;        /* filled while drawing, or NULL */
 } fig;
 
+static int has_lim(const double l[2]) { return l[0] != l[1]; }
+
 static int val_ok(double v) { return isfinite(v) && fabs(v) <= VMAX; }
+
+/* Z', −Z'' (plotted units) in Nyquist data coordinates: log10 on a log axis,
+ * where values ≤ 0 are not plottable. */
+static int nyq_xy(const fig *g, double a, double b, double *x, double *y)
+{
+    if (!val_ok(a) || !val_ok(b))
+        return 0;
+    if ((g->logx && !(a > 0.0)) || (g->logy && !(b > 0.0)))
+        return 0;
+    *x = g->logx ? log10(a) : a;
+    *y = g->logy ? log10(b) : b;
+    return 1;
+}
 
 /* Sample i of series sr in the data coordinates of a panel type. */
 static int data_xy(const fig *g, ptype t, const zp_series *sr, int64_t i, double *x, double *y)
@@ -302,14 +374,8 @@ static int data_xy(const fig *g, ptype t, const zp_series *sr, int64_t i, double
     double zr = sr->z[2 * i], zi = sr->z[2 * i + 1];
     if (!val_ok(zr) || !val_ok(zi))
         return 0;
-    if (t == P_NYQ) {
-        double a = zr * g->area, b = -zi * g->area;
-        if (!val_ok(a) || !val_ok(b))
-            return 0;
-        *x = a;
-        *y = b;
-        return 1;
-    }
+    if (t == P_NYQ)
+        return nyq_xy(g, zr * g->area, -zi * g->area, x, y);
     double f = sr->f[i];
     if (!(isfinite(f) && f > 0.0 && f <= VMAX))
         return 0;
@@ -327,6 +393,20 @@ static int data_xy(const fig *g, ptype t, const zp_series *sr, int64_t i, double
     return 1;
 }
 
+/* Inside the user's Nyquist ranges (data coordinates)? */
+static int in_limits(const fig *g, double x, double y)
+{
+    double xl = g->logx ? log10(g->xlim[0]) : g->xlim[0];
+    double xh = g->logx ? log10(g->xlim[1]) : g->xlim[1];
+    double yl = g->logy ? log10(g->ylim[0]) : g->ylim[0];
+    double yh = g->logy ? log10(g->ylim[1]) : g->ylim[1];
+    if (has_lim(g->xlim) && (x < xl || x > xh))
+        return 0;
+    if (has_lim(g->ylim) && (y < yl || y > yh))
+        return 0;
+    return 1;
+}
+
 /* Extent of all plottable points of a panel type; 0 when there are none. */
 static int data_extent(const fig *g, ptype t, double *xmin, double *xmax, double *ymin,
                        double *ymax)
@@ -341,6 +421,8 @@ static int data_extent(const fig *g, ptype t, double *xmin, double *xmax, double
                 continue;
             if (t == P_NYQ && g->zmax > 0.0 && (x > g->zmax || y > g->zmax))
                 continue; /* zoomed out of view */
+            if (t == P_NYQ && !in_limits(g, x, y))
+                continue; /* outside the range the user set on the other axis */
             any = 1;
             *xmin = fmin(*xmin, x);
             *xmax = fmax(*xmax, x);
@@ -877,13 +959,17 @@ static int curve_hits(const fig *g, const panel *p, rect r)
 /* Legend                                                                    */
 /* ------------------------------------------------------------------------- */
 
-#define LEGEND_LABEL 160
+#define LEGEND_LABEL 400
+#define LEGEND_ROWS 12 /* beyond a dozen entries the colours say it */
+#define LEGEND_LINES 4 /* lines one entry may wrap into */
 
 typedef struct legend {
     rect r;
-    int rows;        /* rows shown */
-    int cut;         /* rows = first (rows-2) series, "⋮", last series */
-    double lsz, row; /* font size, row height */
+    int rows;        /* entries shown */
+    int cut;         /* entries = first (rows-2) series, "⋮", last series */
+    double lsz, row; /* font size, line height */
+    int lines[LEGEND_ROWS];                     /* lines of each entry */
+    char text[LEGEND_ROWS][LEGEND_LINES][LEGEND_LABEL];
 } legend;
 
 static void series_label(const fig *g, int j, char *buf, size_t size)
@@ -892,7 +978,118 @@ static void series_label(const fig *g, int j, char *buf, size_t size)
     if (l == NULL || l[0] == '\0')
         snprintf(buf, size, "series %d", j + 1);
     else
-        clean_text(l, buf, size, 40);
+        clean_text(l, buf, size, 300);
+}
+
+/* Did series_label shorten label j (an ellipsis the user did not write)? */
+static int label_cut(const fig *g, int j, const char *shown)
+{
+    static const char ell[] = "\xE2\x80\xA6";
+    const char *l = g->s[j].label;
+    size_t n = strlen(shown), k = sizeof ell - 1;
+    if (l == NULL || n < k || strcmp(shown + n - k, ell) != 0)
+        return 0;
+    size_t m = strlen(l);
+    return m < k || strcmp(l + m - k, ell) != 0;
+}
+
+/* Series shown in legend row `row` (-1: the "⋮" row). */
+static int legend_series(const fig *g, const legend *L, int row)
+{
+    if (L->cut && row == L->rows - 2)
+        return -1;
+    if (L->cut && row == L->rows - 1)
+        return g->ns - 1;
+    return row;
+}
+
+/* Cut text to fit width w at font size sz, ending in "…"; returns 1 if cut. */
+static int fit_text(const fig *g, char *t, double sz, double w)
+{
+    if (text_width(g, t, sz, 0) <= w)
+        return 0;
+    size_t n = strlen(t);
+    while (n > 0) {
+        do
+            n--;
+        while (n > 0 && ((unsigned char)t[n] & 0xC0) == 0x80);
+        memcpy(t + n, "\xE2\x80\xA6", 4);
+        if (text_width(g, t, sz, 0) <= w)
+            break;
+    }
+    return 1;
+}
+
+/* Wrap label into lines of width ≤ w, breaking after ", " (the separator of
+ * --set items); a piece wider than w is cut with "…".  Returns the lines. */
+static int wrap_label(const fig *g, const char *label, double sz, double w,
+                      char out[LEGEND_LINES][LEGEND_LABEL], int *cut)
+{
+    int nl = 0;
+    const char *p = label;
+    while (*p != '\0' && nl < LEGEND_LINES) {
+        /* the longest prefix of whole items that fits */
+        size_t best = 0;
+        for (const char *q = p;;) {
+            const char *c = strstr(q, ", ");
+            size_t len = c != NULL ? (size_t)(c - p) + 1 : strlen(p);
+            char t[LEGEND_LABEL];
+            snprintf(t, sizeof t, "%.*s", (int)len, p);
+            if (best > 0 && text_width(g, t, sz, 0) > w)
+                break;
+            best = len;
+            if (c == NULL)
+                break;
+            q = c + 2;
+        }
+        snprintf(out[nl], LEGEND_LABEL, "%.*s", (int)best, p);
+        p += best;
+        while (*p == ' ')
+            p++;
+        if (nl == LEGEND_LINES - 1 && *p != '\0') { /* no more lines: the rest is cut */
+            size_t u = strlen(out[nl]);
+            snprintf(out[nl] + u, LEGEND_LABEL - u, " %s", p);
+            p += strlen(p);
+        }
+        *cut |= fit_text(g, out[nl], sz, w);
+        nl++;
+    }
+    return nl > 0 ? nl : 1;
+}
+
+/* Lay out the legend at font size lsz with at most max_rows entries: rows,
+ * wrapping, size; *cut is set when some text had to be cut. */
+static void legend_layout(const fig *g, const panel *p, double lsz, int max_rows, legend *L,
+                          int *cut)
+{
+    double fs = g->fs, pad = 0.45 * fs, in = 0.5 * fs;
+    L->lsz = lsz;
+    L->row = 1.35 * lsz;
+    double sw = 2.2 * lsz + 0.5 * lsz;            /* swatch and gap */
+    double tw = p->box.w - 2 * in - 2 * pad - sw; /* room for the text */
+    int fit = max_rows;
+    L->rows = g->ns <= fit ? g->ns : fit;
+    L->cut = g->ns > fit;
+    double w = 0.0;
+    int lines = 0;
+    *cut = 0;
+    for (int row = 0; row < L->rows; row++) {
+        int j = legend_series(g, L, row);
+        if (j < 0) {
+            L->lines[row] = 1;
+            snprintf(L->text[row][0], LEGEND_LABEL, "\xE2\x8B\xAE");
+        } else {
+            char buf[LEGEND_LABEL];
+            series_label(g, j, buf, sizeof buf);
+            L->lines[row] = wrap_label(g, buf, lsz, fmax(tw, 1.0), L->text[row], cut);
+            *cut |= label_cut(g, j, buf);
+        }
+        for (int k = 0; k < L->lines[row]; k++)
+            w = fmax(w, text_width(g, L->text[row][k], lsz, 0));
+        lines += L->lines[row];
+    }
+    L->r.w = 2 * pad + sw + w;
+    L->r.h = 2 * pad + lines * L->row - (L->row - lsz) * 0.5;
 }
 
 static int legend_place(const fig *g, const panel *p, legend *L)
@@ -900,26 +1097,26 @@ static int legend_place(const fig *g, const panel *p, legend *L)
     memset(L, 0, sizeof *L);
     if (g->ns < 2 && (g->ns == 0 || g->s[0].label == NULL || g->s[0].label[0] == '\0'))
         return 0; /* one unnamed series: nothing to explain */
-    double fs = g->fs, pad = 0.45 * fs;
-    L->lsz = 0.85 * fs;
-    L->row = 1.35 * L->lsz;
-    int fit = (int)floor((0.7 * p->box.h - 2 * pad) / L->row);
-    fit = fit < 3 ? 3 : fit > 12 ? 12 : fit; /* beyond a dozen the colours say it */
-    L->rows = g->ns <= fit ? g->ns : fit;
-    L->cut = g->ns > fit;
-    double w = 0.0;
-    char buf[LEGEND_LABEL];
-    for (int j = 0; j < g->ns; j++) {
-        if (L->cut && j >= L->rows - 2 && j != g->ns - 1)
-            continue;
-        series_label(g, j, buf, sizeof buf);
-        w = fmax(w, text_width(g, buf, L->lsz, 0));
+    double fs = g->fs, in = 0.5 * fs;
+    /* The legend must fit inside the box: wrap long labels at ", ", shrink
+     * the font (down to 0.6 of the base) while that helps, then show fewer
+     * entries ("⋮"); text that still does not fit is cut with "…", never
+     * clipped.  It should take at most 70 % of the height, must take less
+     * than all of it. */
+    int cut = 0;
+    double lsz = 0.85 * fs;
+    for (;;) {
+        legend_layout(g, p, lsz, LEGEND_ROWS, L, &cut);
+        if ((L->r.h <= 0.7 * p->box.h && !cut) || lsz <= 0.6 * fs * 1.0001)
+            break;
+        lsz = fmax(0.6 * fs, lsz * 0.9);
     }
-    L->r.w = fmin(2 * pad + 2.2 * L->lsz + 0.5 * L->lsz + w, p->box.w - 2 * pad);
-    L->r.h = 2 * pad + L->rows * L->row - (L->row - L->lsz) * 0.5;
+    for (int rows = LEGEND_ROWS; rows > 3 && L->r.h > 0.7 * p->box.h; rows--)
+        legend_layout(g, p, lsz, rows - 1, L, &cut);
+    for (double k = 0.95; L->r.h > p->box.h - 2 * in && k > 0.3; k -= 0.05)
+        legend_layout(g, p, lsz * k, 3, L, &cut); /* a tiny panel: smaller still */
     /* the corner whose area the curves cross least, in order of habit */
     const rect b = p->box;
-    double in = 0.5 * fs;
     double cx[4] = {b.x + in, b.x + b.w - in - L->r.w, b.x + b.w - in - L->r.w, b.x + in};
     double cy[4] = {b.y + in, b.y + in, b.y + b.h - in - L->r.h, b.y + b.h - in - L->r.h};
     int best = 0, best_hits = -1;
@@ -931,6 +1128,14 @@ static int legend_place(const fig *g, const panel *p, legend *L)
     }
     L->r.x = cx[best];
     L->r.y = cy[best];
+    if (g->geo != NULL && g->geo->nlegends < 2) {
+        zp_geometry *G = g->geo;
+        int k = G->nlegends++;
+        G->legend[k][0] = L->r.x, G->legend[k][1] = L->r.y;
+        G->legend[k][2] = L->r.w, G->legend[k][3] = L->r.h;
+        G->panel[k][0] = b.x, G->panel[k][1] = b.y, G->panel[k][2] = b.w, G->panel[k][3] = b.h;
+        G->truncated |= cut;
+    }
     return 1;
 }
 
@@ -945,19 +1150,13 @@ static void legend_draw(const fig *g, const legend *L)
     cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
     cairo_set_line_width(cr, 0.5);
     cairo_stroke(cr);
-    cairo_rectangle(cr, L->r.x, L->r.y, L->r.w, L->r.h);
-    cairo_clip(cr);
-    char buf[LEGEND_LABEL];
+    double y = L->r.y + pad + 0.5 * L->lsz, x = L->r.x + pad;
     for (int row = 0; row < L->rows; row++) {
-        int j = row;
-        if (L->cut && row == L->rows - 2)
-            j = -1;
-        else if (L->cut && row == L->rows - 1)
-            j = g->ns - 1;
-        double y = L->r.y + pad + row * L->row + 0.5 * L->lsz, x = L->r.x + pad;
+        int j = legend_series(g, L, row);
         if (j < 0) {
             cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-            text_at(g, "\xE2\x8B\xAE", L->lsz, x + 0.5 * sw, y, 0.5, 0.5, 0);
+            text_at(g, L->text[row][0], L->lsz, x + 0.5 * sw, y, 0.5, 0.5, 0);
+            y += L->row;
             continue;
         }
         set_series_colour(g, j);
@@ -967,9 +1166,16 @@ static void legend_draw(const fig *g, const legend *L)
         cairo_stroke(cr);
         cairo_arc(cr, x + 0.5 * sw, y, 0.22 * g->fs, 0, 2 * M_PI);
         cairo_fill(cr);
-        series_label(g, j, buf, sizeof buf);
         cairo_set_source_rgb(cr, 0, 0, 0);
-        text_at(g, buf, L->lsz, x + sw + 0.5 * L->lsz, y, 0.0, 0.5, 0);
+        for (int k = 0; k < L->lines[row]; k++) {
+            double tx = x + sw + 0.5 * L->lsz;
+            text_at(g, L->text[row][k], L->lsz, tx, y, 0.0, 0.5, 0);
+            if (g->geo != NULL) { /* the right end of every line drawn */
+                double end = tx + text_width(g, L->text[row][k], L->lsz, 0);
+                g->geo->text_right = fmax(g->geo->text_right, end - (L->r.x + L->r.w));
+            }
+            y += L->row;
+        }
     }
     cairo_restore(cr);
 }
@@ -1036,8 +1242,8 @@ static void nyquist_decades(const fig *g, const panel *p, const legend *L, int h
         double rr = small ? 0.6 * r : r;
         set_series_colour(g, j);
         for (int m = 0; m < nd; m++) {
-            double x = d[m].zr * g->area, y = -d[m].zi * g->area;
-            if (!val_ok(x) || !val_ok(y))
+            double x, y;
+            if (!nyq_xy(g, d[m].zr * g->area, -d[m].zi * g->area, &x, &y))
                 continue;
             double X = map_x(p, x), Y = map_y(p, y);
             cairo_new_sub_path(cr);
@@ -1067,8 +1273,8 @@ static void nyquist_decades(const fig *g, const panel *p, const legend *L, int h
     double MX[61], MY[61], iso[61];
     int order[61], nm = 0;
     for (int m = 0; m < nd; m++) {
-        double x = d[m].zr * g->area, y = -d[m].zi * g->area;
-        if (!val_ok(x) || !val_ok(y))
+        double x, y;
+        if (!nyq_xy(g, d[m].zr * g->area, -d[m].zi * g->area, &x, &y))
             continue;
         double X = map_x(p, x), Y = map_y(p, y);
         if (X < p->box.x || X > p->box.x + p->box.w || Y < p->box.y || Y > p->box.y + p->box.h)
@@ -1185,6 +1391,20 @@ static void draw_nyquist(const fig *g, rect room, int with_legend)
     zp_nyquist_frame fr;
     memset(&fr, 0, sizeof fr);
     const char *pre = "";
+    /* user ranges or log axes: zp_nyquist_limits, in data coordinates */
+    int custom = has_lim(g->xlim) || has_lim(g->ylim) || g->logx || g->logy;
+    int fix[2] = {has_lim(g->xlim), has_lim(g->ylim)}, logs[2] = {g->logx, g->logy};
+    double x0 = any ? xmin : 1, x1 = any ? xmax : 0, y0 = any ? ymin : 1, y1 = any ? ymax : 0;
+    if (fix[0])
+        x0 = g->logx ? log10(g->xlim[0]) : g->xlim[0], x1 = g->logx ? log10(g->xlim[1]) : g->xlim[1];
+    if (fix[1])
+        y0 = g->logy ? log10(g->ylim[0]) : g->ylim[0], y1 = g->logy ? log10(g->ylim[1]) : g->ylim[1];
+    if ((fix[0] || fix[1]) && !any) { /* nothing in view: the free axis from 0 */
+        if (!fix[0])
+            x0 = 0, x1 = 0;
+        if (!fix[1])
+            y0 = 0, y1 = 0;
+    }
     for (int round = 0; round < 3; round++) {
         double lm = 1.0 * fs + 0.5 * fs + left + 0.4 * fs;
         double bm = 0.45 * fs + label_height(tsz) + 0.7 * fs + CAP * fs + 0.2 * fs;
@@ -1192,22 +1412,32 @@ static void draw_nyquist(const fig *g, rect room, int with_legend)
         double aw = room.w - lm - rm, ah = room.h - tm - bm;
         if (aw < 10 || ah < 10)
             return; /* no room at all: nothing sensible to draw */
-        if (zp_nyquist_layout(xmin, xmax, ymin, ymax, aw, ah, 3.6 * fs, &fr) != 0)
+        if (custom ? zp_nyquist_limits(x0, x1, y0, y1, fix, logs, aw, ah, 3.6 * fs, &fr)
+                   : zp_nyquist_layout(xmin, xmax, ymin, ymax, aw, ah, 3.6 * fs, &fr))
             return;
-        p.box = (rect){room.x + lm + 0.5 * (aw - fr.w), room.y + tm, fr.w, fr.h};
-        double maxabs = fmax(fmax(fabs(fr.xlo), fabs(fr.xhi)), fmax(fabs(fr.ylo), fabs(fr.yhi)));
+        p.box = (rect){room.x + lm + 0.5 * (aw - fr.w), room.y + tm + 0.5 * (ah - fr.h), fr.w,
+                       fr.h};
+        double maxabs = 0.0; /* of the linear axes */
+        if (!g->logx)
+            maxabs = fmax(maxabs, fmax(fabs(fr.xlo), fabs(fr.xhi)));
+        if (!g->logy)
+            maxabs = fmax(maxabs, fmax(fabs(fr.ylo), fabs(fr.yhi)));
         /* the prefix follows the data, not the padded axis */
-        if (any)
+        if (any && !custom)
             maxabs = fmax(fmax(fabs(xmin), fabs(xmax)), fmax(fabs(ymin), fabs(ymax)));
         double factor;
         pre = si_prefix(maxabs, &factor);
         axis a = {0, fr.xlo, fr.xhi, fr.step, factor, decimals_for(fr.step / factor), 1};
-        p.xa = a;
-        a.lo = fr.ylo, a.hi = fr.yhi;
-        p.ya = a;
+        axis la = {1, fr.xlo, fr.xhi, 1.0, 1.0, 0, 1};
+        p.xa = g->logx ? la : a;
+        a.lo = la.lo = fr.ylo, a.hi = la.hi = fr.yhi;
+        p.ya = g->logy ? la : a;
         double wl = widest_label(g, &p.ya, tsz), wx = widest_label(g, &p.xa, tsz);
         /* x labels too wide for the step: label every other tick */
-        p.xa.stride = wx + 0.8 * fs > fr.step * fr.sx ? 2 : 1;
+        double tick_pt = g->logx ? fr.sx : fr.step * fr.sx;
+        p.xa.stride = (int)fmax(1.0, ceil((wx + 0.8 * fs) / tick_pt));
+        if (g->logy)
+            p.ya.stride = (int)fmax(1.0, ceil(1.6 * fs / fr.sy));
         if (fabs(wl - left) < 0.5 && fabs(wx - lastw) < 0.5)
             break;
         left = wl, lastw = wx;
@@ -1357,7 +1587,7 @@ static void default_size(int kind, double *w, double *h)
 }
 
 static void draw_figure(cairo_t *cr, double W, double H, const zp_series *s, int ns,
-                        const zp_options *o)
+                        const zp_options *o, zp_geometry *geo)
 {
     double dw, dh;
     default_size(o->kind, &dw, &dh);
@@ -1369,7 +1599,12 @@ static void draw_figure(cairo_t *cr, double W, double H, const zp_series *s, int
              ns,
              o->area_specific ? o->area_cm2 : 1.0,
              o->area_specific != 0,
-             o->nyquist_max};
+             o->nyquist_max,
+             {o->xlim[0], o->xlim[1]},
+             {o->ylim[0], o->ylim[1]},
+             o->logx != 0,
+             o->logy != 0,
+             geo};
 
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
@@ -1462,7 +1697,7 @@ static cairo_status_t render(int fmt, sink *k, double W, double H, double dpi, c
         cairo_t *cr = cairo_create(sf);
         if (fmt == F_PNG)
             cairo_scale(cr, dpi / 72.0, dpi / 72.0);
-        draw_figure(cr, W, H, s, ns, o);
+        draw_figure(cr, W, H, s, ns, o, NULL);
         st = cairo_status(cr);
         cairo_destroy(cr);
         if (st == CAIRO_STATUS_SUCCESS && fmt == F_PNG)
@@ -1514,6 +1749,19 @@ static int check_input(const char *path, const zp_series *s, int ns, const zp_op
         return fail(msg, msgsize, path, "nyquist_max must be 0 or positive and finite", 0);
     if (!(o->dpi == 0.0 || (o->dpi >= 10.0 && o->dpi <= 2400.0)))
         return fail(msg, msgsize, path, "dpi must be 0 or 10 to 2400", 0);
+    for (int a = 0; a < 2; a++) {
+        const double *l = a == 0 ? o->xlim : o->ylim;
+        int lg = a == 0 ? o->logx : o->logy;
+        if (l[0] == 0.0 && l[1] == 0.0)
+            continue;
+        if (!(isfinite(l[0]) && isfinite(l[1]) && l[0] < l[1] && fabs(l[0]) <= VMAX &&
+              fabs(l[1]) <= VMAX) ||
+            (lg && !(l[0] > 0.0)))
+            return fail(msg, msgsize, path,
+                        a == 0 ? "xlim must be lo < hi, finite (lo > 0 on a log axis)"
+                               : "ylim must be lo < hi, finite (lo > 0 on a log axis)",
+                        0);
+    }
     return 0;
 }
 
@@ -1586,5 +1834,43 @@ int zp_plot(const char *path, const zp_series *s, int nseries, const zp_options 
         }
         return fail(msg, msgsize, path, what, e);
     }
+    return 0;
+}
+
+int zp_plot_geometry(const zp_series *s, int nseries, const zp_options *opt, zp_geometry *geo,
+                     char *msg, size_t msgsize)
+{
+    zp_options o;
+    if (opt != NULL)
+        o = *opt;
+    else
+        zp_options_default(&o);
+    if (geo == NULL)
+        return fail(msg, msgsize, "(geometry)", "no geometry record", 0);
+    memset(geo, 0, sizeof *geo);
+    geo->text_right = -INFINITY;
+    if (check_input("(geometry)", s, nseries, &o, msg, msgsize) != 0)
+        return -1;
+    double W = o.width_pt, H = o.height_pt, dw, dh;
+    default_size(o.kind, &dw, &dh);
+    W = W == 0.0 ? dw : W;
+    H = H == 0.0 ? dh : H;
+    cairo_rectangle_t ext = {0, 0, W, H};
+    cairo_surface_t *sf = cairo_recording_surface_create(CAIRO_CONTENT_COLOR, &ext);
+    cairo_t *cr = cairo_create(sf);
+    locale_t cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0), prev = (locale_t)0;
+    if (cloc != (locale_t)0)
+        prev = uselocale(cloc);
+    draw_figure(cr, W, H, s, nseries, &o, geo);
+    if (cloc != (locale_t)0) {
+        if (prev != (locale_t)0)
+            uselocale(prev);
+        freelocale(cloc);
+    }
+    cairo_status_t st = cairo_status(cr);
+    cairo_destroy(cr);
+    cairo_surface_destroy(sf);
+    if (st != CAIRO_STATUS_SUCCESS)
+        return fail(msg, msgsize, "(geometry)", cairo_status_to_string(st), 0);
     return 0;
 }

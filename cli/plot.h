@@ -55,6 +55,13 @@ typedef struct zp_options {
     double dpi;         /* PNG resolution (pixels = points · dpi / 72); 0 = 150 */
     double nyquist_max; /* zoom: Nyquist axes up to this value in the plotted
                          * unit (Ω or Ω·cm²), the rest clipped; 0 = all data */
+    double xlim[2];     /* Nyquist Z' range in the plotted unit; {0, 0} = from
+                         * the data; lo < hi (both > 0 on a log axis) */
+    double ylim[2];     /* Nyquist −Z'' range, the same way */
+    int logx, logy;     /* Nyquist axes logarithmic (decades; values ≤ 0 are
+                         * not drawn).  Series whose sizes differ by decades
+                         * (temperature series) stay readable.  Linear axes
+                         * keep equal scales; a log axis fills its side. */
 } zp_options;
 
 /* Defaults: no area scaling, no title, ZP_BOTH, default size, 150 dpi, no
@@ -69,6 +76,21 @@ int zp_plot(const char *path, const zp_series *s, int nseries, const zp_options 
             size_t msgsize);
 
 #define ZP_MAX_SERIES 1024
+
+/* Where the legends went, for tests: rectangles x, y, w, h in points. */
+typedef struct zp_geometry {
+    int nlegends;         /* 0 to 2 (Nyquist and Bode panels of their own kind) */
+    double legend[2][4];  /* legend boxes */
+    double panel[2][4];   /* the plotting box each legend sits in */
+    double text_right;    /* max over legend text lines of (right end − legend
+                           * right edge): ≤ 0 when every line fits */
+    int truncated;        /* some legend text was cut with "…" */
+} zp_geometry;
+
+/* Lay out and draw the figure as zp_plot would (on a recording surface, no
+ * file) and report the legends' geometry.  Returns 0, or -1 with msg. */
+int zp_plot_geometry(const zp_series *s, int nseries, const zp_options *o, zp_geometry *geo,
+                     char *msg, size_t msgsize);
 
 /* Release the process-wide font and surface caches of cairo (and
  * fontconfig), so leak checkers see a clean exit.  Call once at the end,
@@ -100,6 +122,18 @@ typedef struct zp_nyquist_frame {
  * Returns 0, or -1 when the room or min_tick_pt is not positive and finite. */
 int zp_nyquist_layout(double xmin, double xmax, double ymin, double ymax, double avail_w,
                       double avail_h, double min_tick_pt, zp_nyquist_frame *fr);
+
+/* As zp_nyquist_layout, with axes the user fixed or made logarithmic; ranges
+ * in data coordinates (log10 of the value on a log axis).  An axis with
+ * fix[a] spans exactly [lo, hi]; a free log axis spans the data's whole
+ * decades, a free linear one includes 0 with 3 % air.  Two linear axes keep
+ * equal scales (sx == sy): a free one is extended to fill its side, and with
+ * both fixed the box is narrower or lower than the room.  A log axis fills
+ * its side.  step is the tick step of the linear axis (axes).  Returns 0, or
+ * -1 for a bad room. */
+int zp_nyquist_limits(double xlo, double xhi, double ylo, double yhi, const int fix[2],
+                      const int logs[2], double avail_w, double avail_h, double min_tick_pt,
+                      zp_nyquist_frame *fr);
 
 /* A decade frequency 10^k and Z interpolated there. */
 typedef struct zp_decade {

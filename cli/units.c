@@ -26,7 +26,9 @@
  *   S        m u µ μ             siemens
  *   ohm Ω Ω  m k                 ohm ("ohm" in any case; Ω is U+03A9 or U+2126)
  *   F        m u µ μ n           farad
- *   Hz       m k M G             hertz
+ *   Hz       every SI prefix     hertz (q r y z a f p n u µ μ m c d da h k M G
+ *                                T P E Z Y R Q: "1 uHz", "2 THz")
+ *   %        -                   per cent (fractions only: "22 %" = 0.22)
  *   eV       m                   electronvolt
  *   J        k                   joule (only as J/mol or kJ/mol)
  *   mol      -                   mole
@@ -36,6 +38,8 @@
  * Case rules: every symbol and prefix is case-sensitive except "ohm".  m is
  * milli (or metre when alone), M is mega and exists for Hz only, so "MS/cm",
  * "KHz", "hz" and "ev" are unknown (the message suggests the other case);
+ * only Hz takes every prefix (a frequency is never mistaken for another
+ * dimension, and sweeps span µHz to THz);
  * prefixes are allowed only where the table says, which keeps typos such as
  * "MS" or "Mm" from silently meaning something a million times off.
  *
@@ -117,9 +121,9 @@
 /* Dimensions and the symbol table                                           */
 /* ------------------------------------------------------------------------- */
 
-enum { B_M, B_S, B_F, B_HZ, B_EV, B_MOL, B_K, NBASE };
+enum { B_M, B_S, B_F, B_HZ, B_EV, B_MOL, B_K, B_PCT, NBASE };
 
-#define ZU_NDIM 8
+#define ZU_NDIM 9
 
 static const int dim_vec[ZU_NDIM][NBASE] = {
     [ZU_NUMBER] = {0},
@@ -130,6 +134,7 @@ static const int dim_vec[ZU_NDIM][NBASE] = {
     [ZU_ENERGY] = {[B_EV] = 1},
     [ZU_TEMPERATURE] = {[B_K] = 1},
     [ZU_FREQUENCY] = {[B_HZ] = 1},
+    [ZU_FRACTION] = {[B_PCT] = 1},
 };
 
 static const char *const dim_names[ZU_NDIM] = {
@@ -141,6 +146,7 @@ static const char *const dim_names[ZU_NDIM] = {
     [ZU_ENERGY] = "energy",
     [ZU_TEMPERATURE] = "temperature",
     [ZU_FREQUENCY] = "frequency",
+    [ZU_FRACTION] = "fraction",
 };
 
 /* The same with an article, for messages ("a length", "an energy"). */
@@ -153,6 +159,7 @@ static const char *const dim_a[ZU_NDIM] = {
     [ZU_ENERGY] = "an energy",
     [ZU_TEMPERATURE] = "a temperature",
     [ZU_FREQUENCY] = "a frequency",
+    [ZU_FRACTION] = "a fraction",
 };
 
 /* What the messages list as accepted (the grammar accepts more). */
@@ -166,7 +173,8 @@ static const char *const accepted[ZU_NDIM] = {
         "F/m2, F/cm2, mF/cm2, uF/cm2 (" U_MICRO "F/cm2), nF/cm2 (2, ^2 or " U_SUP2 ")",
     [ZU_ENERGY] = "eV (the default), meV, kJ/mol, J/mol",
     [ZU_TEMPERATURE] = "K (the default), C, " U_DEGREE "C, degC",
-    [ZU_FREQUENCY] = "Hz, mHz, kHz, MHz, GHz",
+    [ZU_FREQUENCY] = "Hz with any SI prefix (mHz, uHz, kHz, MHz, GHz, ...)",
+    [ZU_FRACTION] = "none or % (0.22 or 22 %)",
 };
 
 typedef struct zu_symbol {
@@ -186,7 +194,8 @@ static const zu_symbol symbols[] = {
     {U_OMEGA, 0, {[B_S] = -1}, 0, 0, "mk", 0},
     {U_OHM, 0, {[B_S] = -1}, 0, 0, "mk", 0},
     {"F", 0, {[B_F] = 1}, 0, 0, "mun", 0},
-    {"Hz", 0, {[B_HZ] = 1}, 0, 0, "mkMG", 0},
+    {"Hz", 0, {[B_HZ] = 1}, 0, 0, "qryzafpnumcdDhkMGTPEZYRQ", 0},
+    {"%", 0, {[B_PCT] = 1}, -2, 0, "", 0},
     {"eV", 0, {[B_EV] = 1}, 0, 0, "m", 0},
     /* 1 J/mol = 1e-3 kJ/mol = 1e-3 / 96.485... eV */
     {"J", 0, {[B_EV] = 1, [B_MOL] = 1}, -3, 1, "k", 0},
@@ -204,9 +213,15 @@ typedef struct zu_prefix {
     int dexp;
 } zu_prefix;
 
+/* Every SI prefix (2022 set); 'D' is the key of deca ("da"), the only one of
+ * two letters.  Which prefixes a symbol takes is its own list above. */
 static const zu_prefix prefixes[] = {
-    {"G", 'G', 9},  {"M", 'M', 6},      {"k", 'k', 3},   {"c", 'c', -2}, {"m", 'm', -3},
-    {"u", 'u', -6}, {U_MICRO, 'u', -6}, {U_MU, 'u', -6}, {"n", 'n', -9},
+    {"Q", 'Q', 30},  {"R", 'R', 27},     {"Y", 'Y', 24},   {"Z", 'Z', 21},  {"E", 'E', 18},
+    {"P", 'P', 15},  {"T", 'T', 12},     {"G", 'G', 9},    {"M", 'M', 6},   {"k", 'k', 3},
+    {"h", 'h', 2},   {"da", 'D', 1},     {"d", 'd', -1},   {"c", 'c', -2},  {"m", 'm', -3},
+    {"u", 'u', -6},  {U_MICRO, 'u', -6}, {U_MU, 'u', -6},  {"n", 'n', -9},  {"p", 'p', -12},
+    {"f", 'f', -15}, {"a", 'a', -18},    {"z", 'z', -21},  {"y", 'y', -24}, {"r", 'r', -27},
+    {"q", 'q', -30},
 };
 
 #define NSYMBOLS (sizeof symbols / sizeof symbols[0])
@@ -472,8 +487,11 @@ static int parse_unit(const char *p, const char *end, zu_unit *u, const char **b
     for (;;) {
         const char *a = s;
         size_t k;
-        while ((k = letter_len(s, end)) > 0)
-            s += k;
+        if (*s == '%') /* an atom of its own: "22%" */
+            s++;
+        else
+            while ((k = letter_len(s, end)) > 0)
+                s += k;
         size_t n = (size_t)(s - a);
         if (n == 0)
             return U_MALFORMED;

@@ -19,7 +19,8 @@ typedef enum zu_dim {
     ZU_AREA_CAPACITANCE, /* F/m² */
     ZU_ENERGY,           /* eV (default unit eV) */
     ZU_TEMPERATURE,      /* K (default unit K) */
-    ZU_FREQUENCY         /* Hz */
+    ZU_FREQUENCY,        /* Hz */
+    ZU_FRACTION          /* a plain number, or a percentage ("22 %" = 0.22) */
 } zu_dim;
 
 /* Name of a dimension for messages ("length", "conductivity", ...). */

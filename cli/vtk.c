@@ -26,12 +26,13 @@
  *
  * Numbers in attributes
  * ---------------------
- * Spacing is in micrometres for readable axes in ParaView.  h [m] is first
- * printed as its shortest round-tripping decimal, the decimal exponent is
- * shifted by 6 and that decimal is read back, so 1.5e-6 m gives "1.5", not
- * 1.4999999999999998 (what h·1e6 would give for some h).  The exact edges
- * are in the binary FieldData array voxel_size_m.  All formatting runs under
- * a thread-local "C" locale (newlocale + uselocale).
+ * Spacing is in metres, like every other quantity of the file (potential in
+ * V, current density in A/m²), so that ParaView's gradient, integration and
+ * ruler give SI results with no factor to remember; an earlier version wrote
+ * micrometres, which made |J|·area off by 1e12.  h is printed as its shortest
+ * round-tripping decimal ("2.5e-06"), so it reads back exactly; the binary
+ * FieldData array voxel_size_m repeats it.  All formatting runs under a
+ * thread-local "C" locale (newlocale + uselocale).
  *
  * Output
  * ------
@@ -248,24 +249,6 @@ static void shortest(char *buf, size_t size, double v)
     }
 }
 
-/* h [m] in µm: its shortest decimal with the exponent shifted by 6. */
-static void micrometres(char *buf, size_t size, double h)
-{
-    char e[48];
-    for (int p = 1; p <= 17; p++) {
-        snprintf(e, sizeof e, "%.*e", p - 1, h);
-        if (strtod(e, NULL) == h)
-            break;
-    }
-    char *x = strchr(e, 'e');
-    long ex = x != NULL ? strtol(x + 1, NULL, 10) : 0;
-    if (x != NULL)
-        *x = '\0';
-    char s[80];
-    snprintf(s, sizeof s, "%se%ld", e, ex + 6);
-    shortest(buf, size, strtod(s, NULL));
-}
-
 /* ------------------------------------------------------------------------- */
 /* The two documents                                                         */
 /* ------------------------------------------------------------------------- */
@@ -278,7 +261,7 @@ static void write_document(zv_out *o, const zv_fields *f, int kind)
     const int64_t npix = nx * ny, nvox = npix * nz;
     char sp[3][40], freq[40];
     for (int d = 0; d < 3; d++)
-        micrometres(sp[d], sizeof sp[d], f->h[d]);
+        shortest(sp[d], sizeof sp[d], f->h[d]);
     shortest(freq, sizeof freq, f->frequency);
     char extent[128];
     if (kind == ZV_VOLUME)
@@ -294,8 +277,8 @@ static void write_document(zv_out *o, const zv_fields *f, int kind)
                kind == ZV_VOLUME ? "fields in the cell"
                                  : "current density from the WE into its pixels (z = Lz)",
                freq);
-    out_str(o, "     Lengths (Origin, Spacing) in micrometres; FieldData voxel_size_m holds "
-               "the voxel edges in metres.\n");
+    out_str(o, "     Lengths (Origin, Spacing) in metres, like every quantity here; FieldData "
+               "voxel_size_m repeats the voxel edges in binary.\n");
     if (kind == ZV_VOLUME)
         out_str(o, "     potential in V (CE at 0 V); current density in A/m^2, positive "
                    "along +x, +y, +z (J_z < 0: the current enters at the WE).\n");

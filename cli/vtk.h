@@ -12,8 +12,9 @@
  *    volume) with the pixel types and the current density from the WE into
  *    each pixel.
  *
- * Units: lengths (Origin, Spacing) are in micrometres, for readable axes;
- * the exact voxel edges in metres are in the FieldData array voxel_size_m.
+ * Units: SI throughout.  Lengths (Origin, Spacing) are in metres (the
+ * shortest decimal that reads back as the voxel edge; FieldData voxel_size_m
+ * repeats them in binary).
  * Potentials in V, current densities in A/m², all for a total current of
  * 1 A into the WE (the normalisation of zstr_fields()); the frequency [Hz]
  * is the FieldData array frequency.  The file opens with an XML comment
@@ -52,7 +53,7 @@ typedef struct zv_fields {
 } zv_fields;
 
 /* Write the volume: WholeExtent "0 nx 0 ny 0 nz", Origin "0 0 0", Spacing h
- * in µm; CellData arrays
+ * in m; CellData arrays
  *   phase (Int32), grain (Int32, only when grains != NULL),
  *   potential_re, potential_im, potential_abs (Float64, V; abs = hypot(re, im)),
  *   current_density_re, current_density_im (Float64, 3 components, A/m²),
@@ -65,7 +66,7 @@ typedef struct zv_fields {
 int zv_write_volume(const char *path, const zv_fields *f, char *msg, size_t msgsize);
 
 /* Write the WE interface: WholeExtent "0 nx 0 ny nz nz" (the plane z = Lz),
- * Origin "0 0 0", Spacing h in µm; CellData arrays
+ * Origin "0 0 0", Spacing h in m; CellData arrays
  *   pixel_type (UInt8: 0 none, 1 contact, 2 pore, 3 SEI; all 1 when
  *     we_pixels == NULL, the library's ideal electrode),
  *   we_current_re, we_current_im, we_current_abs (Float64, A/m²;

@@ -32,8 +32,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd_plot.h"
 #include "modelfile.h"
 #include "plot.h"
+#include "series.h"
 #include "units.h"
 #include "vtk.h"
 #include "zstr.h"
@@ -67,7 +69,8 @@ static void one_blas_thread(void)
 
 static const char *const help_text[][2] = {
     {"run", "usage: zstr run [MODEL.xml] [-o OUT.csv] [--plot OUT.svg|png|pdf] [--area]\n"
-            "                [--set PATH=V1,V2,...]... [--threads N] [--quiet]\n"
+            "                [--set PATH=V1,V2,...]... [--grid] [--summary FILE.csv]\n"
+            "                [--threads N] [--quiet] [plot options]\n"
             "\n"
             "Compute the spectrum of MODEL.xml (without one, the embedded default: the\n"
             "tau_Cstr < tau_CT case of Eckhardt et al. 2023 with a 22 % contact spot).\n"
@@ -78,23 +81,33 @@ static const char *const help_text[][2] = {
             "  --set PATH=V,...  override an attribute, e.g. map.contact-fraction=1,0.5,0.22\n"
             "                    or cell.temperature=-20C,0C,20C; lists of equal length\n"
             "                    make a series, single values apply to every member\n"
+            "  --grid            every combination of the --set lists (first list\n"
+            "                    slowest) instead of pairing them member by member\n"
+            "  --summary FILE    also write the summary table as CSV\n"
             "  --threads N       worker threads for the frequency sweep (default 2)\n"
             "  --quiet           no progress line on stderr\n"},
     {"validate", "usage: zstr validate MODEL.xml\n"
                  "\n"
                  "Check MODEL.xml against the schema and the physical rules; print every\n"
                  "problem with file:line, exit 0 when the file is valid.\n"},
-    {"info", "usage: zstr info MODEL.xml [--set PATH=V]...\n"
+    {"info", "usage: zstr info MODEL.xml [--set PATH=V]... [--threads N]\n"
              "\n"
              "Describe the model and its network: voxels, unknowns, non-zeros, the\n"
              "predicted factor memory, the measured time of one frequency, grains,\n"
-             "realised contact fraction and each process's time constant.\n"},
+             "realised contact fraction and each process's time constant; predict\n"
+             "the time of the whole spectrum and the peak memory per thread and in\n"
+             "total on N threads (default 2, as zstr run).\n"},
     {"fields", "usage: zstr fields MODEL.xml --at FREQ -o OUT.vti [--set PATH=V]...\n"
                "\n"
                "Solve at one frequency (a number with a unit, e.g. 10Hz) and write the\n"
                "potential and current density of every voxel (real, imaginary parts and\n"
                "magnitude, for 1 A through the cell) as VTK image data for ParaView, plus\n"
                "the WE interface current map as OUT-we.vti.\n"},
+    {"plot", "usage: zstr plot SPECTRUM.csv... -o OUT.svg|png|pdf [--area] [--title T]\n"
+             "                 [plot options]\n"
+             "\n"
+             "Redraw spectrum files written by zstr run (one series per file, legends\n"
+             "from their --set lines and realised contact fraction) without computing.\n"},
     {"help", "usage: zstr help [COMMAND]\n"},
 };
 
@@ -107,6 +120,7 @@ static int usage_all(FILE *to)
                 "  validate  check a model file\n"
                 "  info      describe a model's network and time constants\n"
                 "  fields    potential and current density maps (VTK) at one frequency\n"
+                "  plot      redraw spectrum files (CSV) without recomputing them\n"
                 "  help      help on a command\n"
                 "\n"
                 "zstr --version prints the program's version and the library's.\n"
@@ -121,6 +135,8 @@ static int cmd_help(int argc, char **argv)
     for (size_t i = 0; i < sizeof help_text / sizeof help_text[0]; i++) {
         if (strcmp(argv[1], help_text[i][0]) == 0) {
             fputs(help_text[i][1], stdout);
+            if (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "plot") == 0)
+                printf("plot options:\n%s", zc_plot_options_help);
             return 0;
         }
     }
@@ -144,7 +160,14 @@ typedef struct setting {
     char *path;
     char *values[MAX_MEMBERS];
     int n;
+    int stride; /* member k takes values[zr_index(n, stride, k)] (series.h) */
 } setting;
+
+/* the value of setting s for member k */
+static const char *member_value(const setting *s, int k)
+{
+    return s->values[zr_index(s->n, s->stride, k)];
+}
 
 static void settings_free(setting *s, int ns)
 {
@@ -215,7 +238,7 @@ static int load_member(const char *path, const setting *s, int ns, int k, zm_fil
     const char *paths[MAX_SETS], *values[MAX_SETS];
     for (int i = 0; i < ns; i++) {
         paths[i] = s[i].path;
-        values[i] = s[i].values[s[i].n == 1 ? 0 : k];
+        values[i] = member_value(&s[i], k);
     }
     if (rc == ZSTR_OK && ns > 0)
         rc = zm_set_many(*out, ns, paths, values, e);
@@ -224,6 +247,26 @@ static int load_member(const char *path, const setting *s, int ns, int k, zm_fil
         *out = NULL;
     }
     return rc;
+}
+
+/* A map whose pixels could not meet the requested contact fraction within
+ * ZR_CONTACT_RTOL (series.h) is worth a warning: the spectrum belongs to the
+ * realised fraction, which the summary, legend and CSV report. */
+static void warn_contact(const zm_file *f, const double realised[2], int k, int members)
+{
+    static const char *const el[2] = {"WE", "CE"};
+    for (int e = 0; e < 2; e++) {
+        double q;
+        if (!zm_contact_request(f, e, &q) || !zr_contact_differs(q, realised[e]))
+            continue;
+        char who[64] = "";
+        if (members > 1)
+            snprintf(who, sizeof who, "series member %d of %d: ", k + 1, members);
+        fprintf(stderr,
+                "zstr: warning: %s%s: %s map: realised contact fraction %.4g differs from the "
+                "requested %.4g by more than %g %% (whole pixels; a finer grid comes closer)\n",
+                who, zm_name(f), el[e], realised[e], q, 100.0 * ZR_CONTACT_RTOL);
+    }
 }
 
 /* ---- progress ------------------------------------------------------------ */
@@ -252,12 +295,31 @@ static int show_progress(void *ctx, int64_t done, int64_t total)
     return 0;
 }
 
+/* ---- series layout and summary -------------------------------------------- */
+
+static int series_layout(setting *s, int ns, int grid, int *members, char *why, size_t nwhy)
+{
+    int n[MAX_SETS], stride[MAX_SETS];
+    for (int i = 0; i < ns; i++)
+        n[i] = s[i].n;
+    if (zr_layout(ns, n, grid, MAX_MEMBERS, members, stride, why, nwhy) != 0)
+        return -1;
+    for (int i = 0; i < ns; i++)
+        s[i].stride = stride[i];
+    return 0;
+}
+
+struct member_out;
+static int series_summary(const setting *s, int ns, const struct member_out *mo, int members,
+                          const char *csv);
+
 /* ---- run ------------------------------------------------------------------ */
 
 typedef struct member_out {
     double *f, *z;
     int64_t nf;
     char label[256];
+    char legend[320]; /* label and the realised contact fraction */
     double rdc, fraction, area_cm2;
     int open;
 } member_out;
@@ -319,7 +381,7 @@ static int run_member(const char *model, const setting *s, int ns, int k, int me
         used = strlen(note);
         for (int i = 0; i < ns && used < sizeof note; i++) {
             snprintf(note + used, sizeof note - used, "\n--set %s=%s", s[i].path,
-                     s[i].values[s[i].n == 1 ? 0 : k]);
+                     member_value(&s[i], k));
             used = strlen(note);
         }
         member_path(out, k, members, path, sizeof path);
@@ -339,11 +401,14 @@ static int run_member(const char *model, const setting *s, int ns, int k, int me
             if (s[i].n == 1 && members > 1)
                 continue;
             snprintf(mo->label + used, sizeof mo->label - used, "%s%s=%s", used ? ", " : "",
-                     s[i].path, s[i].values[s[i].n == 1 ? 0 : k]);
+                     s[i].path, member_value(&s[i], k));
             used = strlen(mo->label);
         }
         if (mo->label[0] == '\0')
             snprintf(mo->label, sizeof mo->label, "%s", zm_name(f));
+        snprintf(mo->legend, sizeof mo->legend, "%s, contact %.3g %%", mo->label,
+                 100.0 * mo->fraction);
+        warn_contact(f, in.contact_fraction, k, members);
     } else {
         report(&e);
     }
@@ -355,13 +420,26 @@ static int run_member(const char *model, const setting *s, int ns, int k, int me
 
 static int cmd_run(int argc, char **argv)
 {
-    const char *model = NULL, *out = "spectrum.csv", *plot = NULL;
-    int quiet = 0, threads = 2, area = 0, ns = 0, status = 0;
+    const char *model = NULL, *out = "spectrum.csv", *plot = NULL, *summary = NULL;
+    int quiet = 0, threads = 2, area = 0, ns = 0, status = 0, grid = 0;
     setting sets[MAX_SETS];
     char why[512];
+    zp_options po;
+    zp_options_default(&po);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "-o") == 0 && i + 1 < argc) {
+        int pr = zc_plot_option(argc, argv, &i, &po, why, sizeof why);
+        if (pr < 0) {
+            settings_free(sets, ns);
+            return usage_of("run", why);
+        }
+        if (pr > 0) {
+            continue;
+        } else if (strcmp(a, "--grid") == 0) {
+            grid = 1;
+        } else if (strcmp(a, "--summary") == 0 && i + 1 < argc) {
+            summary = argv[++i];
+        } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
             out = argv[++i];
         } else if (strcmp(a, "--plot") == 0 && i + 1 < argc) {
             if (plot != NULL) {
@@ -403,15 +481,14 @@ static int cmd_run(int argc, char **argv)
         }
     }
     int members = 1;
-    for (int i = 0; i < ns; i++) {
-        if (sets[i].n > 1 && members > 1 && sets[i].n != members) {
-            snprintf(why, sizeof why, "--set lists of different lengths (%d and %d)", members,
-                     sets[i].n);
-            settings_free(sets, ns);
-            return usage_of("run", why);
-        }
-        if (sets[i].n > 1)
-            members = sets[i].n;
+    if (series_layout(sets, ns, grid, &members, why, sizeof why) != 0) {
+        settings_free(sets, ns);
+        return usage_of("run", why);
+    }
+    if (summary != NULL && zr_check_writable(summary, why, sizeof why) != 0) {
+        fprintf(stderr, "zstr: --summary %s\n", why);
+        settings_free(sets, ns);
+        return EXIT_USER;
     }
     /* Preflight: every member's model and the plot's format are checked before
      * anything is computed, so a user error never leaves some members' files. */
@@ -453,8 +530,6 @@ static int cmd_run(int argc, char **argv)
                      : EXIT_USER;
     if (status == 0 && plot != NULL) {
         zp_series *ser = calloc(nmembers, sizeof *ser);
-        zp_options po;
-        zp_options_default(&po);
         po.area_specific = area;
         po.area_cm2 = mo[0].area_cm2;
         char msg[512];
@@ -463,7 +538,7 @@ static int cmd_run(int argc, char **argv)
             status = EXIT_USER;
         } else {
             for (int k = 0; k < members; k++)
-                ser[k] = (zp_series){mo[k].label, mo[k].nf, mo[k].f, mo[k].z};
+                ser[k] = (zp_series){mo[k].legend, mo[k].nf, mo[k].f, mo[k].z};
             if (zp_plot(plot, ser, members, &po, msg, sizeof msg) != 0) {
                 fprintf(stderr, "zstr: %s\n", msg);
                 status = EXIT_USER;
@@ -472,24 +547,47 @@ static int cmd_run(int argc, char **argv)
             free(ser);
         }
     }
-    if (status == 0) {
-        printf("%-6s %-16s %-16s %-10s  %s\n", "member", "R_DC_Ohm", "R_DC_Ohm_cm2",
-               "contact", "parameters");
-        for (int k = 0; k < members; k++) {
-            if (mo[k].open)
-                printf("%-6d %-16s %-16s %-10.4f  %s\n", k + 1, "open", "open", mo[k].fraction,
-                       mo[k].label);
-            else
-                printf("%-6d %-16.8g %-16.8g %-10.4f  %s\n", k + 1, mo[k].rdc,
-                       mo[k].rdc * mo[k].area_cm2, mo[k].fraction, mo[k].label);
-        }
-    }
+    if (status == 0)
+        status = series_summary(sets, ns, mo, members, summary);
     for (int k = 0; k < members; k++) {
         free(mo[k].f);
         free(mo[k].z);
     }
     free(mo);
     settings_free(sets, ns);
+    return status;
+}
+
+/* The table on stdout, and as CSV when asked (one column per --set path). */
+static int series_summary(const setting *s, int ns, const member_out *mo, int members,
+                          const char *csv)
+{
+    size_t nm = members >= 1 && members <= MAX_MEMBERS ? (size_t)members : 1;
+    zr_row *rows = calloc(nm, sizeof *rows);
+    const char **vals = calloc(nm * (size_t)(ns > 0 ? ns : 1), sizeof *vals);
+    const char *paths[MAX_SETS];
+    int status = 0;
+    if (rows == NULL || vals == NULL) {
+        fprintf(stderr, "zstr: out of memory\n");
+        status = EXIT_USER;
+    } else {
+        for (int i = 0; i < ns; i++)
+            paths[i] = s[i].path;
+        for (size_t k = 0; k < nm; k++) {
+            for (int i = 0; i < ns; i++)
+                vals[k * (size_t)ns + (size_t)i] = member_value(&s[i], (int)k);
+            rows[k] = (zr_row){mo[k].open, mo[k].rdc, mo[k].area_cm2, mo[k].fraction,
+                               mo[k].label, vals + k * (size_t)ns};
+        }
+        zr_summary_print(stdout, rows, (int)nm);
+        char msg[512];
+        if (csv != NULL && zr_summary_write_csv(csv, ns, paths, rows, (int)nm, msg, sizeof msg)) {
+            fprintf(stderr, "zstr: %s\n", msg);
+            status = EXIT_USER;
+        }
+    }
+    free(rows);
+    free(vals);
     return status;
 }
 
@@ -560,10 +658,18 @@ static int cmd_info(int argc, char **argv)
 {
     const char *model = NULL;
     setting sets[MAX_SETS];
-    int ns = 0;
+    int ns = 0, threads = 2;
     char why[512];
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--set") == 0 && i + 1 < argc && ns < MAX_SETS) {
+        if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
+            char *end;
+            long t = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || t < 1 || t > 256) {
+                settings_free(sets, ns);
+                return usage_of("info", "--threads takes a whole number from 1 to 256");
+            }
+            threads = (int)t;
+        } else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc && ns < MAX_SETS) {
             if (parse_setting(argv[++i], &sets[ns], why, sizeof why) != 0) {
                 settings_free(sets, ns + 1);
                 return usage_of("info", why);
@@ -641,6 +747,11 @@ static int cmd_info(int argc, char **argv)
                (long long)nf);
         printf("  contact fraction: WE %.4f, CE %.4f\n", in.contact_fraction[ZSTR_WE],
                in.contact_fraction[ZSTR_CE]);
+        zr_print_estimate(stdout, t1 - t0, nf, threads, in.predicted_peak_bytes, in.plan_bytes);
+        if (threads > in.max_threads)
+            printf("  (only %d frequenc%s fit the memory limit at a time)\n", in.max_threads,
+                   in.max_threads == 1 ? "y" : "ies");
+        warn_contact(f, in.contact_fraction, 0, 1);
     } else {
         report(&e);
     }
@@ -778,6 +889,8 @@ int main(int argc, char **argv)
         return cmd_info(argc - 1, argv + 1);
     if (strcmp(c, "fields") == 0)
         return cmd_fields(argc - 1, argv + 1);
+    if (strcmp(c, "plot") == 0)
+        return zc_cmd_plot(argc - 1, argv + 1);
     fprintf(stderr, "zstr: unknown command '%s'\n", c);
     return usage_all(stderr);
 }

@@ -130,5 +130,75 @@ expect 1 "output in a missing folder" "$zstr" run "$data/models/example.xml" --q
     -o "$out/missing/x.csv" --set cell.voxels=4 --set grains.mean-size=50um --set frequencies.per-decade=1
 [ -z "$(ls "$out/ro")" ] || bad "unwritable output left files"
 
+# ==== the program as a tool (plots, series grids, info, units, VTK) ====
+small="--set cell.voxels=8 --set grains.mean-size=30um"
+
+# a fraction as a percentage is the same model as the plain number
+expect 0 "contact fraction in %" "$zstr" info "$data/models/example.xml" $small \
+    --set map.contact-fraction=50%
+grep "contact fraction:" "$out/stdout" > "$out/pct"
+expect 0 "contact fraction plain" "$zstr" info "$data/models/example.xml" $small \
+    --set map.contact-fraction=0.5
+grep "contact fraction:" "$out/stdout" | cmp -s - "$out/pct" || bad "50% and 0.5 differ"
+expect 0 "frequencies in uHz" "$zstr" info "$data/models/example.xml" $small \
+    --set frequencies.from=100uHz
+
+# --grid: every combination, first list slowest; --summary writes the table as CSV
+tiny="--set cell.voxels=4 --set grains.mean-size=50um --set frequencies.per-decade=1"
+expect 0 "grid run" "$zstr" run "$data/models/example.xml" --quiet -o "$out/g.csv" $tiny \
+    --set map.contact-fraction=1,0.25 --set cell.temperature=0C,20C,40C --grid \
+    --summary "$out/gsum.csv"
+for k in 1 2 3 4 5 6; do [ -s "$out/g-$k.csv" ] || bad "grid member $k wrote no CSV"; done
+[ ! -e "$out/g-7.csv" ] || bad "grid made more than 2 x 3 members"
+head -1 "$out/gsum.csv" | grep -q '^member,R_DC_Ohm,R_DC_Ohm_cm2,contact_fraction,.*,map.contact-fraction,cell.temperature$' \
+    || bad "summary CSV header"
+got=$(awk -F, 'NR > 1 { printf "%s/%s ", $(NF-1), $NF }' "$out/gsum.csv")
+[ "$got" = "1/0C 1/20C 1/40C 0.25/0C 0.25/20C 0.25/40C " ] || bad "grid order: $got"
+# R_DC falls with temperature at each contact fraction (Arrhenius)
+awk -F, 'NR > 1 { r[NR-1] = $2 } END { exit !(r[1] > r[2] && r[2] > r[3] && r[4] > r[5] && r[5] > r[6]) }' \
+    "$out/gsum.csv" || bad "grid summary: R_DC does not fall with temperature"
+expect 2 "unequal lists without --grid" "$zstr" run "$data/models/example.xml" --quiet \
+    -o "$out/h.csv" $tiny --set map.contact-fraction=1,0.25 --set cell.temperature=0C,20C,40C
+grep -q -- "--grid" "$out/stderr" || bad "unequal lists: message does not offer --grid"
+expect 1 "summary in a missing folder" "$zstr" run "$data/models/example.xml" --quiet \
+    -o "$out/m.csv" $tiny --summary "$out/missing/s.csv"
+[ ! -e "$out/m.csv" ] || bad "a bad --summary path left the spectrum"
+
+# the realised contact fraction: a warning when it misses the request, the legend
+expect 0 "contact warning" "$zstr" run "$data/models/example.xml" --quiet -o "$out/w.csv" \
+    --plot "$out/w.svg" $small --set frequencies.per-decade=1 --set map.contact-fraction=0.5,1
+grep -q "member 1 of 2.*realised contact fraction 0.5625 differs from the requested 0.5" \
+    "$out/stderr" || bad "no warning for 0.5 -> 0.5625"
+grep -q "member 2" "$out/stderr" && bad "warning for a contact fraction met exactly"
+head -c 200 "$out/w.svg" | grep -q "<svg" || bad "contact series wrote no plot"
+
+# info: predicted time of the spectrum and peak memory per thread and in total
+expect 0 "info estimates" "$zstr" info "$data/models/example.xml" $small --threads 3
+grep -q "predicted time of the spectrum: .* s for [0-9]* frequencies on 3 threads" "$out/stdout" \
+    || bad "info lacks the predicted time"
+# total = plan + 3 x per thread; 0.01 MB covers the 4-digit rounding of the three figures
+awk '/predicted peak memory/ { per = $4; tot = $8; plan = $(NF - 2) }
+     END { d = tot - plan - 3 * per; exit !(per > 0 && d < 0.01 && d > -0.01) }' \
+    "$out/stdout" || bad "info: total memory is not the plan plus threads x per thread"
+
+# zstr plot redraws spectra; plot options
+expect 0 "zstr plot" "$zstr" plot "$out/w-1.csv" "$out/w-2.csv" -o "$out/p.svg" --logx --logy \
+    --panels nyquist
+head -c 200 "$out/p.svg" | grep -q "<svg" || bad "zstr plot wrote no SVG"
+expect 0 "zstr plot --area --xlim" "$zstr" plot "$out/w-1.csv" -o "$out/p.png" --area --xlim 0,50
+expect 0 "run with plot options" "$zstr" run "$data/models/example.xml" --quiet -o "$out/r.csv" \
+    $tiny --plot "$out/r.pdf" --ylim 0,1e5 --panels bode
+expect 2 "log axis with a range from 0" "$zstr" plot "$out/w-1.csv" -o "$out/x.svg" --logx --xlim 0,10
+expect 2 "zstr plot without -o" "$zstr" plot "$out/w-1.csv"
+expect 0 "help plot" "$zstr" help plot
+for f in "$data"/bad/spectra/*.csv; do
+    expect 1 "plot $(basename "$f")" "$zstr" plot "$out/w-1.csv" "$f" -o "$out/x.svg"
+    grep -q "$(basename "$f")" "$out/stderr" || bad "plot $(basename "$f"): message does not name the file"
+    [ ! -e "$out/x.svg" ] || bad "plot $(basename "$f") left a figure"
+done
+
+# VTK lengths in metres: 8 voxels over 100 um are 1.25e-05 m
+grep -q 'Spacing="1.25e-05 1.25e-05 1.25e-05"' "$out/f.vti" || bad "VTK Spacing is not in metres"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

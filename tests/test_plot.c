@@ -624,6 +624,92 @@ START_TEST(test_hostile_data)
 }
 END_TEST
 
+
+/* Legends must fit: two --set lists give labels like the ones below, which
+ * used to be cut at 40 characters and clipped at the panel's edge.  Truth:
+ * the legend box lies inside its panel, every text line ends inside the
+ * legend, and in the default figure no text is cut. */
+START_TEST(test_legend_fits)
+{
+    static double f[4][NF], z[4][2 * NF];
+    static const char *const labels[4] = {
+        "map.contact-fraction=1, cell.temperature=-20C, contact 100 %",
+        "map.contact-fraction=0.5, cell.temperature=0C, contact 56.2 %",
+        "map.contact-fraction=0.22, cell.temperature=20C, contact 25 %",
+        "map.contact-fraction=0.1, cell.temperature=40C, phase.gb.conductivity=1e-4, contact 14.1 %"};
+    zp_series sr[4];
+    for (int k = 0; k < 4; k++) {
+        const double R[2] = {1000.0 * (k + 1), 300.0}, fc[2] = {1e5, 10.0};
+        voigt(R, fc, 2, f[k], z[k]);
+        sr[k] = (zp_series){labels[k], NF, f[k], z[k]};
+    }
+    static const struct {
+        int kind;
+        double w, h;
+        int may_cut; /* a tiny figure may cut text, never overflow */
+    } c[] = {{ZP_BOTH, 0, 0, 0},      {ZP_NYQUIST, 0, 0, 0}, {ZP_BODE, 0, 0, 0},
+             {ZP_NYQUIST, 300, 200, 1}, {ZP_BOTH, 400, 200, 1}, {ZP_NYQUIST, 2000, 900, 0}};
+    for (size_t t = 0; t < sizeof c / sizeof c[0]; t++) {
+        zp_options o;
+        zp_options_default(&o);
+        o.kind = c[t].kind, o.width_pt = c[t].w, o.height_pt = c[t].h;
+        zp_geometry g;
+        char msg[256];
+        ck_assert_msg(zp_plot_geometry(sr, 4, &o, &g, msg, sizeof msg) == 0, "%s", msg);
+        ck_assert_int_ge(g.nlegends, 1);
+        for (int k = 0; k < g.nlegends; k++) {
+            const double *L = g.legend[k], *P = g.panel[k];
+            /* 1e-9 pt: the layout's own arithmetic, not a visible margin */
+            ck_assert_msg(L[0] >= P[0] - 1e-9 && L[1] >= P[1] - 1e-9 &&
+                              L[0] + L[2] <= P[0] + P[2] + 1e-9 && L[1] + L[3] <= P[1] + P[3] + 1e-9,
+                          "case %zu: legend %g %g %g %g outside panel %g %g %g %g", t, L[0], L[1],
+                          L[2], L[3], P[0], P[1], P[2], P[3]);
+        }
+        ck_assert_msg(g.text_right <= 1e-9, "case %zu: text overflows the legend by %g pt", t,
+                      g.text_right);
+        if (!c[t].may_cut)
+            ck_assert_msg(!g.truncated, "case %zu: legend text cut", t);
+    }
+}
+END_TEST
+
+/* User ranges and log axes (zp_nyquist_limits): a fixed axis spans exactly
+ * the range asked; two linear axes keep equal scales with the free one
+ * extended to fill its side; a log axis spans whole decades and fills. */
+START_TEST(test_nyquist_limits)
+{
+    zp_nyquist_frame fr;
+    const int fixx[2] = {1, 0}, lin[2] = {0, 0}, fixboth[2] = {1, 1}, none[2] = {0, 0};
+    ck_assert_int_eq(zp_nyquist_limits(0, 50, 0, 20, fixx, lin, 400, 300, 30, &fr), 0);
+    ck_assert(fr.xlo == 0 && fr.xhi == 50);
+    ck_assert(fr.sx == fr.sy);
+    ck_assert(fabs(fr.w - 400) < 1e-9 && fabs(fr.h - 300) < 1e-9); /* y extended: 0..37.5 */
+    ck_assert(fabs(fr.yhi - 37.5) < 1e-9);
+    ck_assert_int_eq(zp_nyquist_limits(10, 20, 0, 40, fixboth, lin, 400, 300, 30, &fr), 0);
+    ck_assert(fr.xlo == 10 && fr.xhi == 20 && fr.ylo == 0 && fr.yhi == 40);
+    ck_assert(fr.sx == fr.sy && fabs(fr.h - 300) < 1e-9 && fabs(fr.w - 75) < 1e-9);
+    const int logs[2] = {1, 1};
+    ck_assert_int_eq(zp_nyquist_limits(2.3, 5.6, 0.2, 4.1, none, logs, 400, 300, 30, &fr), 0);
+    ck_assert(fr.xlo == 2 && fr.xhi == 6 && fr.ylo == 0 && fr.yhi == 5);
+    ck_assert(fabs(fr.w - 400) < 1e-9 && fabs(fr.h - 300) < 1e-9);
+    /* and through zp_plot: a log axis refuses a range reaching 0 */
+    three_spectra();
+    zp_options o;
+    zp_options_default(&o);
+    o.logx = 1;
+    o.xlim[0] = 0, o.xlim[1] = 10;
+    char msg[256], dir[128], path[192];
+    zs_scratch_new(top_dir, dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/l.svg", dir);
+    ck_assert_int_eq(zp_plot(path, S3, 3, &o, msg, sizeof msg), -1);
+    ck_assert_ptr_nonnull(strstr(msg, "xlim"));
+    o.xlim[0] = 1;
+    o.logy = 1;
+    ck_assert_msg(zp_plot(path, S3, 3, &o, msg, sizeof msg) == 0, "%s", msg);
+    ck_assert_int_eq(zs_scratch_count(dir), 1);
+}
+END_TEST
+
 Suite *suite_plot(void)
 {
     Suite *s = suite_create("plot");
@@ -639,6 +725,8 @@ Suite *suite_plot(void)
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_write_failure);
     tcase_add_test(tc, test_hostile_data);
+    tcase_add_test(tc, test_legend_fits);
+    tcase_add_test(tc, test_nyquist_limits);
     suite_add_tcase(s, tc);
     return s;
 }

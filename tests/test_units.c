@@ -347,6 +347,58 @@ START_TEST(test_frequency)
 }
 END_TEST
 
+/* Every SI prefix on Hz (issue 6: "1 uHz" was unknown).  The expected values
+ * are the compiler's own decimal literals, so "exact" means the parser folds
+ * the prefix into the decimal exponent instead of multiplying. */
+START_TEST(test_frequency_prefixes)
+{
+    static const case_t c[] = {
+        {"1 qHz", ZU_FREQUENCY, 1e-30},  {"1 rHz", ZU_FREQUENCY, 1e-27},
+        {"1 yHz", ZU_FREQUENCY, 1e-24},  {"1 zHz", ZU_FREQUENCY, 1e-21},
+        {"1 aHz", ZU_FREQUENCY, 1e-18},  {"1 fHz", ZU_FREQUENCY, 1e-15},
+        {"3 pHz", ZU_FREQUENCY, 3e-12},  {"3 nHz", ZU_FREQUENCY, 3e-9},
+        {"1 uHz", ZU_FREQUENCY, 1e-6},   {"10 " MICRO "Hz", ZU_FREQUENCY, 1e-5},
+        {"10 " MU "Hz", ZU_FREQUENCY, 1e-5}, {"0.3 cHz", ZU_FREQUENCY, 0.003},
+        {"0.3 dHz", ZU_FREQUENCY, 0.03}, {"7 daHz", ZU_FREQUENCY, 70.0},
+        {"7 hHz", ZU_FREQUENCY, 700.0},  {"2 THz", ZU_FREQUENCY, 2e12},
+        {"2 PHz", ZU_FREQUENCY, 2e15},   {"2 EHz", ZU_FREQUENCY, 2e18},
+        {"2 ZHz", ZU_FREQUENCY, 2e21},   {"2 YHz", ZU_FREQUENCY, 2e24},
+        {"2 RHz", ZU_FREQUENCY, 2e27},   {"2 QHz", ZU_FREQUENCY, 2e30},
+        {"0.1uHz", ZU_FREQUENCY, 1e-7},
+    };
+    check_exact(c, N(c));
+    /* the prefixes stay where they were: not on other units */
+    check_fail("1 THz2", ZU_FREQUENCY, "not a frequency");
+    check_fail("1 pS/m", ZU_CONDUCTIVITY, "unknown unit");
+    check_fail("1 daK", ZU_TEMPERATURE, "unknown unit");
+}
+END_TEST
+
+/* Fractions: a plain number or a percentage, folded exactly ("22 %" is the
+ * double nearest 0.22, the literal below; issue 6). */
+START_TEST(test_fraction)
+{
+    static const case_t c[] = {
+        {"0.22", ZU_FRACTION, 0.22},  {"22%", ZU_FRACTION, 0.22},
+        {"22 %", ZU_FRACTION, 0.22},  {"100%", ZU_FRACTION, 1.0},
+        {"4.5 %", ZU_FRACTION, 0.045}, {"0%", ZU_FRACTION, 0.0},
+        {"1e1%", ZU_FRACTION, 0.1},   {"1", ZU_FRACTION, 1.0},
+    };
+    check_exact(c, N(c));
+    check_fail("22%", ZU_NUMBER, "not a plain number");
+    check_fail("22 mm", ZU_FRACTION, "is a length, not a fraction");
+    check_fail("22 %%", ZU_FRACTION, "fraction");
+    check_fail("22 %/m", ZU_FRACTION, "not a fraction");
+    check_fail("%", ZU_FRACTION, "not a number");
+    check_fail("22 % m", ZU_FRACTION, "not a fraction");
+    double v[3];
+    int n = 0;
+    ck_assert_int_eq(zu_parse_list("100%,50 %,22%", ZU_FRACTION, v, 3, &n, NULL, 0), 0);
+    ck_assert_int_eq(n, 3);
+    ck_assert(v[0] == 1.0 && v[1] == 0.5 && v[2] == 0.22);
+}
+END_TEST
+
 /* Plain numbers: the accepted number syntax, no unit. */
 START_TEST(test_numbers)
 {
@@ -545,7 +597,7 @@ START_TEST(test_unknown_units)
         {ZU_AREA_CAPACITANCE, "accepted: F/m2, F/cm2, mF/cm2, uF/cm2 (" MICRO "F/cm2), nF/cm2"},
         {ZU_ENERGY, "accepted: eV (the default), meV, kJ/mol, J/mol"},
         {ZU_TEMPERATURE, "accepted: K (the default), C, " DEGREE "C, degC"},
-        {ZU_FREQUENCY, "accepted: Hz, mHz, kHz, MHz, GHz"},
+        {ZU_FREQUENCY, "accepted: Hz with any SI prefix (mHz, uHz, kHz, MHz, GHz, ...)"},
     };
     static const char *const names[] = {"",
                                         "a length",
@@ -562,7 +614,7 @@ START_TEST(test_unknown_units)
         check_fail("1 xyz", d[i].dim, d[i].list);
         check_fail("1xyz", d[i].dim, d[i].list);
         check_fail("1 " DEGREE, d[i].dim, "unknown unit '" DEGREE "'");
-        check_fail("1 %", d[i].dim, "malformed unit '%'");
+        check_fail("1 %", d[i].dim, "unit '%' is a fraction, not");
     }
     /* case rules, with the hint */
     check_fail("1 MS/cm", ZU_CONDUCTIVITY,
@@ -587,7 +639,6 @@ START_TEST(test_unknown_units)
     check_fail("1 cS/m", ZU_CONDUCTIVITY, "unknown unit");
     check_fail("1 nS/m", ZU_CONDUCTIVITY, "unknown unit");
     check_fail("1 pF/cm2", ZU_AREA_CAPACITANCE, "unknown unit");
-    check_fail("1 uHz", ZU_FREQUENCY, "unknown unit");
     check_fail("1 keV", ZU_ENERGY, "unknown unit");
     check_fail("1 mJ/mol", ZU_ENERGY, "unknown unit");
     check_fail("1 kJ/mmol", ZU_ENERGY, "unknown unit");
@@ -909,6 +960,8 @@ Suite *suite_units(void)
     tcase_add_test(tc, test_energy);
     tcase_add_test(tc, test_temperature);
     tcase_add_test(tc, test_frequency);
+    tcase_add_test(tc, test_frequency_prefixes);
+    tcase_add_test(tc, test_fraction);
     tcase_add_test(tc, test_numbers);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");

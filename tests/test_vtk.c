@@ -258,7 +258,11 @@ static void check_abs(const char *doc, const char *name, const double *src, size
 }
 
 /* The XML frame every file must have. */
-static void check_frame(const char *doc, const char *extent, const char *spacing)
+/* Spacing must be the voxel edges in metres, like every other quantity of
+ * the file (A/m², V): each of its three numbers reads back as h[d] exactly
+ * (the writer prints the shortest round-tripping decimal), fully consumed, so
+ * a decimal comma or a scaled unit fails. */
+static void check_frame(const char *doc, const char *extent, const double h[3])
 {
     ck_assert_msg(strncmp(doc, "<?xml version=\"1.0\"?>\n", 22) == 0, "no XML declaration");
     ck_assert_ptr_nonnull(strstr(doc, "<VTKFile type=\"ImageData\" version=\"1.0\" "
@@ -271,7 +275,15 @@ static void check_frame(const char *doc, const char *extent, const char *spacing
     ck_assert(tag_attr(im, "Origin", v, sizeof v));
     ck_assert_str_eq(v, "0 0 0");
     ck_assert(tag_attr(im, "Spacing", v, sizeof v));
-    ck_assert_str_eq(v, spacing);
+    const char *p = v;
+    for (int d = 0; d < 3; d++) {
+        char *end;
+        double x = strtod(p, &end);
+        ck_assert_msg(end > p && (*end == ' ' || (*end == '\0' && d == 2)), "Spacing '%s'", v);
+        ck_assert_msg(x == h[d], "Spacing '%s': edge %d is %.17g m, expected %.17g m", v, d, x,
+                      h[d]);
+        p = end;
+    }
     const char *piece = strstr(doc, "<Piece ");
     ck_assert_ptr_nonnull(piece);
     ck_assert(tag_attr(piece, "Extent", v, sizeof v));
@@ -284,7 +296,7 @@ static void check_frame(const char *doc, const char *extent, const char *spacing
     /* the comment says the units, and holds no "--" (invalid in XML) */
     const char *c0 = strstr(doc, "<!--"), *c1 = strstr(doc, "-->");
     ck_assert(c0 != NULL && c1 != NULL && c0 < c1 && c1 < strstr(doc, "<VTKFile"));
-    ck_assert_ptr_nonnull(strstr(doc, "micrometres"));
+    ck_assert_ptr_nonnull(strstr(doc, "Lengths (Origin, Spacing) in metres"));
     const char *dd = strstr(c0 + 4, "--");
     ck_assert(dd == c1);
     size_t len = strlen(doc);
@@ -388,7 +400,7 @@ START_TEST(test_volume)
     ck_assert_msg(zv_write_volume(path, &s.f, msg, sizeof msg) == 0, "%s", msg);
     ck_assert_int_eq(zs_scratch_count(dir), 1); /* no temporary left */
     char *doc = zs_read_file(path);
-    check_frame(doc, "0 4 0 3 0 5", "2 1.5 1");
+    check_frame(doc, "0 4 0 3 0 5", s.f.h);
     check_field_data(doc, &s.f);
     ck_assert_int_eq(count_str(doc, "<DataArray "), 2 + 8);
     check_i32(doc, "phase", s.labels, NVOX);
@@ -424,7 +436,7 @@ START_TEST(test_interface)
     ck_assert_msg(zv_write_interface(path, &s.f, msg, sizeof msg) == 0, "%s", msg);
     ck_assert_int_eq(zs_scratch_count(dir), 1);
     char *doc = zs_read_file(path);
-    check_frame(doc, "0 4 0 3 5 5", "2 1.5 1"); /* the plane z = Lz */
+    check_frame(doc, "0 4 0 3 5 5", s.f.h); /* the plane z = Lz */
     check_field_data(doc, &s.f);
     ck_assert_int_eq(count_str(doc, "<DataArray "), 2 + 4);
     varray a = get_array(doc, "pixel_type");
@@ -486,7 +498,7 @@ END_TEST
 /* Synthetic fields: NaN, ±inf, −0, subnormals and the largest doubles are
  * written exactly; grids with nx·ny ≡ 0, 1, 2 (mod 3) end the UInt8 stream
  * with every padding; the largest grid's text overflows the encoder's buffer
- * many times.  Spacing in µm is the shortest decimal of h shifted by 6. */
+ * many times.  Spacing is h in metres, exactly. */
 START_TEST(test_synthetic_exact)
 {
     static const int64_t grids[][3] = {{1, 1, 1}, {2, 1, 1}, {3, 1, 2}, {7, 5, 3}, {37, 29, 11}};
@@ -535,7 +547,7 @@ START_TEST(test_synthetic_exact)
         char *doc = zs_read_file(path);
         snprintf(ext, sizeof ext, "0 %lld 0 %lld 0 %lld", (long long)nx, (long long)ny,
                  (long long)nz);
-        check_frame(doc, ext, "1.5 1 0.25");
+        check_frame(doc, ext, f.h);
         check_field_data(doc, &f);
         check_i32(doc, "phase", lab, nvox);
         check_i32(doc, "grain", lab, nvox);
@@ -549,7 +561,7 @@ START_TEST(test_synthetic_exact)
         doc = zs_read_file(path);
         snprintf(ext, sizeof ext, "0 %lld 0 %lld %lld %lld", (long long)nx, (long long)ny,
                  (long long)nz, (long long)nz);
-        check_frame(doc, ext, "1.5 1 0.25");
+        check_frame(doc, ext, f.h);
         varray a = get_array(doc, "pixel_type");
         ck_assert_uint_eq(a.nbytes, npix);
         ck_assert(memcmp(a.data, pix, npix) == 0);
@@ -673,7 +685,7 @@ START_TEST(test_locale_independent)
     ck_assert_msg(unchanged, "the writer changed the process locale");
     ck_assert_msg(thread == LC_GLOBAL_LOCALE, "the thread locale was not restored");
     char *doc = zs_read_file(path);
-    check_frame(doc, "0 4 0 3 0 5", "2 1.5 1");
+    check_frame(doc, "0 4 0 3 0 5", s.f.h);
     ck_assert_ptr_nonnull(strstr(doc, "at f = 1e+04 Hz"));
     free(doc);
 }
