@@ -1,7 +1,9 @@
 /*
  * test_solver.c — properties every spectrum must have, on disordered models
  * (Voronoi grains, a contact spot with pores or SEI) where no closed form exists:
- *   - ω → 0 equals the CHOLMOD DC resistance;  ω → ∞ equals the capacitive limit;
+ *   - f = 0 and ω → 0 against the series formula of a layered stack; on the
+ *     disordered model ω → 0 equals the CHOLMOD DC resistance;
+ *     ω → ∞ equals the capacitive limit;
  *   - passivity, Re Z >= 0;  reciprocity: mirrored geometry with the electrodes
  *     swapped gives the same Z;  renumbering (axis transposition) leaves Z unchanged;
  *   - floating regions and open circuits are found and handled, never solved singular;
@@ -91,11 +93,88 @@ static double dc_of(const zstr_model *m)
     return dc.resistance;
 }
 
+START_TEST(test_dc_exact_stack)
+{
+    /* f = 0 and ω → 0 against the series formula.  Three phases of different
+     * time constants stacked along z (3 × 3 × 6 voxels, every z-plane
+     * equipotential), a full WE contact with R_pol ∥ C_DL and an all-SEI CE:
+     *     R_DC = Σ_layers h/(σ_l·A) + R_pol/A + R_SEI/A,
+     *     Z(ω) = Σ_k R_k/(1 + jωτ_k).
+     * zstr_execute(f = 0) and zstr_dc_resistance must both give R_DC (a small
+     * Cholesky solve: 1e-12).  At 1 µHz, Re Z − R_DC = −Σ R_k (ωτ_k)²/(1 + (ωτ_k)²),
+     * at most R_DC·(ωτ_max)² with τ_max = τ_CT = 1 s, i.e. 4e-11 relative, and
+     * Im Z = −ω Σ R_k τ_k to (ωτ_max)² relative; 1e-11 of R_DC is added to both
+     * for the LU's rounding. */
+    const int64_t nx = 3, ny = 3, nz = 6;
+    const double h = 1e-6, a = 9 * h * h;
+    zstr_model *m = NULL;
+    zstr_error e;
+    ZS_CK_OK(zstr_model_create(nx, ny, nz, h, h, h, &m, &e), &e);
+    const double sig[3] = {0.05, 1e-3, 1e-4}, er[3] = {100.0, 30.0, 5.0};
+    for (int k = 0; k < 3; k++) {
+        zstr_phase_params ph = {NULL, sig[k], er[k], 0.3, 298.15};
+        ZS_CK_OK(zstr_model_add_phase(m, &ph, NULL, &e), &e);
+    }
+    const int layer[6] = {0, 1, 0, 2, 1, 0};
+    int32_t lab[54];
+    for (int i = 0; i < 54; i++)
+        lab[i] = layer[i / 9];
+    ZS_CK_OK(zstr_model_set_labels(m, lab, &e), &e);
+    zstr_interface_params ip;
+    zstr_interface_params_default(&ip);
+    ip.contact_resistance = 1e-4; /* Ω·m² */
+    ip.contact_capacitance = 1e4; /* F/m²: τ_CT = 1 s */
+    ip.sei_resistance = 1e-3;
+    ip.sei_capacitance = 1e-2;    /* τ_SEI = 1e-5 s */
+    ZS_CK_OK(zstr_model_set_interface(m, ZSTR_WE, &ip, NULL, &e), &e);
+    uint8_t sei[9];
+    memset(sei, ZSTR_PIXEL_SEI, sizeof sei);
+    ZS_CK_OK(zstr_model_set_interface(m, ZSTR_CE, &ip, sei, &e), &e);
+    /* the series elements: six layers, CT, SEI (T = T_ref: no Arrhenius factor) */
+    double rk[8], tk[8], rdc = 0.0;
+    for (int l = 0; l < 6; l++) {
+        rk[l] = h / (sig[layer[l]] * a);
+        tk[l] = ZSTR_EPSILON0 * er[layer[l]] / sig[layer[l]];
+    }
+    rk[6] = ip.contact_resistance / a, tk[6] = ip.contact_resistance * ip.contact_capacitance;
+    rk[7] = ip.sei_resistance / a, tk[7] = ip.sei_resistance * ip.sei_capacitance;
+    double sum_rt = 0.0;
+    for (int k = 0; k < 8; k++) {
+        rdc += rk[k];
+        sum_rt += rk[k] * tk[k];
+    }
+    zstr_plan *p = NULL;
+    zstr_workspace *ws = NULL;
+    ZS_CK_OK(zstr_plan_create(m, NULL, &p, &e), &e);
+    ZS_CK_OK(zstr_workspace_create(p, &ws, &e), &e);
+    double z[2] = {-1, -1};
+    ZS_CK_OK(zstr_execute(p, ws, 0.0, z, &e), &e);
+    ck_assert_msg(zs_test_rel(z[0], rdc) < 1e-12 && z[1] == 0.0,
+                  "Z(f = 0) %.15g%+gj vs R_DC %.15g", z[0], z[1], rdc);
+    zstr_dc_result dc;
+    zstr_dc_result_init(&dc);
+    ZS_CK_OK(zstr_dc_resistance(p, &dc, &e), &e);
+    ck_assert_msg(zs_test_rel(dc.resistance, rdc) < 1e-12, "R_DC %.15g vs %.15g", dc.resistance,
+                  rdc);
+    const double f = 1e-6, w = 2 * M_PI * f, wt = w * tk[6];
+    ZS_CK_OK(zstr_execute(p, ws, f, z, &e), &e);
+    ck_assert_msg(fabs(z[0] - rdc) <= rdc * (wt * wt + 1e-11), "Z'(1 µHz) %.15g vs %.15g", z[0],
+                  rdc);
+    ck_assert_msg(fabs(z[1] + w * sum_rt) <= w * sum_rt * wt * wt + 1e-11 * rdc,
+                  "Z''(1 µHz) %.15g vs %.15g", z[1], -w * sum_rt);
+    zstr_workspace_free(ws);
+    zstr_plan_free(p);
+    zstr_model_free(m);
+}
+END_TEST
+
 START_TEST(test_low_frequency_limit)
 {
-    /* Z(ω) = R_DC + O(ω): the slowest process here, CT with τ = R_pol·C_DL ≈ 0.9 s
-     * (scaled up by constriction), gives a relative deviation ~ (ωτ)² ≈ 1e-10 at
-     * 1 µHz, so 1e-8 bounds it with room for the LU's rounding. */
+    /* Z(ω) = R_DC + O(ω) on a disordered model, two solvers against each other
+     * (UMFPACK's complex LU, CHOLMOD's real Cholesky): the slowest process here,
+     * CT with τ = R_pol·C_DL ≈ 0.9 s (scaled up by constriction), gives a
+     * relative deviation ~ (ωτ)² ≈ 1e-10 at 1 µHz, so 1e-8 bounds it with room
+     * for the LU's rounding; |Z''| ~ ωτ·R ≈ 6e-6 R, below 1e-4 R. */
     setup s = {12, 0.25, ZSTR_PIXEL_PORE, 1, 0};
     zstr_model *m = paper_model(&s);
     double f = 1e-6, z[2];
@@ -103,14 +182,16 @@ START_TEST(test_low_frequency_limit)
     double rdc = dc_of(m);
     ck_assert_msg(zs_test_rel(z[0], rdc) < 1e-8, "Z'(1 µHz) %.12g vs R_DC %.12g", z[0], rdc);
     ck_assert(fabs(z[1]) < 1e-4 * rdc);
-    /* zstr_execute at exactly f = 0 is the DC path */
+    /* zstr_execute at exactly f = 0 is the same limit, within the same bound */
     zstr_plan *p = NULL;
     zstr_workspace *ws = NULL;
     zstr_error e;
+    double z0[2];
     ZS_CK_OK(zstr_plan_create(m, NULL, &p, &e), &e);
     ZS_CK_OK(zstr_workspace_create(p, &ws, &e), &e);
-    ZS_CK_OK(zstr_execute(p, ws, 0.0, z, &e), &e);
-    ck_assert(z[0] == rdc && z[1] == 0.0);
+    ZS_CK_OK(zstr_execute(p, ws, 0.0, z0, &e), &e);
+    ck_assert_msg(zs_test_rel(z0[0], z[0]) < 1e-8 && z0[1] == 0.0, "Z(0) %.12g vs Z'(1 µHz) %.12g",
+                  z0[0], z[0]);
     zstr_workspace_free(ws);
     zstr_plan_free(p);
     zstr_model_free(m);
@@ -385,11 +466,29 @@ END_TEST
 START_TEST(test_plan_counts)
 {
     /* internal nodes: one per GB branch between bulk halves (two classes) and one
-     * per contact/pore pixel (half voxel + interface element); counted here
-     * independently from the grain ids and the pixel map */
+     * per contact/pore/SEI pixel (half voxel + interface element), none for a
+     * free-surface pixel; counted here independently from the grain ids and
+     * the pixel map */
     setup s = {12, 0.3, ZSTR_PIXEL_PORE, 1, 0};
     zstr_model *m = paper_model(&s);
     const int64_t n = 12;
+    /* a WE map written here, pixel by pixel, with every type; its contact
+     * pixels are counted here, not by the library */
+    uint8_t map[12 * 12];
+    int64_t wepix = 0, ncontact = 0;
+    for (int64_t y = 0; y < n; y++)
+        for (int64_t x = 0; x < n; x++) {
+            int t = (int)((3 * x + 5 * y) % 7);
+            uint8_t v = t < 2 ? ZSTR_PIXEL_CONTACT
+                              : t < 5 ? ZSTR_PIXEL_PORE : t == 5 ? ZSTR_PIXEL_SEI : ZSTR_PIXEL_NONE;
+            map[x + n * y] = v;
+            wepix += v != ZSTR_PIXEL_NONE;
+            ncontact += v == ZSTR_PIXEL_CONTACT;
+        }
+    zstr_interface_params ip;
+    ZS_CK_OK(zstr_model_get_interface(m, ZSTR_WE, &ip), NULL);
+    zstr_error e;
+    ZS_CK_OK(zstr_model_set_interface(m, ZSTR_WE, &ip, map, &e), &e);
     const int32_t *g = zstr_model_grain_ids(m);
     int64_t gbb = 0;
     for (int64_t z = 0; z < n; z++)
@@ -400,12 +499,7 @@ START_TEST(test_plan_counts)
                 gbb += y + 1 < n && g[i] != g[i + n];
                 gbb += z + 1 < n && g[i] != g[i + n * n];
             }
-    const uint8_t *px = zstr_model_interface_pixels(m, ZSTR_WE);
-    int64_t wepix = 0;
-    for (int64_t k = 0; k < n * n; k++)
-        wepix += px[k] != ZSTR_PIXEL_NONE;
     zstr_plan *p = NULL;
-    zstr_error e;
     ZS_CK_OK(zstr_plan_create(m, NULL, &p, &e), &e);
     zstr_plan_info in;
     zstr_plan_info_init(&in);
@@ -420,7 +514,11 @@ START_TEST(test_plan_counts)
     ck_assert_int_eq(in.nnz, in.n_unknowns + 2 * (in.n_branches - n * n - wepix));
     double lu_nnz = solver_stat(p, "umfpack.predicted_lu_nnz");
     ck_assert(lu_nnz >= in.n_unknowns && in.predicted_bytes > 0);
-    ck_assert(fabs(in.contact_fraction[ZSTR_WE] - zstr_model_contact_fraction(m, ZSTR_WE)) == 0);
+    /* k/n² with k and n² exact: the one correctly rounded quotient */
+    ck_assert_msg(in.contact_fraction[ZSTR_WE] == (double)ncontact / (double)(n * n),
+                  "WE contact fraction %.17g, counted %lld of %lld", in.contact_fraction[ZSTR_WE],
+                  (long long)ncontact, (long long)(n * n));
+    ck_assert(zstr_model_contact_fraction(m, ZSTR_WE) == (double)ncontact / (double)(n * n));
     ck_assert(in.contact_fraction[ZSTR_CE] == 1.0);
     ck_assert(in.n_floating == 0 && in.open_circuit == 0);
     /* the prediction against the factorization UMFPACK then makes: the same
@@ -696,6 +794,7 @@ Suite *suite_solver(void)
     Suite *s = suite_create("solver");
     TCase *tc = tcase_create("properties");
     tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_dc_exact_stack);
     tcase_add_test(tc, test_low_frequency_limit);
     tcase_add_test(tc, test_high_frequency_limit);
     tcase_add_test(tc, test_passivity);
