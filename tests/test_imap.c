@@ -1,9 +1,12 @@
 /*
  * test_imap.c — interface map generators (lib/imap.c).
  *
- * The square spot and the frame are checked pixel by pixel against the rounding
- * rule written in lib/imap.c's banner (re-implemented here with libm's round()),
- * over many grids and fractions; the random field against its exact pixel count,
+ * The square spot and the frame: hand-worked maps; sizes where the answer is
+ * unambiguous (a k × k spot for fraction k²/N, a frame of width w for
+ * 1 − (n − 2w)²/n²); and, over many grids and fractions, properties alone
+ * (one solid centred rectangle, sides nearest to the requested square found by
+ * trying every length, connectivity, realised fraction counted here), never the
+ * library's rounding formula.  The random field against its exact pixel count,
  * reproducibility, and the growth of spatial correlation with correlation_length,
  * compared with the arcsine law for a thresholded Gaussian field.
  */
@@ -17,34 +20,93 @@
 /* Helpers                                                                   */
 /* ------------------------------------------------------------------------- */
 
-/* Reference sides of the centred rectangle of area fraction a (imap.c banner). */
-static void ref_sides(int64_t nx, int64_t ny, double hx, double hy, double a, int64_t *sx,
-                      int64_t *sy)
+/* Bounding box b = {x0, x1, y0, y1} of the pixels of `type`; returns their
+ * count (b is unset when it is 0). */
+static int64_t bbox(const uint8_t *px, int64_t nx, int64_t ny, int type, int64_t b[4])
 {
-    if (a <= 0.0) {
-        *sx = *sy = 0;
-        return;
+    int64_t c = 0;
+    b[0] = nx, b[1] = -1, b[2] = ny, b[3] = -1;
+    for (int64_t y = 0; y < ny; y++)
+        for (int64_t x = 0; x < nx; x++)
+            if (px[x + nx * y] == type) {
+                c++;
+                b[0] = x < b[0] ? x : b[0];
+                b[1] = x > b[1] ? x : b[1];
+                b[2] = y < b[2] ? y : b[2];
+                b[3] = y > b[3] ? y : b[3];
+            }
+    return c;
+}
+
+/* 1 when c pixels of a type fill their bounding box b: a solid rectangle. */
+static int fills_box(int64_t c, const int64_t b[4])
+{
+    return c > 0 && c == (b[1] - b[0] + 1) * (b[3] - b[2] + 1);
+}
+
+/* Centred on the pixel grid: the two margins differ by at most one pixel, the
+ * spare one on the high side (lib/imap.c's banner). */
+static int centred(int64_t lo, int64_t hi) { return hi == lo || hi == lo + 1; }
+
+/* 4-connected components of the pixels of `type`, by flood fill. */
+static int components(const uint8_t *px, int64_t nx, int64_t ny, int type)
+{
+    int64_t n = nx * ny, *stack = malloc(sizeof *stack * (size_t)n);
+    uint8_t *seen = calloc((size_t)n, 1);
+    ck_assert(stack != NULL && seen != NULL);
+    int count = 0;
+    for (int64_t s = 0; s < n; s++) {
+        if (px[s] != type || seen[s])
+            continue;
+        count++;
+        int64_t top = 0;
+        stack[top++] = s;
+        seen[s] = 1;
+        while (top > 0) {
+            int64_t i = stack[--top], x = i % nx, y = i / nx;
+            const int64_t nb[4][2] = {{x - 1, y}, {x + 1, y}, {x, y - 1}, {x, y + 1}};
+            for (int k = 0; k < 4; k++) {
+                int64_t u = nb[k][0], v = nb[k][1];
+                if (u < 0 || u >= nx || v < 0 || v >= ny)
+                    continue;
+                int64_t j = u + nx * v;
+                if (px[j] == type && !seen[j]) {
+                    seen[j] = 1;
+                    stack[top++] = j;
+                }
+            }
+        }
     }
-    if (a >= 1.0) {
-        *sx = nx;
-        *sy = ny;
-        return;
-    }
-    double n = (double)nx * (double)ny;
-    double px = sqrt(a * n * (hy / hx)), py = sqrt(a * n * (hx / hy));
-    if (px > (double)nx) {
-        px = (double)nx;
-        py = a * (double)ny;
-    } else if (py > (double)ny) {
-        py = (double)ny;
-        px = a * (double)nx;
-    }
-    *sx = (int64_t)fmin(round(px), (double)nx);
-    *sy = (int64_t)fmin(round(py), (double)ny);
-    if (*sx < 1)
-        *sx = 1;
-    if (*sy < 1)
-        *sy = 1;
+    free(stack);
+    free(seen);
+    return count;
+}
+
+/* 1 when the whole number s is one of the integers in [lo, hi] nearest to t,
+ * found by trying them all (ties: either; 1e-12 absorbs the rounding of t). */
+static int nearest(int64_t s, double t, int64_t lo, int64_t hi)
+{
+    if (s < lo || s > hi)
+        return 0;
+    for (int64_t k = lo; k <= hi; k++)
+        if (fabs((double)s - t) > fabs((double)k - t) + 1e-12)
+            return 0;
+    return 1;
+}
+
+/* 1 when sx × sy pixels are a nearest whole-pixel rendering of a centred
+ * square of area fraction a on an nx × ny map of square pixels: both sides
+ * nearest to the side t = sqrt(a·nx·ny); a square wider than the map becomes a
+ * full band of the same area, its other side nearest to a·n.  A non-empty
+ * shape keeps at least one pixel per side. */
+static int nearest_rect(int64_t nx, int64_t ny, double a, int64_t sx, int64_t sy)
+{
+    double t = sqrt(a * (double)nx * (double)ny);
+    if (t <= (double)nx && t <= (double)ny)
+        return nearest(sx, t, 1, nx) && nearest(sy, t, 1, ny);
+    if (t > (double)nx)
+        return sx == nx && nearest(sy, a * (double)ny, 1, ny);
+    return sy == ny && nearest(sx, a * (double)nx, 1, nx);
 }
 
 static int64_t count_type(const uint8_t *px, int64_t n, int type)
@@ -189,11 +251,39 @@ START_TEST(test_square_exact_values)
 }
 END_TEST
 
-/* Every (nx, ny) up to 24 × 24 (12 × 12 in quick mode) and 41 fractions: the map is exactly the
- * reference rectangle, the realised fraction is its area, the rounding error of
- * each side is at most half a pixel (band case aside), and the spot is mirror
- * symmetric whenever n − s is even. */
-START_TEST(test_square_formula_sweep)
+/* f = k²/(nx·ny) asks for a k × k square exactly: every grid up to 24 × 24 (12 × 12
+ * in quick mode) and every k that fits gives that square, centred, with the
+ * realised fraction k²/(nx·ny) (counted here). */
+START_TEST(test_square_exact_sides)
+{
+    uint8_t px[24 * 24];
+    int64_t nmax = zs_test_quick() ? 12 : 24;
+    for (int64_t nx = 1; nx <= nmax; nx++)
+        for (int64_t ny = 1; ny <= nmax; ny++)
+            for (int64_t k = 1; k <= nx && k <= ny; k++) {
+                int64_t n = nx * ny, b[4];
+                double f = (double)(k * k) / (double)n, r = -1.0;
+                zstr_error err;
+                ZS_CK_OK(zstr_map_square(nx, ny, 1e-6, 1e-6, f, ZSTR_PIXEL_PORE, px, &r, &err),
+                         &err);
+                int64_t c = bbox(px, nx, ny, ZSTR_PIXEL_CONTACT, b);
+                ck_assert_msg(c == k * k && fills_box(c, b) && b[1] - b[0] + 1 == k,
+                              "%lldx%lld, k = %lld: %lld contact pixels", (long long)nx,
+                              (long long)ny, (long long)k, (long long)c);
+                ck_assert_int_eq(count_type(px, n, ZSTR_PIXEL_PORE), n - c);
+                ck_assert(centred(b[0], nx - 1 - b[1]) && centred(b[2], ny - 1 - b[3]));
+                ck_assert(r == (double)(k * k) / (double)n);
+            }
+}
+END_TEST
+
+/* Every (nx, ny) up to 24 × 24 (12 × 12 in quick mode) and 41 fractions, checked
+ * by properties alone: the contact pixels form one solid, centred rectangle
+ * whose sides are a nearest whole-pixel rendering of the requested square
+ * (found by trying every side length, nearest_rect); fraction 0 is no contact,
+ * any other at least one pixel, 1 the whole map; every other pixel is `rest`;
+ * the realised fraction is the count of contact pixels over nx·ny. */
+START_TEST(test_square_property_sweep)
 {
     uint8_t px[24 * 24];
     int64_t nmax = zs_test_quick() ? 12 : 24;
@@ -207,28 +297,32 @@ START_TEST(test_square_formula_sweep)
                 double r = -1.0;
                 zstr_error err;
                 ZS_CK_OK(zstr_map_square(nx, ny, 2e-6, 2e-6, f, rest, px, &r, &err), &err);
-                int64_t sx, sy;
-                ref_sides(nx, ny, 1.0, 1.0, f, &sx, &sy);
-                int64_t n = nx * ny;
-                ck_assert_msg(is_rect(px, nx, ny, (nx - sx) / 2, (ny - sy) / 2, sx, sy,
-                                      ZSTR_PIXEL_CONTACT, rest),
-                              "%lldx%lld f=%g", (long long)nx, (long long)ny, f);
-                ck_assert(r == (double)(sx * sy) / (double)n);
-                if (f > 0.0)
-                    ck_assert_int_ge(sx * sy, 1);
-                double pxs = sqrt(f * (double)n);
-                if (pxs <= (double)nx && pxs <= (double)ny && sx * sy > 1)
-                    ck_assert(fabs((double)sx - pxs) <= 0.5 && fabs((double)sy - pxs) <= 0.5);
-                if ((nx - sx) % 2 == 0 && (ny - sy) % 2 == 0) {
+                int64_t n = nx * ny, b[4];
+                int64_t c = bbox(px, nx, ny, ZSTR_PIXEL_CONTACT, b);
+                ck_assert_int_eq(count_type(px, n, rest), n - c);
+                ck_assert(r == (double)c / (double)n);
+                checked++;
+                if (f == 0.0) {
+                    ck_assert_int_eq(c, 0);
+                    continue;
+                }
+                if (f == 1.0)
+                    ck_assert_int_eq(c, n);
+                ck_assert_msg(fills_box(c, b), "%lldx%lld f=%g: contact is not one solid "
+                                               "rectangle",
+                              (long long)nx, (long long)ny, f);
+                int64_t sx = b[1] - b[0] + 1, sy = b[3] - b[2] + 1;
+                ck_assert_msg(nearest_rect(nx, ny, f, sx, sy),
+                              "%lldx%lld f=%g: %lld x %lld is not a nearest square", (long long)nx,
+                              (long long)ny, f, (long long)sx, (long long)sy);
+                ck_assert_msg(centred(b[0], nx - 1 - b[1]) && centred(b[2], ny - 1 - b[3]),
+                              "%lldx%lld f=%g: margins %lld|%lld, %lld|%lld", (long long)nx,
+                              (long long)ny, f, (long long)b[0], (long long)(nx - 1 - b[1]),
+                              (long long)b[2], (long long)(ny - 1 - b[3]));
+                if (b[0] == nx - 1 - b[1] && b[2] == ny - 1 - b[3]) {
                     ck_assert(mirror_x_equal(px, nx, ny) && mirror_y_equal(px, nx, ny));
                     symmetric++;
-                } else if ((nx - sx) % 2 != 0 && sx > 0) {
-                    /* odd spare: the high-side margin is one pixel wider */
-                    int64_t lo = (nx - sx) / 2, hi = nx - sx - lo;
-                    ck_assert_int_eq(hi, lo + 1);
-                    ck_assert(!mirror_x_equal(px, nx, ny));
                 }
-                checked++;
             }
     ck_assert_int_eq(checked, nmax * nmax * 41);
     ck_assert_int_gt(symmetric, checked / 4);
@@ -255,13 +349,13 @@ START_TEST(test_square_anisotropic)
             int64_t nx = 60, ny = (int64_t)round(60.0 / ratio[i]); /* nearly square box */
             uint8_t *m = malloc((size_t)(nx * ny));
             ZS_CK_OK(zstr_map_square(nx, ny, hx, hy, f, ZSTR_PIXEL_PORE, m, &r, &err), &err);
-            int64_t sx, sy;
-            ref_sides(nx, ny, hx, hy, f, &sx, &sy);
-            ck_assert(is_rect(m, nx, ny, (nx - sx) / 2, (ny - sy) / 2, sx, sy,
-                              ZSTR_PIXEL_CONTACT, ZSTR_PIXEL_PORE));
+            int64_t b[4], c = bbox(m, nx, ny, ZSTR_PIXEL_CONTACT, b);
+            ck_assert(fills_box(c, b) && count_type(m, nx * ny, ZSTR_PIXEL_PORE) == nx * ny - c);
+            ck_assert(centred(b[0], nx - 1 - b[1]) && centred(b[2], ny - 1 - b[3]));
+            int64_t sx = b[1] - b[0] + 1, sy = b[3] - b[2] + 1;
             double s = sqrt(f * (double)nx * hx * (double)ny * hy); /* physical side */
-            ck_assert_msg(fabs((double)sx * hx - s) <= 0.5 * hx * (1 + 1e-12) &&
-                              fabs((double)sy * hy - s) <= 0.5 * hy * (1 + 1e-12),
+            /* each side the nearest whole number of its own pixels (s < Lx, Ly here) */
+            ck_assert_msg(nearest(sx, s / hx, 1, nx) && nearest(sy, s / hy, 1, ny),
                           "ratio %g f %g: %lld x %lld px for side %g m", ratio[i], f,
                           (long long)sx, (long long)sy, s);
             free(m);
@@ -283,7 +377,43 @@ START_TEST(test_square_scale_invariant)
 }
 END_TEST
 
-START_TEST(test_frame_formula_sweep)
+/* A frame of width w on an n × n map has area n² − (n − 2w)²: asked for that
+ * fraction, every pixel within w of the border is contact and no other, one
+ * connected ring. */
+START_TEST(test_frame_exact_widths)
+{
+    uint8_t px[24 * 24];
+    int64_t nmax = zs_test_quick() ? 12 : 24;
+    for (int64_t n = 3; n <= nmax; n++)
+        for (int64_t w = 1; 2 * w < n; w++) {
+            int64_t area = n * n - (n - 2 * w) * (n - 2 * w);
+            double f = (double)area / (double)(n * n), r = -1.0;
+            zstr_error err;
+            ZS_CK_OK(zstr_map_frame(n, n, 1e-6, 1e-6, f, ZSTR_PIXEL_PORE, px, &r, &err), &err);
+            for (int64_t y = 0; y < n; y++)
+                for (int64_t x = 0; x < n; x++) {
+                    int64_t d = x < y ? x : y;
+                    d = n - 1 - x < d ? n - 1 - x : d;
+                    d = n - 1 - y < d ? n - 1 - y : d;
+                    ck_assert_msg(px[x + n * y] == (d < w ? ZSTR_PIXEL_CONTACT : ZSTR_PIXEL_PORE),
+                                  "n = %lld, w = %lld: pixel (%lld, %lld)", (long long)n,
+                                  (long long)w, (long long)x, (long long)y);
+                }
+            ck_assert_int_eq(count_type(px, n * n, ZSTR_PIXEL_CONTACT), area);
+            ck_assert_int_eq(components(px, n, n, ZSTR_PIXEL_CONTACT), 1);
+            ck_assert(r == f);
+        }
+}
+END_TEST
+
+/* Every grid up to 24 × 24 (12 × 12 quick) and 41 fractions, by properties: the
+ * non-contact pixels form one solid, centred rectangle (the hole) that is a
+ * nearest rendering of a square of area 1 − fraction (nearest_rect), except
+ * that fraction > 0 always keeps contact: when the nearest hole is the whole
+ * map, the contact left is the fewest possible, one full row or column.
+ * The contact is one connected frame whenever the hole leaves a margin on
+ * every side; the realised fraction is the contact count over nx·ny. */
+START_TEST(test_frame_property_sweep)
 {
     uint8_t px[24 * 24];
     int64_t nmax = zs_test_quick() ? 12 : 24;
@@ -295,28 +425,34 @@ START_TEST(test_frame_formula_sweep)
                 zstr_error err;
                 ZS_CK_OK(zstr_map_frame(nx, ny, 1e-6, 1e-6, f, ZSTR_PIXEL_SEI, px, &r, &err),
                          &err);
-                int64_t sx, sy, n = nx * ny;
-                ref_sides(nx, ny, 1.0, 1.0, 1.0 - f, &sx, &sy);
-                if (f > 0.0 && sx == nx && sy == ny) {
-                    if (ny <= nx)
-                        sx--;
-                    else
-                        sy--;
+                int64_t n = nx * ny, b[4];
+                int64_t hole = bbox(px, nx, ny, ZSTR_PIXEL_SEI, b);
+                int64_t c = count_type(px, n, ZSTR_PIXEL_CONTACT);
+                ck_assert_int_eq(c + hole, n);
+                ck_assert(r == (double)c / (double)n);
+                if (f == 0.0) {
+                    ck_assert_int_eq(hole, n);
+                    continue;
                 }
-                ck_assert_msg(is_rect(px, nx, ny, (nx - sx) / 2, (ny - sy) / 2, sx, sy,
-                                      ZSTR_PIXEL_SEI, ZSTR_PIXEL_CONTACT),
-                              "%lldx%lld f=%g", (long long)nx, (long long)ny, f);
-                ck_assert(r == (double)(n - sx * sy) / (double)n);
-                if (f > 0.0)
-                    ck_assert_int_ge(count_type(px, n, ZSTR_PIXEL_CONTACT), 1);
-                if (f < 1.0 && n > 1) /* one pixel cannot be both */
-                    ck_assert_int_ge(count_type(px, n, ZSTR_PIXEL_SEI), 1);
-                if (f == 0.0)
-                    ck_assert_int_eq(count_type(px, n, ZSTR_PIXEL_SEI), n);
+                ck_assert_int_ge(c, 1);
                 if (f == 1.0)
-                    ck_assert_int_eq(count_type(px, n, ZSTR_PIXEL_CONTACT), n);
-                if ((nx - sx) % 2 == 0 && (ny - sy) % 2 == 0)
-                    ck_assert(mirror_x_equal(px, nx, ny) && mirror_y_equal(px, nx, ny));
+                    ck_assert_int_eq(c, n);
+                if (f < 1.0 && n > 1) /* one pixel cannot be both */
+                    ck_assert_int_ge(hole, 1);
+                if (hole == 0)
+                    continue;
+                ck_assert_msg(fills_box(hole, b), "%lldx%lld f=%g: the hole is not one solid "
+                                                  "rectangle",
+                              (long long)nx, (long long)ny, f);
+                ck_assert(centred(b[0], nx - 1 - b[1]) && centred(b[2], ny - 1 - b[3]));
+                int64_t sx = b[1] - b[0] + 1, sy = b[3] - b[2] + 1;
+                int full = nearest_rect(nx, ny, 1.0 - f, nx, ny);
+                int one_line = c == (nx < ny ? nx : ny) && (sx == nx - 1 || sy == ny - 1);
+                ck_assert_msg((full && one_line) || nearest_rect(nx, ny, 1.0 - f, sx, sy),
+                              "%lldx%lld f=%g: hole %lld x %lld", (long long)nx, (long long)ny,
+                              f, (long long)sx, (long long)sy);
+                if (b[0] >= 1 && b[2] >= 1 && b[1] <= nx - 2 && b[3] <= ny - 2)
+                    ck_assert_int_eq(components(px, nx, ny, ZSTR_PIXEL_CONTACT), 1);
             }
 }
 END_TEST
@@ -680,10 +816,12 @@ Suite *suite_imap(void)
     tcase_add_test(tc, test_full);
     tcase_add_test(tc, test_contact_fraction);
     tcase_add_test(tc, test_square_exact_values);
-    tcase_add_test(tc, test_square_formula_sweep);
+    tcase_add_test(tc, test_square_exact_sides);
+    tcase_add_test(tc, test_square_property_sweep);
     tcase_add_test(tc, test_square_anisotropic);
     tcase_add_test(tc, test_square_scale_invariant);
-    tcase_add_test(tc, test_frame_formula_sweep);
+    tcase_add_test(tc, test_frame_exact_widths);
+    tcase_add_test(tc, test_frame_property_sweep);
     tcase_add_test(tc, test_frame_shape);
     tcase_add_test(tc, test_random_count);
     tcase_add_test(tc, test_random_reproducible);
