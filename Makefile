@@ -29,7 +29,8 @@ BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN)
 FP := -ffp-contract=off
 SS_CFLAGS := -I/usr/include/suitesparse
 SS_LIBS := -lumfpack -lcholmod -lamd -lsuitesparseconfig
-LIBS := $(SS_LIBS) -lm -lpthread
+# LAPACK: the reduced-order model's small dense eigenproblems (mor.c)
+LIBS := $(SS_LIBS) -llapack -lblas -lm -lpthread
 # What a link against the static libzstr.a needs (the .pc's Libs.private).  The shared
 # SuiteSparse libraries bring their own dependencies; their static archives (Debian 12,
 # SuiteSparse 5.12) do not, so the list names them all, each after its users (trial links

@@ -533,6 +533,85 @@ ZSTR_API void zstr_sweep_options_default(zstr_sweep_options *options);
 ZSTR_API int zstr_sweep(const zstr_plan *plan, int64_t n, const double *frequencies,
                         double *z, const zstr_sweep_options *options, zstr_error *err);
 
+/* ------------------------------------------------------------------------- */
+/* Reduced-order model: the whole spectrum from a few real factorizations    */
+/* ------------------------------------------------------------------------- */
+
+/* Because Y = G + sC is an exact RC pencil, Z(s) has only real poles on the
+ * negative axis.  zstr_rom_create() projects the network onto a small basis
+ * made of solves with real shifted systems G + σC (several solves per real
+ * Cholesky factorization), with the shifts chosen greedily over the requested
+ * band until the estimated error is below the tolerance.  The reduced model is
+ * passive by construction and gives Z at any frequency and the network's exact
+ * relaxation-time spectrum (poles and residues).  lib/mor.c says how. */
+typedef struct zstr_rom zstr_rom;
+
+typedef struct zstr_rom_options {
+    size_t size;      /* sizeof(zstr_rom_options): set by zstr_rom_options_default() */
+    double tolerance; /* target max relative error of Z over the band; default 1e-6 */
+    int moments;      /* solves per factorization (>= 1); default 2 */
+    int max_shifts;   /* most factorizations before giving up; default 30 */
+    /* Called after each factorization with the count so far and the estimate
+     * (max relative error over the band; +inf before there are two models); a
+     * non-zero return cancels (ZSTR_ECANCELLED).  NULL: no progress. */
+    int (*progress)(void *context, int factorizations, double estimate);
+    void *context;
+} zstr_rom_options;
+
+/* Purpose: defaults and size.  Arguments: options — may be NULL. */
+ZSTR_API void zstr_rom_options_default(zstr_rom_options *options);
+
+/* Purpose: build the reduced model of `plan` for the band spanned by the
+ *   frequencies (those > 0; f = 0 is the DC solve and needs no model).  The
+ *   frequencies are also where the error is estimated, with the geometric
+ *   midpoints between neighbours.
+ * Arguments: plan — required, must outlive nothing (the model keeps no pointer
+ *   to it); n >= 1 and frequencies — required, finite, >= 0, at least one
+ *   > 0; options — NULL means defaults; out — required; err — optional.
+ * Returns: ZSTR_OK; ZSTR_EINVAL; ZSTR_ENOMEM; ZSTR_ESOLVER; ZSTR_ESINGULAR;
+ *   ZSTR_ECANCELLED.  When max_shifts is reached before the tolerance, the
+ *   model is still returned (ZSTR_OK) and its estimates say where it is not
+ *   good enough (zstr_sweep then solves those frequencies directly). */
+ZSTR_API int zstr_rom_create(const zstr_plan *plan, int64_t n, const double *frequencies,
+                             const zstr_rom_options *options, zstr_rom **out, zstr_error *err);
+/* Purpose: free a reduced model (NULL is a no-op). */
+ZSTR_API void zstr_rom_free(zstr_rom *rom);
+
+/* Purpose: Z at n frequencies [Hz] (>= 0; f = 0 gives Z_r(0), which is R_DC
+ *   when the model holds the DC solve), and optionally the error estimate.
+ * Arguments: rom — required; z — required (2n values); estimate — optional, n
+ *   values: the largest |Z_r − Z_r'| / |Z_r| at f/2, f and 2f, with Z_r' the
+ *   model before its last factorization (the change the last shift made;
+ *   tests/test_mor.c checks it is never 10× below the true error).
+ * Returns: ZSTR_OK; ZSTR_EINVAL. */
+ZSTR_API int zstr_rom_evaluate(const zstr_rom *rom, int64_t n, const double *frequencies,
+                               double *z, double *estimate, zstr_error *err);
+
+typedef struct zstr_rom_info {
+    size_t size;            /* set by the caller: sizeof(zstr_rom_info) */
+    int64_t dimension;      /* basis vectors */
+    int64_t factorizations; /* real Cholesky factorizations (one per shift) */
+    int64_t solves;         /* solves with those factors */
+    double max_estimate;    /* max estimate over the band's check points */
+    int converged;          /* max_estimate <= tolerance */
+    int dc_exact;           /* the basis holds G⁻¹e, so Z_r(0) = R_DC exactly */
+    int64_t n_poles;        /* relaxation terms R_k / (1 + sτ_k) */
+    double series_resistance; /* R∞ [Ω]: terms with τ = 0 */
+    double capacitance;     /* [F] of the 1/(sC) term (no DC path), or +inf */
+    double seconds;         /* wall time of zstr_rom_create */
+} zstr_rom_info;
+/* Purpose: set info->size. */
+ZSTR_API void zstr_rom_info_init(zstr_rom_info *info);
+/* Returns: ZSTR_OK; ZSTR_EINVAL for NULL or a bad info->size. */
+ZSTR_API int zstr_rom_get_info(const zstr_rom *rom, zstr_rom_info *info);
+
+/* Purpose: the exact relaxation-time spectrum of the reduced network,
+ *   Z_r(s) = R∞ + Σ_k R_k / (1 + sτ_k) + 1/(sC), poles sorted by τ.
+ * Arguments: rom — required; tau, resistance — n_poles values each (see
+ *   zstr_rom_get_info), may be NULL to skip.
+ * Returns: ZSTR_OK; ZSTR_EINVAL. */
+ZSTR_API int zstr_rom_poles(const zstr_rom *rom, double *tau, double *resistance);
+
 /* Purpose: n frequencies log-spaced from f_lo to f_hi [Hz] with per_decade points
  *   per decade (both ends included, n = round(per_decade·log10(f_hi/f_lo)) + 1).
  *   *out is malloc'ed (free() it); *n receives the count. */

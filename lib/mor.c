@@ -1,0 +1,659 @@
+/*
+ * mor.c — rational Krylov model-order reduction of the RC pencil: the whole
+ * spectrum, and the network's exact relaxation-time spectrum, from a few real
+ * Cholesky factorizations.
+ *
+ * System.  The port form (port.c): (G + sC) x = e, Z(s) = eᵀx, with e the unit
+ * vector of the WE node; G, C real symmetric positive semi-definite.
+ *
+ * Basis.  For a real shift σ >= 0 with factor K = G + σC, the vectors
+ *     x₁ = K⁻¹e,   x_{j+1} = K⁻¹ C v_j   (v_j the last basis vector)
+ * span a rational Krylov space; one-sided (Galerkin) projection on a space that
+ * holds x₁ … x_m matches Z and its first 2m − 1 derivatives at s = σ, because
+ * the system is symmetric (input and output vectors are both e).  Shifts are
+ * added until the model is good over the whole band.
+ *
+ * Inner product.  The pencil's entries span many orders of magnitude (bulk
+ * τ ≈ 3e-8 s against charge transfer ≈ 1 s), and a Euclidean Gram–Schmidt
+ * loses the small components.  The basis is orthonormal in the energy inner
+ * product ⟨u, v⟩ = uᵀMv with M = G + σ₀C, σ₀ = 2π·√(f_lo·f_hi) the geometric
+ * centre of the band: M is symmetric positive definite, the measure is
+ * invariant under any diagonal scaling of the unknowns, and the reduced M_r =
+ * VᵀMV is the identity, so the reduced problem is well conditioned.  Each new
+ * vector is orthogonalised twice (classical Gram–Schmidt with
+ * re-orthogonalisation, using W = MV stored beside V) and dropped when less
+ * than 1e-12 of its M-norm survives (it adds nothing to the space).
+ *
+ * Reduced model and poles.  G_r = VᵀGV, C_r = VᵀCV, e_r = Vᵀe are symmetric
+ * positive semi-definite, so Z_r(s) = e_rᵀ(G_r + sC_r)⁻¹e_r is passive (Re Z_r
+ * >= 0 for Re s >= 0) with real poles <= 0.  With M_r = G_r + σ₀C_r = LLᵀ,
+ * B = L⁻¹C_rL⁻ᵀ = QΘQᵀ (LAPACK dpotrf, dtrsm, dsyev) and w = QᵀL⁻¹e_r:
+ *     Z_r(s) = Σ_k w_k² / (a_k + sθ_k),   a_k = q_kᵀ(L⁻¹G_rL⁻ᵀ)q_k,
+ * i.e. terms R_k/(1 + sτ_k) with R_k = w_k²/a_k, τ_k = θ_k/a_k; θ_k = 0 gives a
+ * series resistance, a_k = 0 (no DC path) a capacitor θ_k/w_k².  a_k is taken
+ * from G_r directly, not as 1 − σ₀θ_k, so slow poles keep their digits.  When
+ * the first shift is σ = 0 the basis holds G⁻¹e and Σ R_k + R∞ = R_DC exactly.
+ *
+ * Shifts and the error estimate.  The first shifts are σ = 0 (when G is
+ * definite; else 2π·f_lo) and 2π·f_hi.  After each factorization the model is
+ * compared with the one before it (the leading block of the same nested
+ * basis) at every requested frequency and at the geometric midpoints between
+ * neighbours: est(f) = max of |Z_r − Z_r'| / |Z_r| at f/2, f and 2f.  The next shift is the
+ * real σ = 2πf at the largest estimate (skipping frequencies within a factor
+ * 1.2 of a shift already used), until the largest estimate is below the
+ * tolerance or max_shifts is reached.  The estimate costs mat-vecs and small
+ * dense algebra only.  It is the change the last shift made, so it measures
+ * the previous model's error and over-states the returned model's: that is
+ * the honest direction, and tests/test_mor.c checks it against direct solves.
+ */
+#include "zs_backend.h"
+#include "zs_plan.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* LAPACK (Fortran calling convention; character arguments have length 1) */
+void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
+void dtrsm_(const char *side, const char *uplo, const char *transa, const char *diag,
+            const int *m, const int *n, const double *alpha, const double *a, const int *lda,
+            double *b, const int *ldb);
+void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda,
+            double *w, double *work, const int *lwork, int *info);
+
+#define ZS_MOR_DEFLATE 1e-12
+#define ZS_MOR_SHIFT_GAP 1.2
+
+/* A reduced model as terms: Z(s) = rinf + Σ R_k/(1 + sτ_k) + cinv/s. */
+typedef struct terms {
+    int64_t n;
+    double *tau, *R;
+    double rinf, cinv;
+} terms;
+
+struct zstr_rom {
+    terms now, prev; /* the final model and the one before its last shift */
+    int has_prev;
+    double tolerance;
+    zstr_rom_info info;
+};
+
+static void terms_free(terms *t)
+{
+    free(t->tau);
+    free(t->R);
+    memset(t, 0, sizeof *t);
+}
+
+/* ---- the reduced eigenproblem --------------------------------------------- */
+
+/* Terms of the leading d×d block of (Gr, Cr) (leading dimension ld) with e_r. */
+static int reduce(int d, const double *Gr, const double *Cr, int ld, const double *er,
+                  double sigma0, terms *out, zstr_error *err)
+{
+    memset(out, 0, sizeof *out);
+    size_t dd = (size_t)d * (size_t)d;
+    int lwork = 3 * d + 64 * d;
+    double *M = zs_malloc_array(dd, sizeof *M), *A = zs_malloc_array(dd, sizeof *A);
+    double *B = zs_malloc_array(dd, sizeof *B), *work = zs_malloc_array((size_t)lwork, 8);
+    double *e = zs_malloc_array((size_t)d, 8), *th = zs_malloc_array((size_t)d, 8);
+    out->tau = zs_malloc_array((size_t)d, sizeof *out->tau);
+    out->R = zs_malloc_array((size_t)d, sizeof *out->R);
+    int rc = ZSTR_OK;
+    if (M == NULL || A == NULL || B == NULL || work == NULL || e == NULL || th == NULL ||
+        out->tau == NULL || out->R == NULL) {
+        rc = zs_error(err, ZSTR_ENOMEM, "out of memory for a reduced model of %d", d);
+        goto done;
+    }
+    for (int j = 0; j < d; j++) {
+        for (int i = 0; i < d; i++) {
+            A[i + (size_t)j * d] = Gr[i + (size_t)j * ld];
+            B[i + (size_t)j * d] = Cr[i + (size_t)j * ld];
+            M[i + (size_t)j * d] = A[i + (size_t)j * d] + sigma0 * B[i + (size_t)j * d];
+        }
+        e[j] = er[j];
+    }
+    int info = 0, one = 1;
+    const double unit = 1.0;
+    dpotrf_("L", &d, M, &d, &info);
+    if (info != 0) {
+        rc = zs_error(err, ZSTR_ESOLVER,
+                      "the reduced model of dimension %d lost definiteness (LAPACK dpotrf "
+                      "info %d)",
+                      d, info);
+        goto done;
+    }
+    /* A ← L⁻¹ A L⁻ᵀ, B ← L⁻¹ B L⁻ᵀ, e ← L⁻¹ e */
+    dtrsm_("L", "L", "N", "N", &d, &d, &unit, M, &d, A, &d);
+    dtrsm_("R", "L", "T", "N", &d, &d, &unit, M, &d, A, &d);
+    dtrsm_("L", "L", "N", "N", &d, &d, &unit, M, &d, B, &d);
+    dtrsm_("R", "L", "T", "N", &d, &d, &unit, M, &d, B, &d);
+    dtrsm_("L", "L", "N", "N", &d, &one, &unit, M, &d, e, &d);
+    /* symmetrise what rounding left unsymmetric */
+    for (int j = 0; j < d; j++)
+        for (int i = j + 1; i < d; i++) {
+            double b = 0.5 * (B[i + (size_t)j * d] + B[j + (size_t)i * d]);
+            B[i + (size_t)j * d] = B[j + (size_t)i * d] = b;
+        }
+    dsyev_("V", "L", &d, B, &d, th, work, &lwork, &info);
+    if (info != 0) {
+        rc = zs_error(err, ZSTR_ESOLVER, "LAPACK dsyev failed (info %d) on dimension %d", info,
+                      d);
+        goto done;
+    }
+    double thmax = 0.0;
+    for (int k = 0; k < d; k++)
+        thmax = fmax(thmax, th[k]);
+    for (int k = 0; k < d; k++) {
+        const double *q = B + (size_t)k * d;
+        double wk = 0.0, ak = 0.0;
+        for (int i = 0; i < d; i++) {
+            wk += q[i] * e[i];
+            double aq = 0.0;
+            for (int j = 0; j < d; j++)
+                aq += A[i + (size_t)j * d] * q[j];
+            ak += q[i] * aq;
+        }
+        double w2 = wk * wk, t = th[k] > 0.0 ? th[k] : 0.0;
+        if (ak < 0.0)
+            ak = 0.0; /* rounding of a semi-definite G_r */
+        if (w2 == 0.0)
+            continue;
+        if (t <= 1e-13 * thmax) {
+            out->rinf += w2 / ak; /* τ = 0: a series resistance */
+        } else if (ak <= 1e-13 * sigma0 * t) {
+            out->cinv += w2 / t; /* λ = 0: no DC path, a capacitor */
+        } else {
+            out->tau[out->n] = t / ak;
+            out->R[out->n] = w2 / ak;
+            out->n++;
+        }
+    }
+done:
+    free(M);
+    free(A);
+    free(B);
+    free(work);
+    free(e);
+    free(th);
+    if (rc != ZSTR_OK)
+        terms_free(out);
+    return rc;
+}
+
+static void terms_eval(const terms *t, double f, double z[2])
+{
+    if (f == 0.0) {
+        double r = t->rinf;
+        for (int64_t k = 0; k < t->n; k++)
+            r += t->R[k];
+        z[0] = t->cinv > 0.0 ? INFINITY : r;
+        z[1] = 0.0;
+        return;
+    }
+    double w = 2.0 * ZS_PI * f, re = t->rinf, im = 0.0;
+    for (int64_t k = 0; k < t->n; k++) {
+        double wt = w * t->tau[k], den = 1.0 + wt * wt;
+        re += t->R[k] / den;
+        im -= t->R[k] * wt / den;
+    }
+    im -= t->cinv / w;
+    z[0] = re;
+    z[1] = im;
+}
+
+static double rel_change(const terms *a, const terms *b, double f)
+{
+    double za[2], zb[2];
+    terms_eval(a, f, za);
+    terms_eval(b, f, zb);
+    double d = hypot(za[0] - zb[0], za[1] - zb[1]), m = hypot(za[0], za[1]);
+    return m > 0.0 ? d / m : (d > 0.0 ? INFINITY : 0.0);
+}
+
+/* The estimate at f: the change at f and at f/2 and 2f.  The change of a
+ * complex value can pass through zero between frequencies where the error does
+ * not; the neighbours fill those dips, so the estimate is not optimistic at a
+ * single frequency. */
+static double estimate_at(const terms *now, const terms *prev, double f)
+{
+    double e = rel_change(now, prev, f);
+    e = fmax(e, rel_change(now, prev, 0.5 * f));
+    return fmax(e, rel_change(now, prev, 2.0 * f));
+}
+
+/* ---- the basis ------------------------------------------------------------ */
+
+typedef struct basis {
+    const zs_system *s;
+    double sigma0;
+    int64_t n, k, kmax;
+    double *V, *W;   /* n × kmax: basis and M·basis */
+    double *Gr, *Cr; /* kmax × kmax, column-major */
+    double *gx, *cx, *h;
+} basis;
+
+static void basis_free(basis *b)
+{
+    free(b->V);
+    free(b->W);
+    free(b->Gr);
+    free(b->Cr);
+    free(b->gx);
+    free(b->cx);
+    free(b->h);
+}
+
+static double dot(int64_t n, const double *a, const double *b)
+{
+    double s = 0.0;
+    for (int64_t i = 0; i < n; i++)
+        s += a[i] * b[i];
+    return s;
+}
+
+/* Orthogonalise x (overwritten) against the basis in the M inner product and
+ * append it; returns 1 when appended, 0 when it added nothing. */
+static int basis_add(basis *b, double *x)
+{
+    const int64_t n = b->n;
+    if (b->k >= b->kmax)
+        return 0;
+    zs_system_matvec(b->s, 1.0, b->sigma0, x, b->gx);
+    double norm0 = sqrt(fmax(dot(n, x, b->gx), 0.0));
+    if (!(norm0 > 0.0) || !isfinite(norm0))
+        return 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int64_t j = 0; j < b->k; j++)
+            b->h[j] = dot(n, b->W + j * n, x);
+        for (int64_t j = 0; j < b->k; j++) {
+            const double *v = b->V + j * n;
+            double hj = b->h[j];
+            for (int64_t i = 0; i < n; i++)
+                x[i] -= hj * v[i];
+        }
+    }
+    zs_system_matvec(b->s, 1.0, 0.0, x, b->gx);
+    zs_system_matvec(b->s, 0.0, 1.0, x, b->cx);
+    double mn = dot(n, x, b->gx) + b->sigma0 * dot(n, x, b->cx);
+    double nrm = sqrt(fmax(mn, 0.0));
+    if (!(nrm > ZS_MOR_DEFLATE * norm0))
+        return 0;
+    const int64_t k = b->k;
+    double *v = b->V + k * n, *w = b->W + k * n;
+    for (int64_t i = 0; i < n; i++) {
+        v[i] = x[i] / nrm;
+        b->gx[i] /= nrm;
+        b->cx[i] /= nrm;
+        w[i] = b->gx[i] + b->sigma0 * b->cx[i];
+    }
+    for (int64_t j = 0; j <= k; j++) {
+        const double *vj = b->V + j * n;
+        double g = dot(n, vj, b->gx), c = dot(n, vj, b->cx);
+        b->Gr[j + k * b->kmax] = b->Gr[k + j * b->kmax] = g;
+        b->Cr[j + k * b->kmax] = b->Cr[k + j * b->kmax] = c;
+    }
+    b->k++;
+    return 1;
+}
+
+/* ---- building ------------------------------------------------------------- */
+
+void zstr_rom_options_default(zstr_rom_options *o)
+{
+    if (o == NULL)
+        return;
+    memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
+    o->tolerance = 1e-6;
+    o->moments = 2;
+    o->max_shifts = 30;
+}
+
+void zstr_rom_info_init(zstr_rom_info *info)
+{
+    if (info == NULL)
+        return;
+    memset(info, 0, sizeof *info);
+    info->size = sizeof *info;
+}
+
+void zstr_rom_free(zstr_rom *rom)
+{
+    if (rom == NULL)
+        return;
+    terms_free(&rom->now);
+    terms_free(&rom->prev);
+    free(rom);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Check points: the distinct positive frequencies and the geometric midpoints
+ * between neighbours. */
+static double *check_points(int64_t n, const double *f, int64_t *count)
+{
+    double *p = zs_malloc_array(2 * (size_t)n, sizeof *p);
+    if (p == NULL)
+        return NULL;
+    int64_t m = 0;
+    for (int64_t k = 0; k < n; k++)
+        if (f[k] > 0.0)
+            p[m++] = f[k];
+    qsort(p, (size_t)m, sizeof *p, cmp_double);
+    int64_t u = 0;
+    for (int64_t k = 0; k < m; k++)
+        if (u == 0 || p[k] != p[u - 1])
+            p[u++] = p[k];
+    int64_t c = u;
+    for (int64_t k = 0; k + 1 < u; k++)
+        p[c++] = sqrt(p[k] * p[k + 1]);
+    *count = c;
+    return p;
+}
+
+static int read_rom_options(const zstr_rom_options *opt, zstr_rom_options *o, zstr_error *err)
+{
+    zstr_rom_options_default(o);
+    if (opt == NULL)
+        return ZSTR_OK;
+    int rc = zs_check_size(opt->size, ZS_SIZE_UPTO(zstr_rom_options, context), sizeof *o,
+                           "zstr_rom_options", err);
+    if (rc != ZSTR_OK)
+        return rc;
+    memcpy(o, opt, opt->size);
+    if (!(o->tolerance > 0.0) || !isfinite(o->tolerance) || o->tolerance >= 1.0)
+        return zs_error(err, ZSTR_EINVAL, "zstr_rom_create: tolerance %g must be in (0, 1)",
+                        o->tolerance);
+    if (o->moments < 1 || o->moments > 16)
+        return zs_error(err, ZSTR_EINVAL, "zstr_rom_create: moments %d must be 1..16",
+                        o->moments);
+    if (o->max_shifts < 2 || o->max_shifts > 200)
+        return zs_error(err, ZSTR_EINVAL, "zstr_rom_create: max_shifts %d must be 2..200",
+                        o->max_shifts);
+    return ZSTR_OK;
+}
+
+typedef struct builder {
+    const zstr_plan *plan;
+    zstr_rom_options o;
+    zs_system sys;
+    const zs_backend *be;
+    void *sym;
+    basis b;
+    double *x, *t;
+    double *shift;
+    int nshift;
+    int64_t *dim; /* basis dimension after each shift */
+    int64_t solves;
+} builder;
+
+/* One factorization at σ and its moments. */
+static int add_shift(builder *B, double sigma, zstr_error *err)
+{
+    void *num = NULL;
+    int rc = B->be->factor(&B->sys, B->sym, sigma, 0.0, &num, err);
+    if (rc != ZSTR_OK)
+        return rc;
+    const int64_t n = B->sys.n;
+    memset(B->t, 0, (size_t)n * sizeof *B->t);
+    B->t[B->sys.port] = 1.0;
+    for (int m = 0; m < B->o.moments && rc == ZSTR_OK; m++) {
+        rc = B->be->solve(&B->sys, B->sym, num, 1, B->t, B->x, err);
+        if (rc != ZSTR_OK)
+            break;
+        B->solves++;
+        if (!basis_add(&B->b, B->x))
+            break;
+        zs_system_matvec(&B->sys, 0.0, 1.0, B->b.V + (B->b.k - 1) * n, B->t);
+    }
+    B->be->free_numeric(num);
+    B->shift[B->nshift] = sigma;
+    B->dim[B->nshift] = B->b.k;
+    B->nshift++;
+    return rc;
+}
+
+static int near_used(const builder *B, double sigma)
+{
+    for (int k = 0; k < B->nshift; k++) {
+        double s = B->shift[k];
+        if (s > 0.0 && sigma < ZS_MOR_SHIFT_GAP * s && s < ZS_MOR_SHIFT_GAP * sigma)
+            return 1;
+    }
+    return 0;
+}
+
+static void builder_free(builder *B)
+{
+    if (B->be != NULL && B->sym != NULL)
+        B->be->free_symbolic(B->sym);
+    zs_system_free(&B->sys);
+    basis_free(&B->b);
+    free(B->x);
+    free(B->t);
+    free(B->shift);
+    free(B->dim);
+}
+
+static int builder_init(builder *B, const zstr_plan *plan, zstr_error *err)
+{
+    int rc = zs_system_build(&plan->p, &B->sys, err);
+    if (rc != ZSTR_OK)
+        return rc;
+    const int64_t n = B->sys.n;
+    B->b.s = &B->sys;
+    B->b.n = n;
+    B->b.kmax = (int64_t)B->o.max_shifts * B->o.moments;
+    /* memory: V and W, the port form, one factor (CHOLMOD's count of the
+     * plan's pattern), against what the plan leaves of the limit */
+    double lnz = 0.0;
+    for (int k = 0; k < plan->nstats; k++)
+        if (strcmp(plan->stat_name[k], "cholmod.predicted_l_nnz") == 0)
+            lnz = plan->stat_value[k];
+    double need = 16.0 * (double)B->b.kmax * (double)n + 24.0 * (double)B->sys.nnz +
+                  12.0 * lnz + 8.0 * 8.0 * (double)n;
+    double room = plan->memory_limit - plan->info.plan_bytes;
+    if (need > room)
+        return zs_error(err, ZSTR_EMEMLIMIT,
+                        "the reduced-order sweep needs about %.3g GB (basis of up to %lld "
+                        "vectors of %lld unknowns, one real factor), more than the %.3g GB "
+                        "the plan leaves of the limit",
+                        need / 1e9, (long long)B->b.kmax, (long long)n, room / 1e9);
+    size_t nk = (size_t)n * (size_t)B->b.kmax, kk = (size_t)B->b.kmax * (size_t)B->b.kmax;
+    B->b.V = zs_malloc_array(nk, sizeof(double));
+    B->b.W = zs_malloc_array(nk, sizeof(double));
+    B->b.Gr = zs_calloc_array(kk, sizeof(double));
+    B->b.Cr = zs_calloc_array(kk, sizeof(double));
+    B->b.gx = zs_malloc_array((size_t)n, sizeof(double));
+    B->b.cx = zs_malloc_array((size_t)n, sizeof(double));
+    B->b.h = zs_malloc_array((size_t)B->b.kmax, sizeof(double));
+    B->x = zs_malloc_array((size_t)n, sizeof(double));
+    B->t = zs_malloc_array((size_t)n, sizeof(double));
+    B->shift = zs_malloc_array((size_t)B->o.max_shifts, sizeof(double));
+    B->dim = zs_malloc_array((size_t)B->o.max_shifts, sizeof(int64_t));
+    if (B->b.V == NULL || B->b.W == NULL || B->b.Gr == NULL || B->b.Cr == NULL ||
+        B->b.gx == NULL || B->b.cx == NULL || B->b.h == NULL || B->x == NULL || B->t == NULL ||
+        B->shift == NULL || B->dim == NULL)
+        return zs_error(err, ZSTR_ENOMEM, "out of memory for the reduced-order basis");
+    B->be = &zs_backend_cholmod;
+    return B->be->analyse(&B->sys, plan->info.ordering, &B->sym, err);
+}
+
+/* Terms of the model after shift number r (0-based). */
+static int model_after(const builder *B, int r, terms *t, zstr_error *err)
+{
+    const int64_t n = B->sys.n;
+    int d = (int)B->dim[r];
+    double *er = zs_malloc_array((size_t)(d > 0 ? d : 1), sizeof *er);
+    if (er == NULL)
+        return zs_error(err, ZSTR_ENOMEM, "out of memory");
+    for (int k = 0; k < d; k++)
+        er[k] = B->b.V[(int64_t)k * n + B->sys.port];
+    int rc = reduce(d, B->b.Gr, B->b.Cr, (int)B->b.kmax, er, B->b.sigma0, t, err);
+    free(er);
+    return rc;
+}
+
+int zstr_rom_create(const zstr_plan *plan, int64_t n, const double *f,
+                    const zstr_rom_options *opt, zstr_rom **out, zstr_error *err)
+{
+    zs_error_clear(err);
+    if (out == NULL)
+        return zs_error(err, ZSTR_EINVAL, "zstr_rom_create: out is NULL");
+    *out = NULL;
+    if (plan == NULL || f == NULL || n < 1)
+        return zs_error(err, ZSTR_EINVAL, "zstr_rom_create: NULL argument or n < 1");
+    double t0 = zs_wall_seconds();
+    builder B;
+    memset(&B, 0, sizeof B);
+    int rc = read_rom_options(opt, &B.o, err);
+    if (rc != ZSTR_OK)
+        return rc;
+    double flo = INFINITY, fhi = 0.0;
+    for (int64_t k = 0; k < n; k++) {
+        if (!isfinite(f[k]) || f[k] < 0.0)
+            return zs_error(err, ZSTR_EINVAL,
+                            "zstr_rom_create: frequency %lld is %g Hz; must be finite and >= 0",
+                            (long long)k, f[k]);
+        if (f[k] > 0.0) {
+            flo = fmin(flo, f[k]);
+            fhi = fmax(fhi, f[k]);
+        }
+    }
+    if (!(fhi > 0.0))
+        return zs_error(err, ZSTR_EINVAL, "zstr_rom_create: no frequency above 0 Hz");
+    int64_t ncheck = 0;
+    double *check = check_points(n, f, &ncheck);
+    zstr_rom *rom = calloc(1, sizeof *rom);
+    if (check == NULL || rom == NULL) {
+        free(check);
+        free(rom);
+        return zs_error(err, ZSTR_ENOMEM, "zstr_rom_create: out of memory");
+    }
+    B.plan = plan;
+    B.b.sigma0 = 2.0 * ZS_PI * sqrt(flo * fhi);
+    rc = builder_init(&B, plan, err);
+    double est = INFINITY;
+    if (rc == ZSTR_OK) {
+        rom->info.dc_exact = B.sys.g_definite;
+        rc = add_shift(&B, B.sys.g_definite ? 0.0 : 2.0 * ZS_PI * flo, err);
+    }
+    if (rc == ZSTR_OK && (B.o.progress != NULL && B.o.progress(B.o.context, 1, est) != 0))
+        rc = zs_error(err, ZSTR_ECANCELLED, "zstr_rom_create: cancelled by the caller");
+    double next = 2.0 * ZS_PI * fhi;
+    while (rc == ZSTR_OK && B.nshift < B.o.max_shifts) {
+        rc = add_shift(&B, next, err);
+        if (rc != ZSTR_OK)
+            break;
+        terms_free(&rom->now);
+        terms_free(&rom->prev);
+        rc = model_after(&B, B.nshift - 1, &rom->now, err);
+        if (rc == ZSTR_OK)
+            rc = model_after(&B, B.nshift - 2, &rom->prev, err);
+        if (rc != ZSTR_OK)
+            break;
+        rom->has_prev = 1;
+        /* the largest estimate, and the largest away from the shifts used */
+        est = 0.0;
+        double best = -1.0, fbest = 0.0;
+        for (int64_t k = 0; k < ncheck; k++) {
+            double e = estimate_at(&rom->now, &rom->prev, check[k]);
+            est = fmax(est, e);
+            if (e > best && !near_used(&B, 2.0 * ZS_PI * check[k])) {
+                best = e;
+                fbest = check[k];
+            }
+        }
+        if (B.o.progress != NULL && B.o.progress(B.o.context, B.nshift, est) != 0) {
+            rc = zs_error(err, ZSTR_ECANCELLED, "zstr_rom_create: cancelled by the caller");
+            break;
+        }
+        if (est <= B.o.tolerance || best <= B.o.tolerance || B.b.k >= B.b.kmax)
+            break;
+        next = 2.0 * ZS_PI * fbest;
+    }
+    if (rc == ZSTR_OK) {
+        rom->tolerance = B.o.tolerance;
+        rom->info.size = sizeof rom->info;
+        rom->info.dimension = B.b.k;
+        rom->info.factorizations = B.nshift;
+        rom->info.solves = B.solves;
+        rom->info.max_estimate = est;
+        rom->info.converged = est <= B.o.tolerance;
+        rom->info.n_poles = rom->now.n;
+        rom->info.series_resistance = rom->now.rinf;
+        rom->info.capacitance = rom->now.cinv > 0.0 ? 1.0 / rom->now.cinv : INFINITY;
+        /* poles sorted by τ (insertion sort: a few dozen terms) */
+        for (int64_t i = 1; i < rom->now.n; i++)
+            for (int64_t j = i; j > 0 && rom->now.tau[j - 1] > rom->now.tau[j]; j--) {
+                double a = rom->now.tau[j], r = rom->now.R[j];
+                rom->now.tau[j] = rom->now.tau[j - 1];
+                rom->now.R[j] = rom->now.R[j - 1];
+                rom->now.tau[j - 1] = a;
+                rom->now.R[j - 1] = r;
+            }
+    }
+    builder_free(&B);
+    free(check);
+    if (rc != ZSTR_OK) {
+        zstr_rom_free(rom);
+        return rc;
+    }
+    rom->info.seconds = zs_wall_seconds() - t0;
+    *out = rom;
+    return ZSTR_OK;
+}
+
+int zstr_rom_evaluate(const zstr_rom *rom, int64_t n, const double *f, double *z,
+                      double *estimate, zstr_error *err)
+{
+    zs_error_clear(err);
+    if (rom == NULL || n < 0 || (n > 0 && (f == NULL || z == NULL)))
+        return zs_error(err, ZSTR_EINVAL, "zstr_rom_evaluate: NULL argument or n < 0");
+    for (int64_t k = 0; k < n; k++) {
+        if (!isfinite(f[k]) || f[k] < 0.0)
+            return zs_error(err, ZSTR_EINVAL,
+                            "zstr_rom_evaluate: frequency %lld is %g Hz; must be finite and "
+                            ">= 0",
+                            (long long)k, f[k]);
+        terms_eval(&rom->now, f[k], z + 2 * k);
+        if (estimate != NULL)
+            estimate[k] = f[k] == 0.0 && rom->info.dc_exact
+                              ? 0.0
+                              : (rom->has_prev ? estimate_at(&rom->now, &rom->prev, f[k])
+                                               : INFINITY);
+    }
+    return ZSTR_OK;
+}
+
+int zstr_rom_get_info(const zstr_rom *rom, zstr_rom_info *info)
+{
+    if (rom == NULL || info == NULL)
+        return ZSTR_EINVAL;
+    int rc = zs_check_size(info->size, ZS_SIZE_UPTO(zstr_rom_info, seconds), sizeof *info,
+                           "zstr_rom_info", NULL);
+    if (rc != ZSTR_OK)
+        return rc;
+    size_t size = info->size;
+    memcpy(info, &rom->info, size);
+    info->size = size;
+    return ZSTR_OK;
+}
+
+int zstr_rom_poles(const zstr_rom *rom, double *tau, double *resistance)
+{
+    if (rom == NULL)
+        return ZSTR_EINVAL;
+    for (int64_t k = 0; k < rom->now.n; k++) {
+        if (tau != NULL)
+            tau[k] = rom->now.tau[k];
+        if (resistance != NULL)
+            resistance[k] = rom->now.R[k];
+    }
+    return ZSTR_OK;
+}

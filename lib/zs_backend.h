@@ -1,0 +1,66 @@
+/*
+ * zs_backend.h — linear-solver backends behind one small table, and the port
+ * form of the pencil they solve (library-internal).
+ *
+ * Backends (SUNDIALS' SUNLinearSolver and PETSc's KSP ops are the models).  A
+ * backend factors K(s) = G + s·C of one zs_system at a shift s and solves with
+ * a block of right-hand sides.  The table is the whole contract:
+ *   analyse  once per system: ordering and symbolic factorization of the
+ *            pattern (no values), kept by the caller for every shift;
+ *   factor   numeric factorization of G + s·C, s = sr + j·si (a backend
+ *            without is_complex accepts si = 0 and sr >= 0 only);
+ *   solve    X = K⁻¹ B for nrhs columns of length n (column-major; real values
+ *            for a real backend, interleaved complex for a complex one);
+ *   stat     the k-th figure of the backend by name (ZSTR_ERANGE past the end);
+ *   free_numeric, free_symbolic (NULL is a no-op).
+ * Nothing else is shared between a backend and its callers, so iterative and
+ * distributed backends fit the same table.  tests/test_backend.c runs one
+ * conformance suite against every entry of zs_backends[].
+ *
+ * Port form (physics.md §5).  The model-order reduction needs constant input
+ * and output vectors, so the WE is kept as an unknown node (the last one, index
+ * n − 1) fed by 1 A with the CE grounded: (G + sC) x = e_WE, Z(s) = x_WE.  G and
+ * C stay symmetric positive semi-definite, and G + σC is definite for σ > 0
+ * when every node reaches the CE through some branch (every voxel part has a
+ * capacitance, so only a WE without any branch breaks it; zs_system_build
+ * refuses that case).  G alone is definite when every node conducts to the CE.
+ */
+#ifndef ZS_BACKEND_H
+#define ZS_BACKEND_H
+
+#include "zs_internal.h"
+
+/* A symmetric pencil on one CSC pattern holding both triangles, rows sorted,
+ * diagonal present. */
+typedef struct zs_system {
+    int64_t n, nnz;
+    int64_t *Ap, *Ai;
+    double *Gx, *Cx;
+    int64_t port;     /* the row of the port (WE) node: n − 1 */
+    int g_definite;   /* G alone is positive definite (DC shift allowed) */
+} zs_system;
+
+/* Port form of an assembled pencil. ZSTR_EINVAL when the WE has no branch. */
+int zs_system_build(const zs_pencil *p, zs_system *s, zstr_error *err);
+void zs_system_free(zs_system *s);
+/* y = A x for A = a·G + b·C (both triangles stored: one pass). */
+void zs_system_matvec(const zs_system *s, double a, double b, const double *x, double *y);
+
+typedef struct zs_backend {
+    const char *name;
+    int is_complex; /* 1: complex shifts, complex vectors; 0: real shifts >= 0, real vectors */
+    int (*analyse)(const zs_system *sys, int ordering, void **symbolic, zstr_error *err);
+    int (*factor)(const zs_system *sys, void *symbolic, double sr, double si, void **numeric,
+                  zstr_error *err);
+    int (*solve)(const zs_system *sys, void *symbolic, void *numeric, int64_t nrhs,
+                 const double *b, double *x, zstr_error *err);
+    int (*stat)(const void *symbolic, const void *numeric, int k, const char **name,
+                double *value);
+    void (*free_numeric)(void *numeric);
+    void (*free_symbolic)(void *symbolic);
+} zs_backend;
+
+extern const zs_backend zs_backend_cholmod;
+extern const zs_backend zs_backend_umfpack;
+
+#endif

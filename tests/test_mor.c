@@ -1,0 +1,324 @@
+/*
+ * test_mor.c — the reduced-order model against exact answers and against the
+ * direct per-frequency solve of the same network.
+ *
+ * Exact: a stack of layers along z whose phases have distinct time constants
+ * has Z(s) = Σ R_i/(1 + sτ_i) exactly (every plane is equipotential), so the
+ * reduced model must find exactly those poles and residues.  Direct: on
+ * Voronoi + GB + interface models, open circuits and floating islands, the
+ * model's Z over 1e-3…1e9 Hz must match zstr_execute to the tolerance; the
+ * error estimate must not be optimistic (true error <= 10 × estimate); Re Z >= 0;
+ * and the residues add up to R_DC.
+ */
+#include "zs_test.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const double eps0 = ZSTR_EPSILON0;
+
+static zstr_model *grid(int64_t n, double h)
+{
+    zstr_model *m = NULL;
+    zstr_error e;
+    ZS_CK_OK(zstr_model_create(n, n, n, h, h, h, &m, &e), &e);
+    return m;
+}
+
+static int phase(zstr_model *m, const char *name, double sigma, double epsr)
+{
+    zstr_phase_params p = {name, sigma, epsr, 0.0, 298.15};
+    int id = -1;
+    zstr_error e;
+    ZS_CK_OK(zstr_model_add_phase(m, &p, &id, &e), &e);
+    return id;
+}
+
+static zstr_rom *rom_of(const zstr_plan *p, int64_t nf, const double *f, double tol)
+{
+    zstr_rom_options o;
+    zstr_rom_options_default(&o);
+    o.tolerance = tol;
+    zstr_rom *r = NULL;
+    zstr_error e;
+    ZS_CK_OK(zstr_rom_create(p, nf, f, &o, &r, &e), &e);
+    return r;
+}
+
+static zstr_rom_info info_of(const zstr_rom *r)
+{
+    zstr_rom_info in;
+    zstr_rom_info_init(&in);
+    ZS_CK_OK(zstr_rom_get_info(r, &in), NULL);
+    return in;
+}
+
+/* 1e-3 … 1e9 Hz, 6 per decade */
+static int64_t band(double **f)
+{
+    int64_t n = 0;
+    zstr_error e;
+    ZS_CK_OK(zstr_frequencies_log(1e-3, 1e9, 6, f, &n, &e), &e);
+    return n;
+}
+
+START_TEST(test_layer_poles_exact)
+{
+    /* 3 phases in layers of 2, 3 and 1 voxels along z, τ = ε0·ε/σ distinct:
+     * exactly three poles at those τ with residues L_i/(σ_i A); nothing else
+     * above rounding */
+    const int64_t n = 6;
+    const double h = 1e-6, A = 36e-12;
+    zstr_model *m = grid(n, h);
+    const double sig[3] = {1e-2, 3e-5, 0.5}, eps[3] = {30.0, 150.0, 10.0};
+    const int thick[3] = {2, 3, 1};
+    int id[3];
+    for (int k = 0; k < 3; k++)
+        id[k] = phase(m, k == 0 ? "a" : k == 1 ? "b" : "c", sig[k], eps[k]);
+    int32_t *lab = malloc(sizeof *lab * (size_t)(n * n * n));
+    ck_assert_ptr_nonnull(lab);
+    for (int64_t z = 0, layer = 0, used = 0; z < n; z++, used++) {
+        if (used == thick[layer]) {
+            layer++;
+            used = 0;
+        }
+        for (int64_t i = 0; i < n * n; i++)
+            lab[z * n * n + i] = id[layer];
+    }
+    zstr_error e;
+    ZS_CK_OK(zstr_model_set_labels(m, lab, &e), &e);
+    free(lab);
+    zstr_plan *p = NULL;
+    ZS_CK_OK(zstr_plan_create(m, NULL, &p, &e), &e);
+    double *f = NULL;
+    int64_t nf = band(&f);
+    zstr_rom *r = rom_of(p, nf, f, 1e-8);
+    zstr_rom_info in = info_of(r);
+    double *tau = malloc(sizeof *tau * (size_t)(in.n_poles + 1));
+    double *res = malloc(sizeof *res * (size_t)(in.n_poles + 1));
+    ck_assert(tau != NULL && res != NULL);
+    ZS_CK_OK(zstr_rom_poles(r, tau, res), NULL);
+    double rtot = 0.0;
+    for (int k = 0; k < 3; k++)
+        rtot += thick[k] * h / (sig[k] * A);
+    int found[3] = {0, 0, 0};
+    for (int64_t j = 0; j < in.n_poles; j++) {
+        if (res[j] < 1e-10 * rtot)
+            continue; /* a numerically empty direction */
+        int hit = -1;
+        for (int k = 0; k < 3; k++)
+            if (zs_test_rel(tau[j], eps0 * eps[k] / sig[k]) < 1e-8)
+                hit = k;
+        ck_assert_msg(hit >= 0, "pole tau = %g R = %g matches no layer", tau[j], res[j]);
+        found[hit]++;
+        ck_assert_msg(zs_test_rel(res[j], thick[hit] * h / (sig[hit] * A)) < 1e-8,
+                      "layer %d: R %g vs %g", hit, res[j], thick[hit] * h / (sig[hit] * A));
+    }
+    for (int k = 0; k < 3; k++)
+        ck_assert_int_eq(found[k], 1);
+    ck_assert(in.series_resistance < 1e-10 * rtot);
+    ck_assert(isinf(in.capacitance));
+    ck_assert(in.dc_exact);
+    free(tau);
+    free(res);
+    free(f);
+    zstr_rom_free(r);
+    zstr_plan_free(p);
+    zstr_model_free(m);
+}
+END_TEST
+
+/* the paper's model (Voronoi + GB + square spot with pores or SEI), n³ */
+static zstr_model *paper_model(int64_t n, int rest, double fraction)
+{
+    const double h = 100e-6 / (double)n;
+    zstr_model *m = grid(n, h);
+    int ib = phase(m, "bulk", 0.046, 150.0), ig = phase(m, "gb", 5.97e-4, 150.0);
+    zstr_voronoi_params vp = {25e-6, 7, ib, ig, 10e-9};
+    zstr_error e;
+    ZS_CK_OK(zstr_model_voronoi(m, &vp, NULL, &e), &e);
+    zstr_interface_params ip;
+    zstr_interface_params_default(&ip);
+    ip.contact_resistance = 0.5e-4;
+    ip.contact_capacitance = 1.77e4;
+    ip.pore_capacitance = 8.85;
+    ip.sei_resistance = 100e-4;
+    ip.sei_capacitance = 0.88;
+    uint8_t *px = malloc((size_t)(n * n));
+    ck_assert_ptr_nonnull(px);
+    ZS_CK_OK(zstr_map_square(n, n, h, h, fraction, rest, px, NULL, &e), &e);
+    ZS_CK_OK(zstr_model_set_interface(m, ZSTR_WE, &ip, px, &e), &e);
+    free(px);
+    return m;
+}
+
+/* MOR against direct over the band, and its estimate against a much tighter
+ * reduced model.  The direct complex LU is itself only good to a few 1e-7 at
+ * the highest frequencies on the Voronoi models (two reduced models built from
+ * different shifts agree to 1e-12 there), so the honesty of the estimate is
+ * judged against the tight model, as the fast-sweep issue asks; the direct
+ * solve checks that the spectrum is right to the tolerance. */
+static void against_direct(const zstr_model *m, double tol, const char *what)
+{
+    zstr_plan *p = NULL;
+    zstr_error e;
+    ZS_CK_OK(zstr_plan_create(m, NULL, &p, &e), &e);
+    double *f = NULL;
+    int64_t nf = band(&f);
+    size_t bytes = sizeof(double) * 2 * (size_t)nf;
+    double *zd = malloc(bytes), *zr = malloc(bytes), *zt = malloc(bytes);
+    double *est = malloc(sizeof *est * (size_t)nf);
+    ck_assert(zd != NULL && zr != NULL && zt != NULL && est != NULL);
+    ZS_CK_OK(zstr_sweep(p, nf, f, zd, NULL, &e), &e);
+    zstr_rom *r = rom_of(p, nf, f, tol), *tight = rom_of(p, nf, f, 1e-11);
+    ZS_CK_OK(zstr_rom_evaluate(r, nf, f, zr, est, &e), &e);
+    ZS_CK_OK(zstr_rom_evaluate(tight, nf, f, zt, NULL, &e), &e);
+    zstr_rom_info in = info_of(r);
+    ck_assert_msg(in.converged, "%s: not converged, estimate %g", what, in.max_estimate);
+    double worst = 0.0, worst_tight = 0.0, worst_ratio = 0.0;
+    for (int64_t k = 0; k < nf; k++) {
+        double mag = hypot(zd[2 * k], zd[2 * k + 1]);
+        double err = hypot(zr[2 * k] - zd[2 * k], zr[2 * k + 1] - zd[2 * k + 1]) / mag;
+        double et = hypot(zr[2 * k] - zt[2 * k], zr[2 * k + 1] - zt[2 * k + 1]) / mag;
+        worst = fmax(worst, err);
+        worst_tight = fmax(worst_tight, et);
+        /* honest: never more than 10× below the truth (1e-12: rounding) */
+        ck_assert_msg(et <= 10.0 * est[k] + 1e-12, "%s: f = %g: error %g, estimate %g", what,
+                      f[k], et, est[k]);
+        worst_ratio = fmax(worst_ratio, et / fmax(est[k], 1e-300));
+        ck_assert_msg(zr[2 * k] >= 0.0, "%s: Re Z < 0 at %g Hz", what, f[k]);
+    }
+    ck_assert_msg(worst <= tol, "%s: max error %g > tolerance %g (%lld factorizations)", what,
+                  worst, tol, (long long)in.factorizations);
+    ck_assert_msg(worst_tight <= 10.0 * in.max_estimate + 1e-13, "%s: max error %g, estimate %g",
+                  what, worst_tight, in.max_estimate);
+    if (getenv("ZSTR_TEST_VERBOSE") != NULL)
+        fprintf(stderr, "%s: %lld factorizations, %lld solves, dim %lld, error vs direct %.3g, "
+                        "vs tight %.3g, estimate %.3g, worst pointwise error/estimate %.3g\n",
+                what, (long long)in.factorizations, (long long)in.solves,
+                (long long)in.dimension, worst, worst_tight, in.max_estimate, worst_ratio);
+    /* ω → 0: Z_r(0) against CHOLMOD's DC solve */
+    zstr_dc_result dc;
+    zstr_dc_result_init(&dc);
+    int rc = zstr_dc_resistance(p, &dc, &e);
+    double z0[2], f0 = 0.0;
+    ZS_CK_OK(zstr_rom_evaluate(r, 1, &f0, z0, NULL, &e), &e);
+    if (rc == ZSTR_WOPEN_CIRCUIT) {
+        ck_assert(isinf(z0[0]) && isfinite(in.capacitance));
+    } else {
+        ck_assert_int_eq(rc, ZSTR_OK);
+        if (in.dc_exact)
+            ck_assert_msg(zs_test_rel(z0[0], dc.resistance) < 1e-10, "%s: Z_r(0) %.12g vs %.12g",
+                          what, z0[0], dc.resistance);
+    }
+    free(f);
+    free(zd);
+    free(zr);
+    free(zt);
+    free(est);
+    zstr_rom_free(r);
+    zstr_rom_free(tight);
+    zstr_plan_free(p);
+}
+
+START_TEST(test_paper_model_against_direct)
+{
+    zstr_model *m = paper_model(zs_test_quick() ? 6 : 10, ZSTR_PIXEL_PORE, 0.22);
+    against_direct(m, 1e-6, "Voronoi + pores");
+    zstr_model_free(m);
+}
+END_TEST
+
+START_TEST(test_sei_model_against_direct)
+{
+    zstr_model *m = paper_model(zs_test_quick() ? 6 : 8, ZSTR_PIXEL_SEI, 0.3);
+    against_direct(m, 1e-7, "Voronoi + SEI");
+    zstr_model_free(m);
+}
+END_TEST
+
+START_TEST(test_open_circuit)
+{
+    /* every WE pixel a pore: no DC path; Z = 1/(sC) at low f, capacitor found */
+    zstr_model *m = paper_model(6, ZSTR_PIXEL_PORE, 0.0);
+    against_direct(m, 1e-6, "open circuit");
+    zstr_model_free(m);
+}
+END_TEST
+
+START_TEST(test_floating_island)
+{
+    /* an insulating shell around one voxel makes it float at DC */
+    const int64_t n = 5;
+    zstr_model *m = grid(n, 2e-6);
+    int b = phase(m, "bulk", 0.046, 150.0), ins = phase(m, "ins", 0.0, 5.0);
+    int32_t *lab = malloc(sizeof *lab * (size_t)(n * n * n));
+    ck_assert_ptr_nonnull(lab);
+    for (int64_t z = 0; z < n; z++)
+        for (int64_t y = 0; y < n; y++)
+            for (int64_t x = 0; x < n; x++) {
+                int64_t d = llabs(x - 2) > llabs(y - 2) ? llabs(x - 2) : llabs(y - 2);
+                d = llabs(z - 2) > d ? llabs(z - 2) : d;
+                lab[x + n * (y + n * z)] = d == 1 ? ins : b;
+            }
+    zstr_error e;
+    ZS_CK_OK(zstr_model_set_labels(m, lab, &e), &e);
+    free(lab);
+    against_direct(m, 1e-6, "floating island");
+    zstr_model_free(m);
+}
+END_TEST
+
+START_TEST(test_bad_arguments)
+{
+    zstr_model *m = grid(3, 1e-6);
+    phase(m, "bulk", 0.046, 150.0);
+    zstr_plan *p = NULL;
+    zstr_error e;
+    ZS_CK_OK(zstr_plan_create(m, NULL, &p, &e), &e);
+    double f[2] = {0.0, 1e3};
+    zstr_rom *r = (zstr_rom *)&e;
+    ck_assert_int_eq(zstr_rom_create(p, 1, f, NULL, &r, &e), ZSTR_EINVAL); /* only f = 0 */
+    ck_assert_ptr_null(r);
+    ck_assert_int_eq(zstr_rom_create(NULL, 2, f, NULL, &r, &e), ZSTR_EINVAL);
+    ck_assert_int_eq(zstr_rom_create(p, 2, NULL, NULL, &r, &e), ZSTR_EINVAL);
+    zstr_rom_options o;
+    memset(&o, 0, sizeof o);
+    ck_assert_int_eq(zstr_rom_create(p, 2, f, &o, &r, &e), ZSTR_EINVAL);
+    zstr_rom_options_default(&o);
+    o.tolerance = 0.0;
+    ck_assert_int_eq(zstr_rom_create(p, 2, f, &o, &r, &e), ZSTR_EINVAL);
+    zstr_rom_options_default(&o);
+    o.moments = 0;
+    ck_assert_int_eq(zstr_rom_create(p, 2, f, &o, &r, &e), ZSTR_EINVAL);
+    double bad[2] = {1.0, NAN};
+    ck_assert_int_eq(zstr_rom_create(p, 2, bad, NULL, &r, &e), ZSTR_EINVAL);
+    ZS_CK_OK(zstr_rom_create(p, 2, f, NULL, &r, &e), &e);
+    double z[4];
+    ck_assert_int_eq(zstr_rom_evaluate(r, 2, bad, z, NULL, &e), ZSTR_EINVAL);
+    ck_assert_int_eq(zstr_rom_evaluate(NULL, 2, f, z, NULL, &e), ZSTR_EINVAL);
+    zstr_rom_info in;
+    memset(&in, 0, sizeof in);
+    ck_assert_int_eq(zstr_rom_get_info(r, &in), ZSTR_EINVAL);
+    ck_assert_int_eq(zstr_rom_poles(NULL, NULL, NULL), ZSTR_EINVAL);
+    zstr_rom_free(r);
+    zstr_rom_free(NULL);
+    zstr_plan_free(p);
+    zstr_model_free(m);
+}
+END_TEST
+
+Suite *suite_mor(void)
+{
+    Suite *s = suite_create("mor");
+    TCase *t = tcase_create("mor");
+    tcase_set_timeout(t, 300);
+    tcase_add_test(t, test_layer_poles_exact);
+    tcase_add_test(t, test_paper_model_against_direct);
+    tcase_add_test(t, test_sei_model_against_direct);
+    tcase_add_test(t, test_open_circuit);
+    tcase_add_test(t, test_floating_island);
+    tcase_add_test(t, test_bad_arguments);
+    suite_add_tcase(s, t);
+    return s;
+}
