@@ -1,0 +1,155 @@
+/*
+ * zstr_volume.h — labelled 3D volumes (segmented tomography, FIB-SEM, synthetic
+ * microstructures) for libzstr: reading them, measuring them, and turning them
+ * into a zstr_model.
+ *
+ * Concept
+ * -------
+ * A zstr_volume is a box of nx × ny × nz voxels with edges hx, hy, hz [m] (they
+ * may differ: FIB-SEM slices are often thicker than their pixels) holding one
+ * label per voxel.  Labels are unsigned integers, 0..255 for a uint8 volume and
+ * 0..65535 for a uint16 one; they mean phases (electrolyte, impurity, pore) or,
+ * for grain-id volumes, grains.  The volume's type records what the file held;
+ * labels are stored as uint16 whatever the type, so every metric reads one
+ * layout.
+ *
+ * Conventions
+ * -----------
+ * - Voxel (x, y, z) has linear index x + nx·(y + ny·z), as in zstr.h.
+ * - All lengths are SI (m).
+ * - Every fallible call returns a zstr_status (zstr.h) and fills the optional
+ *   zstr_error record passed last; readers set err->file to the file read.
+ *   Constructors set *out to NULL on failure; every *_free(NULL) is a no-op.
+ * - Option and result structures start with their size, as the "Extensible
+ *   structures" of zstr.h: *_default() / *_init() set it, fields are appended.
+ *
+ * Thread rules
+ * ------------
+ * A volume may be read by many threads, modified by one.  The raw and TIFF
+ * readers keep no state between calls and may run concurrently.  HDF5 reads go
+ * through libhdf5, whose serial build is not thread-safe and whose error
+ * printing is process-wide: the reader turns that printing off for the
+ * duration of the call and restores it, so no two threads may use libhdf5
+ * (through this library or otherwise) at the same time.
+ *
+ * ABI
+ * ---
+ * Enumerations are append-only; structures with a leading size field grow at
+ * the end.  The volume itself is opaque.
+ */
+#ifndef ZSTR_VOLUME_H
+#define ZSTR_VOLUME_H
+
+#include "zstr.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------- */
+/* The volume                                                                */
+/* ------------------------------------------------------------------------- */
+
+typedef struct zstr_volume zstr_volume;
+
+/* Label type of a volume (what the file held). */
+typedef enum zstr_voxel_type {
+    ZSTR_VOXEL_DEFAULT = 0, /* readers: take it from the file (raw: required) */
+    ZSTR_VOXEL_U8 = 1,
+    ZSTR_VOXEL_U16 = 2
+} zstr_voxel_type;
+
+/* Purpose: create a volume of n[0] × n[1] × n[2] voxels with edges h [m], every
+ *   label 0.  The labels take 2 bytes per voxel; memory_limit [bytes] (0 = the
+ *   library's default, 80 % of the physical memory) is checked first.
+ * Arguments: n — each >= 1; h — each finite and > 0; type — ZSTR_VOXEL_U8 or
+ *   ZSTR_VOXEL_U16; out — required.
+ * Returns: ZSTR_OK; ZSTR_EINVAL; ZSTR_EMEMLIMIT; ZSTR_ENOMEM. */
+ZSTR_API int zstr_volume_create(const int64_t n[3], const double h[3], int type,
+                                double memory_limit, zstr_volume **out, zstr_error *err);
+/* Purpose: free a volume (NULL is a no-op). */
+ZSTR_API void zstr_volume_free(zstr_volume *vol);
+
+/* Purpose: grid and voxel edges of a volume (NULL volume: zeros). */
+ZSTR_API void zstr_volume_get_grid(const zstr_volume *vol, int64_t n[3], double h[3]);
+/* Purpose: the label type (zstr_voxel_type); 0 for NULL. */
+ZSTR_API int zstr_volume_type(const zstr_volume *vol);
+/* Purpose: the labels, nx·ny·nz values in voxel index order.  The read-only
+ *   view stays valid until the volume is freed; the writable one lets a
+ *   program fill a volume (values must stay below 256 for a uint8 volume:
+ *   zstr_volume_check_labels() says whether they do). */
+ZSTR_API const uint16_t *zstr_volume_labels(const zstr_volume *vol);
+ZSTR_API uint16_t *zstr_volume_labels_mut(zstr_volume *vol);
+/* Purpose: refuse labels that do not fit the volume's type.
+ * Returns: ZSTR_OK; ZSTR_ERANGE naming the first voxel that does not fit. */
+ZSTR_API int zstr_volume_check_labels(const zstr_volume *vol, zstr_error *err);
+/* Purpose: the largest label of the volume (0 for NULL). */
+ZSTR_API int zstr_volume_max_label(const zstr_volume *vol);
+
+/* ------------------------------------------------------------------------- */
+/* Readers                                                                   */
+/* ------------------------------------------------------------------------- */
+
+typedef enum zstr_volume_format {
+    ZSTR_VOLUME_RAW = 0,  /* headerless binary (after header_bytes) */
+    ZSTR_VOLUME_TIFF = 1, /* multi-page TIFF, one page per z slice */
+    ZSTR_VOLUME_HDF5 = 2  /* a 3D integer dataset of an HDF5 file */
+} zstr_volume_format;
+
+/* How to read a volume file.  dims, type and axes describe the FILE; the crop
+ * and the voxel size describe the volume made from it.
+ *
+ *   raw  — dims and type are required; axes gives the order in which the
+ *          file's index runs, fastest first ("xyz": x fastest, the layout of
+ *          zstr.h; "zyx": z fastest); uint16 values in big_endian or little
+ *          order; header_bytes are skipped.  The file must hold exactly
+ *          header_bytes + nx·ny·nz·bytes: a shorter one is truncated, a longer
+ *          one has other dims or type, and both are refused.
+ *   tiff — page k is slice z = k, its columns x and its rows y; 8- or 16-bit
+ *          unsigned grey (one sample per pixel), stored in strips or tiles,
+ *          any compression libtiff decodes.  Every page must agree.  dims and
+ *          type, when set, must match the file.
+ *   hdf5 — the dataset named `dataset` (a path such as "/exported_data"),
+ *          3D, any integer type whose values fit 0..65535 (0..255 for type
+ *          uint8).  HDF5 stores row-major dims {d0, d1, d2}, d2 fastest;
+ *          axes "xyz" (the default) reads them as nz, ny, nx, the layout
+ *          Ilastik and Fiji export.  dims, when set, must match.
+ *
+ * crop[6] = {x0, y0, z0, x1, y1, z1} keeps x0 <= x < x1 (and so on) of the
+ * file's grid; all zero keeps everything.  voxel_size [m] is the edge along
+ * x, y, z of the volume (zero: 1 m, i.e. lengths in voxels). */
+typedef struct zstr_volume_read_options {
+    size_t size;           /* sizeof(zstr_volume_read_options): set by *_default() */
+    int format;            /* zstr_volume_format */
+    int64_t dims[3];       /* the file's nx, ny, nz (0: from the file; raw: required) */
+    int type;              /* zstr_voxel_type (raw: required) */
+    char axes[4];          /* fastest-first axis order of the file, "xyz" by default */
+    int big_endian;        /* raw uint16: 1 = most significant byte first */
+    int64_t header_bytes;  /* raw: bytes before the first voxel */
+    const char *dataset;   /* hdf5: the dataset's path (required) */
+    int64_t crop[6];       /* x0 y0 z0 x1 y1 z1, half-open; all 0 = no crop */
+    double voxel_size[3];  /* hx, hy, hz [m]; 0 = 1 */
+    double memory_limit;   /* bytes the volume may take; 0 = the library default */
+} zstr_volume_read_options;
+
+/* Purpose: defaults (raw, "xyz", little-endian, no header, no crop) and size.
+ * Arguments: options — may be NULL (nothing happens). */
+ZSTR_API void zstr_volume_read_options_default(zstr_volume_read_options *options);
+
+/* Purpose: read a labelled volume.  Nothing is read past the sizes the file
+ *   declares (the raw size, every TIFF strip or tile, the HDF5 dataspace), and
+ *   the volume's memory is checked against options->memory_limit before it is
+ *   allocated.
+ * Arguments: path — required; options — required, options->size set; out —
+ *   required (*out = NULL on failure); err — optional, err->file = path.
+ * Returns: ZSTR_OK; ZSTR_EIO (cannot open or read); ZSTR_EINVAL for a corrupt,
+ *   truncated or mismatched file (the message says what was expected and what
+ *   was found) or bad options; ZSTR_ERANGE for a label beyond the type;
+ *   ZSTR_EMEMLIMIT; ZSTR_ENOMEM. */
+ZSTR_API int zstr_volume_read(const char *path, const zstr_volume_read_options *options,
+                              zstr_volume **out, zstr_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ZSTR_VOLUME_H */
