@@ -149,6 +149,54 @@ ZSTR_API void zstr_volume_read_options_default(zstr_volume_read_options *options
 ZSTR_API int zstr_volume_read(const char *path, const zstr_volume_read_options *options,
                               zstr_volume **out, zstr_error *err);
 
+/* ------------------------------------------------------------------------- */
+/* Synthetic volumes                                                         */
+/* ------------------------------------------------------------------------- */
+
+typedef enum zstr_synth_kind {
+    /* a thresholded correlated random field: white noise smoothed by a
+     * Gaussian of standard deviation correlation_length (three box filters,
+     * periodic), the lowest values become pore, exactly round(porosity·N) of
+     * them (ties by voxel index).  Along each axis the box width w is the odd
+     * integer nearest sqrt(4σ²/h² + 1), so the realised σ² is (w² − 1)h²/4:
+     * exact for σ/h = sqrt(6), sqrt(20), ... and within half a voxel always */
+    ZSTR_SYNTH_BLOBS = 0,
+    /* overlapping spheres of radius correlation_length with Poisson centres
+     * (periodic), their number round(−ln(1−porosity)·V/(4πr³/3)) so that the
+     * expected porosity is the target; the realised one varies by seed */
+    ZSTR_SYNTH_SPHERES = 1
+} zstr_synth_kind;
+
+typedef struct zstr_synth_params {
+    size_t size;               /* sizeof(zstr_synth_params): set by *_default() */
+    int kind;                  /* zstr_synth_kind, default ZSTR_SYNTH_BLOBS */
+    double porosity;           /* target pore fraction, 0 < p < 1 (default 0.105) */
+    double correlation_length; /* [m]: blobs σ, spheres radius; 0 = 2 voxels (hx) */
+    /* minority phase (Li2S-like): exactly round(fraction·N) solid voxels, the
+     * lowest of a second independent field of length minority_length
+     * (0 = correlation_length / 2); fraction 0 (default) = none */
+    double minority_fraction;
+    double minority_length;
+    uint64_t seed;             /* the library's PRNG (xoshiro256**): same seed, same volume */
+    int solid_label;           /* default 0 */
+    int pore_label;            /* default 1 */
+    int minority_label;        /* default 2 */
+} zstr_synth_params;
+
+/* Purpose: defaults (blobs, porosity 0.105, seed 1, labels 0/1/2) and size.
+ * Arguments: params — may be NULL (nothing happens). */
+ZSTR_API void zstr_synth_params_default(zstr_synth_params *params);
+
+/* Purpose: overwrite every label of vol with a synthetic microstructure.
+ *   Bitwise reproducible for a seed on every machine (integer PRNG,
+ *   single-precision sums in a fixed order, no FMA in the library build).
+ * Arguments: vol — required; params — required, size set; realised —
+ *   optional, receives the realised fractions {pore, minority}; err — optional.
+ * Returns: ZSTR_OK; ZSTR_EINVAL (bad fraction, length, label beyond the
+ *   volume's type, size); ZSTR_ENOMEM. */
+ZSTR_API int zstr_volume_synthesize(zstr_volume *vol, const zstr_synth_params *params,
+                                    double realised[2], zstr_error *err);
+
 #ifdef __cplusplus
 }
 #endif
