@@ -197,6 +197,132 @@ ZSTR_API void zstr_synth_params_default(zstr_synth_params *params);
 ZSTR_API int zstr_volume_synthesize(zstr_volume *vol, const zstr_synth_params *params,
                                     double realised[2], zstr_error *err);
 
+/* ------------------------------------------------------------------------- */
+/* Microstructure metrics                                                    */
+/* ------------------------------------------------------------------------- */
+
+/* Every metric looks at a phase given as a set of labels (labels[0..nlabels),
+ * e.g. {electrolyte, Li2S} for "LPS + Li2S" as the paper's Table 1), called
+ * "the set" below.  Axes are 0 = x, 1 = y, 2 = z.  Outputs the library
+ * allocates are freed with free(). */
+
+/* Purpose: fraction of the voxels carrying each label 0..count-1.
+ * Arguments: fractions — count values (labels >= count are not reported). */
+ZSTR_API int zstr_morph_fractions(const zstr_volume *vol, int count, double *fractions,
+                                  zstr_error *err);
+
+/* Purpose: fraction of the set in every slice normal to axis (n[axis] values,
+ *   optional), and their mean and (population) standard deviation. */
+ZSTR_API int zstr_morph_slice_fraction(const zstr_volume *vol, int nlabels, const int *labels,
+                                       int axis, double *per_slice, double *mean, double *std,
+                                       zstr_error *err);
+
+/* One connected component of the set. */
+typedef struct zstr_component {
+    int64_t voxels;
+    double volume;              /* [m³] */
+    double equivalent_diameter; /* of the sphere of the same volume [m] */
+    /* largest caliper of the component's voxel cubes over the 13 lattice
+     * directions (axes, face and body diagonals) [m]: exact for boxes'
+     * axis extents and cubes' diagonals, a lower bound of the true Feret */
+    double feret_diameter;
+    double cumulative_fraction; /* volume of this and all larger components / set volume */
+    int touches[6];             /* touches the faces x=0, x=end, y=0, y=end, z=0, z=end */
+} zstr_component;
+
+/* Purpose: the connected components of the set with 6- (faces) or 26-
+ *   (faces, edges, corners) connectivity, by union-find, sorted by volume,
+ *   largest first (ties: the one met first in voxel order).
+ * Arguments: connectivity — 6 or 26; components — required, *components is
+ *   malloc'ed (free()); count — required; map — optional, nvox component
+ *   numbers (index into *components; -1 outside the set).
+ * Returns: ZSTR_OK; ZSTR_EINVAL; ZSTR_ENOMEM; ZSTR_EMEMLIMIT beyond 2^31 voxels. */
+ZSTR_API int zstr_morph_components(const zstr_volume *vol, int nlabels, const int *labels,
+                                   int connectivity, zstr_component **components,
+                                   int64_t *count, int32_t *map, zstr_error *err);
+
+/* Purpose: percolates[a] = 1 when one 6-connected component of the set
+ *   touches both faces normal to axis a. */
+ZSTR_API int zstr_morph_percolation(const zstr_volume *vol, int nlabels, const int *labels,
+                                    int percolates[3], zstr_error *err);
+
+typedef enum zstr_metric {
+    ZSTR_METRIC_6 = 0,       /* face steps only: lengths h along each axis (the paper's) */
+    ZSTR_METRIC_CHAMFER = 1  /* 26 neighbours, steps of their Euclidean length (MorphoLibJ's
+                                quasi-Euclidean chamfer) */
+} zstr_metric;
+
+typedef struct zstr_geodesic_result {
+    size_t size;        /* set by the caller: sizeof(zstr_geodesic_result) */
+    int64_t n_start;    /* voxels of the set on the start face */
+    int64_t n_reached;  /* voxels of the set on the far face reached from it */
+    double straight;    /* straight length n[axis]·h[axis] [m] */
+    double min_length;  /* shortest path start face → far face [m] (+inf: none) */
+    double mean;        /* tortuosity = path length / straight length over the */
+    double min;         /* reached far-face voxels; NaN when none is reached */
+    double max;
+} zstr_geodesic_result;
+
+/* Purpose: the geodesic distance through the set from one face normal to axis
+ *   (from_end = 0: the face at 0, 1: the face at n[axis]−1, "the top").
+ *   Convention: a start voxel has length h[axis] (its own extent), each step
+ *   adds its length, so a straight column of n voxels has length n·h and
+ *   tortuosity exactly 1.  Exact shortest paths (breadth-first for equal
+ *   steps, Dijkstra otherwise).
+ * Arguments: metric — zstr_metric; distance — optional, nvox values [m]
+ *   (+inf where unreachable or outside the set); result — required, size set.
+ * Returns: ZSTR_OK; ZSTR_EINVAL; ZSTR_ENOMEM. */
+ZSTR_API int zstr_morph_geodesic(const zstr_volume *vol, int nlabels, const int *labels,
+                                 int axis, int from_end, int metric, double *distance,
+                                 zstr_geodesic_result *result, zstr_error *err);
+
+/* Purpose: exact Euclidean distance transform of the set: for each voxel of
+ *   the set, the distance [m] from its centre to the nearest centre of a
+ *   voxel outside it (0 outside; +inf when every voxel is in the set).  The
+ *   box's faces are not boundaries (the sample continues beyond them).
+ *   Felzenszwalb–Huttenlocher lower envelopes, one pass per axis, O(N).
+ * Arguments: distance — required, nvox values. */
+ZSTR_API int zstr_morph_edt(const zstr_volume *vol, int nlabels, const int *labels,
+                            double *distance, zstr_error *err);
+
+typedef struct zstr_thickness_result {
+    size_t size;   /* set by the caller: sizeof(zstr_thickness_result) */
+    double mean;   /* over the voxels of the set [m] */
+    double std;    /* population standard deviation [m] */
+    double min, max;
+    int levels;    /* radius levels used (see below) */
+} zstr_thickness_result;
+
+/* Purpose: local thickness of the set (Hildebrand & Rüegsegger): at each
+ *   voxel, the diameter of the largest ball inside the set that contains the
+ *   voxel's centre.
+ *   Convention: balls are centred on voxel centres and on voxel corners.  A
+ *   centre's ball has radius d − h/2 with d its EDT value (the nearest outside
+ *   centre is half a voxel beyond the boundary); a corner's ball reaches the
+ *   nearest corner of an outside voxel; h is the smallest voxel edge.  A slab
+ *   t voxels thick has thickness t·h everywhere (odd t through centres, even
+ *   t through corners); a digital ball has, at its centre, twice the distance
+ *   from there to the nearest outside voxel cube (to within one level).  Radii are rounded down to `levels` equal steps
+ *   of the largest radius (at most h_min/2 apart), so the result is exact when
+ *   the largest ball's diameter is at most `levels` voxels and within one
+ *   step below otherwise.  O(levels · N).
+ * Arguments: levels — radius steps, 0 = 24; thickness — optional, nvox values
+ *   [m] (0 outside the set); result — required, size set.
+ * Returns: ZSTR_OK; ZSTR_EINVAL; ZSTR_ENOMEM. */
+ZSTR_API int zstr_morph_local_thickness(const zstr_volume *vol, int nlabels, const int *labels,
+                                        int levels, double *thickness,
+                                        zstr_thickness_result *result, zstr_error *err);
+
+/* Purpose: representative elementary volume.  For sizes s_k = k·m/count
+ *   (k = 1..count, m = the smallest dimension, in voxels), the set's fraction
+ *   in nine cubes of edge s_k (the eight corners and the centre of the box)
+ *   against the whole volume's: dev[k-1] = the largest |f_cube − f| / f.
+ *   *rev receives the smallest edge [m, along x] from which every larger size
+ *   stays within tolerance (e.g. 0.05 for ±5 %), or +inf.
+ * Arguments: count >= 1; dev — optional, count values; rev — required. */
+ZSTR_API int zstr_morph_rev(const zstr_volume *vol, int nlabels, const int *labels, int count,
+                            double tolerance, double *dev, double *rev, zstr_error *err);
+
 #ifdef __cplusplus
 }
 #endif
