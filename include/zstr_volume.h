@@ -323,6 +323,72 @@ ZSTR_API int zstr_morph_local_thickness(const zstr_volume *vol, int nlabels, con
 ZSTR_API int zstr_morph_rev(const zstr_volume *vol, int nlabels, const int *labels, int count,
                             double tolerance, double *dev, double *rev, zstr_error *err);
 
+/* ------------------------------------------------------------------------- */
+/* From a volume to a model, and its DC tortuosity factor                     */
+/* ------------------------------------------------------------------------- */
+
+/* How a volume becomes a zstr_model.  The model's transport axis is z (CE at
+ * z = 0, WE at the top, zstr.h); the volume's `axis` is turned onto it by a
+ * cyclic permutation (axis x: model (x, y, z) = volume (y, z, x); axis y:
+ * (z, x, y)), so the volume's own handedness is kept. */
+typedef struct zstr_volume_model_params {
+    size_t size;                     /* set by zstr_volume_model_params_default() */
+    int axis;                        /* the volume's transport axis, default 2 (z) */
+    const zstr_phase_params *phases; /* the model's phases, nphases of them */
+    int nphases;
+    /* label → phase id for labels 0..nlabels-1; a voxel with another label,
+     * or with -1 here, is refused (no silent default) */
+    const int *label_phase;
+    int nlabels;
+    /* grain-id volumes: grains = 1 makes every label a grain id (the labels
+     * then need no label_phase: every voxel is in grain_phase, unless
+     * label_phase gives its label a phase) and puts a grain-boundary layer of
+     * boundary_phase, boundary_thickness [m] between voxels of different
+     * labels (zstr_model_set_grains) */
+    int grains;
+    int grain_phase;
+    int boundary_phase;
+    double boundary_thickness;
+    /* WE interface from the top layer: when we_pore_phase >= 0, top voxels of
+     * that phase become pore pixels and the others contact pixels, with the
+     * parameters `we`; -1 (default) keeps the ideal electrode */
+    int we_pore_phase;
+    zstr_interface_params we;
+} zstr_volume_model_params;
+
+/* Purpose: defaults (axis z, no grains, ideal WE) and size. */
+ZSTR_API void zstr_volume_model_params_default(zstr_volume_model_params *params);
+
+/* Purpose: a model of the volume: grid and voxel edges (permuted by axis),
+ *   phases, per-voxel phase labels, grains and GB when asked, WE map when asked.
+ * Returns: ZSTR_OK; ZSTR_EINVAL naming the first voxel whose label has no
+ *   phase, or a bad parameter; ZSTR_ENOMEM. */
+ZSTR_API int zstr_volume_to_model(const zstr_volume *vol, const zstr_volume_model_params *params,
+                                  zstr_model **out, zstr_error *err);
+
+typedef struct zstr_tortuosity_result {
+    size_t size;              /* set by the caller: sizeof(zstr_tortuosity_result) */
+    double resistance;        /* R_DC [Ω] (+inf when open) */
+    double sigma_eff;         /* L_z / (R_DC · L_x · L_y) [S/m] */
+    double volume_fraction;   /* ε of the phase */
+    double sigma_phase;       /* σ(T) of the phase [S/m] */
+    double tortuosity_factor; /* τ = ε·σ_phase/σ_eff (+inf when open) */
+    int open_circuit;
+} zstr_tortuosity_result;
+
+/* Purpose: DC effective conductivity of the model along z and the
+ *   tortuosity factor of one phase, τ = ε·σ_phase/σ_eff (physics.md §4):
+ *   1 for a straight prism of the phase, larger for tortuous paths.  Makes a
+ *   plan and calls zstr_dc_resistance (CHOLMOD); floating islands are left out
+ *   of the solve as zstr_dc_resistance does.
+ * Arguments: model, result (size set) — required; phase — the conducting
+ *   phase; options — NULL for defaults.
+ * Returns: as zstr_plan_create and zstr_dc_resistance (ZSTR_WOPEN_CIRCUIT
+ *   with τ = +inf). */
+ZSTR_API int zstr_model_tortuosity_factor(const zstr_model *model, int phase,
+                                          const zstr_options *options,
+                                          zstr_tortuosity_result *result, zstr_error *err);
+
 #ifdef __cplusplus
 }
 #endif
