@@ -29,8 +29,13 @@ BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN)
 FP := -ffp-contract=off
 SS_CFLAGS := -I/usr/include/suitesparse
 SS_LIBS := -lumfpack -lcholmod -lamd -lsuitesparseconfig
+# imaged volumes (lib/vol_tiff.c, lib/vol_hdf5.c): libtiff and the serial libhdf5.
+# Library dependencies, not the program's: zstr_volume_read() is public API.
+# Debian's serial HDF5 has its headers and library in their own directories.
+VOL_CFLAGS := $(shell pkg-config --cflags libtiff-4 hdf5 2>/dev/null)
+VOL_LIBS := $(shell pkg-config --libs libtiff-4 hdf5 2>/dev/null)
 # LAPACK: the reduced-order model's small dense eigenproblems (mor.c)
-LIBS := $(SS_LIBS) -llapack -lblas -lm -lpthread
+LIBS := $(SS_LIBS) $(VOL_LIBS) -llapack -lblas -lm -lpthread
 # What a link against the static libzstr.a needs (the .pc's Libs.private).  The shared
 # SuiteSparse libraries bring their own dependencies; their static archives (Debian 12,
 # SuiteSparse 5.12) do not, so the list names them all, each after its users (trial links
@@ -42,7 +47,8 @@ LIBS := $(SS_LIBS) -llapack -lblas -lm -lpthread
 # default OpenBLAS archive needs no libgfortran for what CHOLMOD calls (the reference
 # Netlib archives would: add -lgfortran when those are selected).
 STATIC_LIBS := -lumfpack -lcholmod -lccolamd -lcamd -lcolamd -lamd -lmetis \
-               -lsuitesparseconfig -llapack -lblas -lgomp -lm -lpthread -lrt
+               -lsuitesparseconfig -llapack -lblas -lgomp -lm -lpthread -lrt \
+               $(shell pkg-config --libs --static libtiff-4 hdf5 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 # the zstr program's dependencies (never the library's)
@@ -59,7 +65,7 @@ SHLIB := $(B)/libzstr.so.$(VERSION)
 STLIB := $(B)/libzstr.a
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_OBJ := $(patsubst tests/%.c,$(B)/tests/%.o,$(TEST_SRC)) $(B)/tests/runner.o \
-            $(B)/tests/zs_scratch.o
+            $(B)/tests/zs_scratch.o $(B)/tests/zs_volfiles.o
 # the program: its modules (tested by the runner too) and its main
 CLI_MOD := $(filter-out cli/zstr.c,$(sort $(wildcard cli/*.c)))
 CLI_OBJ := $(patsubst cli/%.c,$(B)/cli/%.o,$(CLI_MOD)) $(B)/cli/schema_xsd.o
@@ -69,7 +75,7 @@ EXAMPLE_BIN := $(addprefix $(B)/examples/,$(EXAMPLES))
 BENCH_BIN := $(B)/bench/zstr_bench
 
 .PHONY: all lib demo check check-asan check-valgrind installcheck install uninstall \
-        deps lint format bench examples clean FORCE
+        deps lint format bench examples fuzz clean FORCE
 all: lib $(ZSTR_BIN)
 lib: $(SHLIB) $(B)/libzstr.so $(STLIB) $(B)/libzstr.pc
 
@@ -91,7 +97,7 @@ $(DEP_FILES):
 
 $(B)/lib/%.o: lib/%.c $(B)/lib/%.d | $(B)/lib
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(FP) -fPIC -fvisibility=hidden \
-	    -DZSTR_BUILDING_LIBRARY -Iinclude $(SS_CFLAGS) -c $< -o $@
+	    -DZSTR_BUILDING_LIBRARY -Iinclude $(SS_CFLAGS) $(VOL_CFLAGS) -c $< -o $@
 
 $(SHLIB): $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined \
@@ -148,7 +154,7 @@ $(B)/tests/suites.h: $(TEST_SRC) scripts/suites.sh | $(B)/tests
 	sh scripts/suites.sh $(TEST_SRC) > $@.tmp && mv $@.tmp $@
 $(B)/tests/%.o: tests/%.c $(B)/tests/%.d | $(B)/tests/suites.h
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(CHECK_CFLAGS) -Iinclude -Ilib -Icli \
-	    $(CLI_CFLAGS) -I$(B)/tests -c $< -o $@
+	    $(CLI_CFLAGS) $(VOL_CFLAGS) -I$(B)/tests -c $< -o $@
 $(B)/tests/runner: $(TEST_OBJ) $(CLI_OBJ) $(STLIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(CLI_OBJ) $(STLIB) $(LIBS) $(CLI_LIBS) \
 	    $(CHECK_LIBS)
@@ -199,6 +205,7 @@ install: lib $(ZSTR_BIN)
 	install -m 755 $(B)/zstr.install $(DESTDIR)$(BINDIR)/zstr
 	install -m 644 schema/zstr-1.xsd $(DESTDIR)$(DATADIR)/libzstr/zstr-1.xsd
 	install -m 644 include/zstr.h $(DESTDIR)$(INCLUDEDIR)/zstr.h
+	install -m 644 include/zstr_volume.h $(DESTDIR)$(INCLUDEDIR)/zstr_volume.h
 	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libzstr.so.$(VERSION)
 	ln -sf libzstr.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libzstr.so
@@ -206,7 +213,8 @@ install: lib $(ZSTR_BIN)
 	install -m 644 $(B)/libzstr.pc $(DESTDIR)$(PKGCONFIGDIR)/libzstr.pc
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/zstr $(DESTDIR)$(DATADIR)/libzstr/zstr-1.xsd
-	rm -f $(DESTDIR)$(INCLUDEDIR)/zstr.h $(DESTDIR)$(LIBDIR)/libzstr.so* \
+	rm -f $(DESTDIR)$(INCLUDEDIR)/zstr.h $(DESTDIR)$(INCLUDEDIR)/zstr_volume.h \
+	    $(DESTDIR)$(LIBDIR)/libzstr.so* \
 	    $(DESTDIR)$(LIBDIR)/libzstr.a $(DESTDIR)$(PKGCONFIGDIR)/libzstr.pc
 
 # What a user types, in a clean copy of this tree (scratch directories only): make, then
@@ -214,6 +222,20 @@ uninstall:
 # a DESTDIR install.  See tests/installcheck.sh.
 installcheck: deps
 	sh tests/installcheck.sh
+
+# Fuzz the volume readers (not part of check): clang's libFuzzer with ASan/UBSan.
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined
+fuzz:
+	@command -v $(FUZZ_CC) >/dev/null 2>&1 || { echo "fuzz: $(FUZZ_CC) not found"; exit 1; }
+	mkdir -p build-fuzz/lib
+	for f in $(LIB_SRC); do \
+	    $(FUZZ_CC) $(BASE_CFLAGS) -Wno-error $(FP) -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	        -Iinclude $(SS_CFLAGS) $(VOL_CFLAGS) -c $$f -o build-fuzz/lib/$$(basename $$f .c).o || exit 1; \
+	done
+	$(FUZZ_CC) $(BASE_CFLAGS) $(FUZZ_FLAGS) -Iinclude -o build-fuzz/fuzz_volume tests/fuzz/fuzz_volume.c \
+	    build-fuzz/lib/*.o $(LIBS)
+	@echo "run: mkdir -p build-fuzz/corpus && cp tests/data/bad_volumes/* build-fuzz/corpus/ && build-fuzz/fuzz_volume -max_total_time=60 build-fuzz/corpus"
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
@@ -223,4 +245,4 @@ format:
 	    bench/*.c
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
