@@ -518,9 +518,38 @@ typedef struct zstr_sweep_options {
      * NULL: no progress. */
     int (*progress)(void *context, int64_t done, int64_t total);
     void *context; /* passed to progress as is */
+    /* How the spectrum is computed (zstr_method); default ZSTR_METHOD_AUTO. */
+    int method;
+    /* MOR: target max relative error over the band (default 1e-6); frequencies
+     * whose estimate stays above it are solved directly. */
+    double tolerance;
+    /* Optional: filled with what ran (NULL: not reported). */
+    struct zstr_sweep_report *report;
 } zstr_sweep_options;
 
-/* Purpose: fill *options with the defaults (one thread, no progress) and size.
+typedef enum zstr_method {
+    ZSTR_METHOD_AUTO = 0,   /* MOR from 12 frequencies and 5000 unknowns, else direct */
+    ZSTR_METHOD_DIRECT = 1, /* one complex LU per frequency */
+    ZSTR_METHOD_MOR = 2     /* reduced-order model (zstr_rom_create) */
+} zstr_method;
+
+typedef struct zstr_sweep_report {
+    size_t size;            /* set by the caller: sizeof(zstr_sweep_report) */
+    int method;             /* zstr_method that ran (never AUTO) */
+    int64_t factorizations; /* complex LUs (direct) or real Choleskys (MOR) */
+    int64_t solves;         /* MOR: solves with the real factors */
+    int64_t direct;         /* frequencies solved by complex LU: all for direct;
+                               for MOR those whose estimate missed the tolerance */
+    double max_estimate;    /* MOR: max estimated relative error of the reduced
+                               values returned (0 for direct) */
+    double seconds;         /* wall time of the sweep */
+} zstr_sweep_report;
+
+/* Purpose: set report->size. */
+ZSTR_API void zstr_sweep_report_init(zstr_sweep_report *report);
+
+/* Purpose: fill *options with the defaults (one thread, no progress, method
+ *   auto, tolerance 1e-6, no report) and size.
  * Arguments: options — may be NULL (nothing happens). */
 ZSTR_API void zstr_sweep_options_default(zstr_sweep_options *options);
 
@@ -528,6 +557,10 @@ ZSTR_API void zstr_sweep_options_default(zstr_sweep_options *options);
  * Arguments: plan — required; n >= 0; frequencies, z — required when n > 0;
  *   options — NULL means defaults, otherwise options->size must be set;
  *   err — optional.
+ *   With MOR, f = 0 is the DC solve, every other frequency comes from one
+ *   reduced model of the band, and any whose estimate misses the tolerance is
+ *   recomputed by complex LU (report->direct counts them); the progress callback
+ *   then sees the factorizations as they are made.
  * Returns: as zstr_execute (the first error of any frequency), ZSTR_ECANCELLED,
  *   ZSTR_ETHREAD.  On error z is left unspecified. */
 ZSTR_API int zstr_sweep(const zstr_plan *plan, int64_t n, const double *frequencies,

@@ -255,32 +255,17 @@ void zstr_sweep_options_default(zstr_sweep_options *o)
     memset(o, 0, sizeof *o);
     o->size = sizeof *o;
     o->threads = 1;
+    o->method = ZSTR_METHOD_AUTO;
+    o->tolerance = 1e-6;
 }
 
-int zstr_sweep(const zstr_plan *plan, int64_t n, const double *f, double *z,
-               const zstr_sweep_options *opt, zstr_error *err)
+/* One complex LU per frequency on T threads. */
+static int direct_sweep(const zstr_plan *plan, int64_t n, const double *f, double *z,
+                        const zstr_sweep_options *o, zstr_error *err)
 {
-    zs_error_clear(err);
-    if (plan == NULL || (n > 0 && (f == NULL || z == NULL)) || n < 0)
-        return zs_error(err, ZSTR_EINVAL, "zstr_sweep: NULL argument or negative count");
-    for (int64_t k = 0; k < n; k++) {
-        if (!isfinite(f[k]) || f[k] < 0.0)
-            return zs_error(err, ZSTR_EINVAL,
-                            "zstr_sweep: frequency %lld is %g Hz; must be finite and >= 0",
-                            (long long)k, f[k]);
-    }
     sweep s;
     memset(&s, 0, sizeof s);
-    zstr_sweep_options_default(&s.opt);
-    if (opt != NULL) {
-        int rc = zs_check_size(opt->size, ZS_SIZE_UPTO(zstr_sweep_options, context),
-                               sizeof s.opt, "zstr_sweep_options", err);
-        if (rc != ZSTR_OK)
-            return rc;
-        memcpy(&s.opt, opt, opt->size);
-    }
-    if (n == 0)
-        return ZSTR_OK;
+    s.opt = *o;
     s.plan = plan;
     s.n = n;
     s.f = f;
@@ -332,6 +317,175 @@ int zstr_sweep(const zstr_plan *plan, int64_t n, const double *f, double *z,
     if (s.status != ZSTR_OK && err != NULL)
         *err = s.err;
     return s.status;
+}
+
+
+void zstr_sweep_report_init(zstr_sweep_report *r)
+{
+    if (r == NULL)
+        return;
+    memset(r, 0, sizeof *r);
+    r->size = sizeof *r;
+}
+
+/* auto: a reduced model costs a handful of real factorizations, each several
+ * times cheaper than one complex LU (bench/RESULTS.md), so it wins from about a
+ * dozen frequencies; below a few thousand unknowns a direct sweep takes well
+ * under a second and is exact. */
+#define ZS_AUTO_MIN_FREQUENCIES 12
+#define ZS_AUTO_MIN_UNKNOWNS 5000
+
+typedef struct rom_progress {
+    const zstr_sweep_options *o;
+} rom_progress;
+
+static int rom_progress_cb(void *ctx, int factorizations, double estimate)
+{
+    (void)estimate;
+    const rom_progress *p = ctx;
+    return p->o->progress(p->o->context, factorizations, 0);
+}
+
+/* The reduced model for the positive frequencies, DC by CHOLMOD, and a direct
+ * solve wherever the estimate misses the tolerance. */
+static int mor_sweep(const zstr_plan *plan, int64_t n, const double *f, double *z,
+                     const zstr_sweep_options *o, zstr_sweep_report *rep, zstr_error *err)
+{
+    zstr_rom_options ro;
+    zstr_rom_options_default(&ro);
+    ro.tolerance = o->tolerance;
+    rom_progress pc = {o};
+    if (o->progress != NULL) {
+        ro.progress = rom_progress_cb;
+        ro.context = &pc;
+    }
+    int rc = ZSTR_OK, dcrc = ZSTR_OK;
+    zstr_rom *rom = NULL;
+    double *est = zs_malloc_array((size_t)n, sizeof *est);
+    double *fx = zs_malloc_array((size_t)n, sizeof *fx);
+    int64_t *ix = zs_malloc_array((size_t)n, sizeof *ix);
+    double *zx = zs_malloc_array(2 * (size_t)n, sizeof *zx);
+    if (est == NULL || fx == NULL || ix == NULL || zx == NULL) {
+        rc = zs_error(err, ZSTR_ENOMEM, "zstr_sweep: out of memory");
+        goto done;
+    }
+    rc = zstr_rom_create(plan, n, f, &ro, &rom, err);
+    if (rc != ZSTR_OK)
+        goto done;
+    rc = zstr_rom_evaluate(rom, n, f, z, est, err);
+    if (rc != ZSTR_OK)
+        goto done;
+    zstr_rom_info ri;
+    zstr_rom_info_init(&ri);
+    zstr_rom_get_info(rom, &ri);
+    rep->factorizations = ri.factorizations;
+    rep->solves = ri.solves;
+    int64_t nx = 0;
+    double worst = 0.0;
+    for (int64_t k = 0; k < n; k++) {
+        if (f[k] == 0.0) {
+            zstr_dc_result dc;
+            zstr_dc_result_init(&dc);
+            dcrc = zstr_dc_resistance(plan, &dc, err);
+            if (dcrc < 0) {
+                rc = dcrc;
+                goto done;
+            }
+            z[2 * k] = dc.resistance;
+            z[2 * k + 1] = 0.0;
+        } else if (!(est[k] <= o->tolerance)) {
+            fx[nx] = f[k];
+            ix[nx++] = k;
+        } else {
+            worst = fmax(worst, est[k]);
+        }
+    }
+    rep->max_estimate = worst;
+    rep->direct = nx;
+    if (nx > 0) {
+        zstr_sweep_options d = *o;
+        d.progress = NULL;
+        rc = direct_sweep(plan, nx, fx, zx, &d, err);
+        if (rc < 0)
+            goto done;
+        for (int64_t k = 0; k < nx; k++) {
+            z[2 * ix[k]] = zx[2 * k];
+            z[2 * ix[k] + 1] = zx[2 * k + 1];
+        }
+        rep->factorizations += nx;
+    }
+    if (rc == ZSTR_OK && dcrc != ZSTR_OK)
+        rc = dcrc; /* the open-circuit warning of f = 0 */
+done:
+    zstr_rom_free(rom);
+    free(est);
+    free(fx);
+    free(ix);
+    free(zx);
+    return rc;
+}
+
+int zstr_sweep(const zstr_plan *plan, int64_t n, const double *f, double *z,
+               const zstr_sweep_options *opt, zstr_error *err)
+{
+    zs_error_clear(err);
+    if (plan == NULL || (n > 0 && (f == NULL || z == NULL)) || n < 0)
+        return zs_error(err, ZSTR_EINVAL, "zstr_sweep: NULL argument or negative count");
+    for (int64_t k = 0; k < n; k++) {
+        if (!isfinite(f[k]) || f[k] < 0.0)
+            return zs_error(err, ZSTR_EINVAL,
+                            "zstr_sweep: frequency %lld is %g Hz; must be finite and >= 0",
+                            (long long)k, f[k]);
+    }
+    zstr_sweep_options o;
+    zstr_sweep_options_default(&o);
+    if (opt != NULL) {
+        int rc = zs_check_size(opt->size, ZS_SIZE_UPTO(zstr_sweep_options, context), sizeof o,
+                               "zstr_sweep_options", err);
+        if (rc != ZSTR_OK)
+            return rc;
+        memcpy(&o, opt, opt->size);
+    }
+    if (o.method < ZSTR_METHOD_AUTO || o.method > ZSTR_METHOD_MOR)
+        return zs_error(err, ZSTR_EINVAL, "zstr_sweep: unknown method %d", o.method);
+    if (!(o.tolerance > 0.0 && o.tolerance < 1.0))
+        return zs_error(err, ZSTR_EINVAL, "zstr_sweep: tolerance %g must be in (0, 1)",
+                        o.tolerance);
+    zstr_sweep_report rep;
+    zstr_sweep_report_init(&rep);
+    if (o.report != NULL) {
+        int rc = zs_check_size(o.report->size, ZS_SIZE_UPTO(zstr_sweep_report, seconds),
+                               sizeof rep, "zstr_sweep_report", err);
+        if (rc != ZSTR_OK)
+            return rc;
+    }
+    double t0 = zs_wall_seconds();
+    int64_t npos = 0;
+    for (int64_t k = 0; k < n; k++)
+        npos += f[k] > 0.0;
+    int method = o.method;
+    if (method == ZSTR_METHOD_AUTO)
+        method = npos >= ZS_AUTO_MIN_FREQUENCIES && plan->p.n >= ZS_AUTO_MIN_UNKNOWNS
+                     ? ZSTR_METHOD_MOR
+                     : ZSTR_METHOD_DIRECT;
+    if (npos == 0)
+        method = ZSTR_METHOD_DIRECT; /* DC only: nothing to reduce */
+    rep.method = method;
+    int rc;
+    if (method == ZSTR_METHOD_MOR) {
+        rc = mor_sweep(plan, n, f, z, &o, &rep, err);
+    } else {
+        rc = n > 0 ? direct_sweep(plan, n, f, z, &o, err) : ZSTR_OK;
+        rep.factorizations = npos;
+        rep.direct = npos;
+    }
+    rep.seconds = zs_wall_seconds() - t0;
+    if (o.report != NULL) {
+        size_t size = o.report->size;
+        memcpy(o.report, &rep, size);
+        o.report->size = size;
+    }
+    return rc;
 }
 
 int zstr_frequencies_log(double lo, double hi, double per_decade, double **out, int64_t *n,

@@ -41,7 +41,9 @@
  * neighbours: est(f) = max of |Z_r − Z_r'| / |Z_r| at f/2, f and 2f.  The next shift is the
  * real σ = 2πf at the largest estimate (skipping frequencies within a factor
  * 1.2 of a shift already used), until the largest estimate is below the
- * tolerance or max_shifts is reached.  The estimate costs mat-vecs and small
+ * tolerance or max_shifts is reached, or until a moment adds nothing to the
+ * space: then the space is invariant under K⁻¹C and holds K⁻¹e, so the
+ * projection is exact (a single RC, a homogeneous block).  The estimate costs mat-vecs and small
  * dense algebra only.  It is the change the last shift made, so it measures
  * the previous model's error and over-states the returned model's: that is
  * the honest direction, and tests/test_mor.c checks it against direct solves.
@@ -390,6 +392,7 @@ typedef struct builder {
     int nshift;
     int64_t *dim; /* basis dimension after each shift */
     int64_t solves;
+    int invariant; /* a moment added nothing: the space is invariant, Z_r exact */
 } builder;
 
 /* One factorization at σ and its moments. */
@@ -407,8 +410,13 @@ static int add_shift(builder *B, double sigma, zstr_error *err)
         if (rc != ZSTR_OK)
             break;
         B->solves++;
-        if (!basis_add(&B->b, B->x))
+        if (!basis_add(&B->b, B->x)) {
+            /* K⁻¹C maps the space into itself and the space holds K⁻¹e: it is
+             * an invariant subspace, and Galerkin projection on it is exact */
+            if (m > 0)
+                B->invariant = 1;
             break;
+        }
         zs_system_matvec(&B->sys, 0.0, 1.0, B->b.V + (B->b.k - 1) * n, B->t);
     }
     B->be->free_numeric(num);
@@ -550,14 +558,34 @@ int zstr_rom_create(const zstr_plan *plan, int64_t n, const double *f,
         rc = add_shift(&B, next, err);
         if (rc != ZSTR_OK)
             break;
-        terms_free(&rom->now);
-        terms_free(&rom->prev);
-        rc = model_after(&B, B.nshift - 1, &rom->now, err);
-        if (rc == ZSTR_OK)
-            rc = model_after(&B, B.nshift - 2, &rom->prev, err);
-        if (rc != ZSTR_OK)
+        /* the model before this one: the last shift that left a smaller
+         * basis (a shift whose solves all lay in the space adds nothing, and
+         * comparing a model with itself would claim convergence) */
+        int last = B.nshift - 1, before = last - 1;
+        while (before >= 0 && B.dim[before] == B.dim[last])
+            before--;
+        if (B.invariant || before < 0) {
+            /* an invariant space (or one that no shift could enlarge): the
+             * model is exact; its estimate is the rounding of the solves */
+            terms_free(&rom->now);
+            terms_free(&rom->prev);
+            rc = model_after(&B, last, &rom->now, err);
+            if (rc == ZSTR_OK)
+                rc = model_after(&B, last, &rom->prev, err);
+            rom->has_prev = 1;
+            est = 0.0;
             break;
-        rom->has_prev = 1;
+        }
+        if (B.dim[last] != B.dim[last - 1] || !rom->has_prev) {
+            terms_free(&rom->now);
+            terms_free(&rom->prev);
+            rc = model_after(&B, last, &rom->now, err);
+            if (rc == ZSTR_OK)
+                rc = model_after(&B, before, &rom->prev, err);
+            if (rc != ZSTR_OK)
+                break;
+            rom->has_prev = 1;
+        }
         /* the largest estimate, and the largest away from the shifts used */
         est = 0.0;
         double best = -1.0, fbest = 0.0;

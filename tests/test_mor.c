@@ -308,6 +308,96 @@ START_TEST(test_bad_arguments)
 }
 END_TEST
 
+START_TEST(test_sweep_methods)
+{
+    /* zstr_sweep: direct, MOR and auto report what ran; MOR equals the
+     * reduced model; a tolerance no model can reach sends the frequencies to
+     * the direct solve, bit for bit equal to a direct sweep */
+    zstr_model *m = paper_model(8, ZSTR_PIXEL_PORE, 0.22);
+    zstr_plan *p = NULL;
+    zstr_error e;
+    ZS_CK_OK(zstr_plan_create(m, NULL, &p, &e), &e);
+    double *f = NULL;
+    int64_t nf = band(&f);
+    f[0] = 0.0; /* DC in the list */
+    size_t bytes = sizeof(double) * 2 * (size_t)nf;
+    double *zd = malloc(bytes), *zm = malloc(bytes), *zr = malloc(bytes), *zx = malloc(bytes);
+    ck_assert(zd != NULL && zm != NULL && zr != NULL && zx != NULL);
+    zstr_sweep_report rep;
+    zstr_sweep_options so;
+    zstr_sweep_options_default(&so);
+    ck_assert_int_eq(so.method, ZSTR_METHOD_AUTO);
+    ck_assert(so.tolerance == 1e-6);
+    so.report = &rep;
+    so.method = ZSTR_METHOD_DIRECT;
+    zstr_sweep_report_init(&rep);
+    ZS_CK_OK(zstr_sweep(p, nf, f, zd, &so, &e), &e);
+    ck_assert_int_eq(rep.method, ZSTR_METHOD_DIRECT);
+    ck_assert_int_eq(rep.factorizations, nf - 1);
+    so.method = ZSTR_METHOD_MOR;
+    zstr_sweep_report_init(&rep);
+    ZS_CK_OK(zstr_sweep(p, nf, f, zm, &so, &e), &e);
+    ck_assert_int_eq(rep.method, ZSTR_METHOD_MOR);
+    ck_assert(rep.factorizations >= 2 && rep.factorizations < 20 && rep.solves > 0);
+    ck_assert_int_eq(rep.direct, 0);
+    ck_assert(rep.max_estimate <= 1e-6);
+    zstr_rom *r = rom_of(p, nf, f, 1e-6);
+    ZS_CK_OK(zstr_rom_evaluate(r, nf, f, zr, NULL, &e), &e);
+    zstr_rom_free(r);
+    ck_assert(zm[0] == zd[0] && zm[1] == 0.0); /* f = 0: the same DC solve */
+    for (int64_t k = 1; k < nf; k++) {
+        ck_assert(zm[2 * k] == zr[2 * k] && zm[2 * k + 1] == zr[2 * k + 1]);
+        ck_assert(hypot(zm[2 * k] - zd[2 * k], zm[2 * k + 1] - zd[2 * k + 1]) <
+                  1e-6 * hypot(zd[2 * k], zd[2 * k + 1]));
+    }
+    /* auto: the 8³ model's few thousand unknowns go direct; 14³ with many
+     * frequencies goes MOR, with a handful of frequencies direct */
+    so.method = ZSTR_METHOD_AUTO;
+    zstr_sweep_report_init(&rep);
+    ZS_CK_OK(zstr_sweep(p, nf, f, zx, &so, &e), &e);
+    ck_assert_int_eq(rep.method, ZSTR_METHOD_DIRECT);
+    {
+        zstr_model *big = paper_model(14, ZSTR_PIXEL_PORE, 0.22);
+        zstr_plan *q = NULL;
+        ZS_CK_OK(zstr_plan_create(big, NULL, &q, &e), &e);
+        double *zb = malloc(bytes);
+        ck_assert_ptr_nonnull(zb);
+        zstr_sweep_report_init(&rep);
+        ZS_CK_OK(zstr_sweep(q, nf, f, zb, &so, &e), &e);
+        ck_assert_int_eq(rep.method, ZSTR_METHOD_MOR);
+        zstr_sweep_report_init(&rep);
+        ZS_CK_OK(zstr_sweep(q, 5, f + 1, zb, &so, &e), &e);
+        ck_assert_int_eq(rep.method, ZSTR_METHOD_DIRECT);
+        free(zb);
+        zstr_plan_free(q);
+        zstr_model_free(big);
+    }
+    /* unreachable tolerance: the estimate misses it, those frequencies are
+     * solved directly and equal the direct sweep exactly */
+    so.method = ZSTR_METHOD_MOR;
+    so.tolerance = 1e-300;
+    zstr_sweep_report_init(&rep);
+    ZS_CK_OK(zstr_sweep(p, nf, f, zx, &so, &e), &e);
+    ck_assert_int_gt(rep.direct, 0);
+    int64_t same = 0;
+    for (int64_t k = 1; k < nf; k++)
+        same += zx[2 * k] == zd[2 * k] && zx[2 * k + 1] == zd[2 * k + 1];
+    ck_assert_int_ge(same, rep.direct);
+    so.tolerance = 0.0;
+    ck_assert_int_eq(zstr_sweep(p, nf, f, zx, &so, &e), ZSTR_EINVAL);
+    so.tolerance = 1e-6;
+    so.method = 7;
+    ck_assert_int_eq(zstr_sweep(p, nf, f, zx, &so, &e), ZSTR_EINVAL);
+    free(f);
+    free(zd);
+    free(zm);
+    free(zr);
+    free(zx);
+    zstr_plan_free(p);
+    zstr_model_free(m);
+}
+END_TEST
+
 Suite *suite_mor(void)
 {
     Suite *s = suite_create("mor");
@@ -319,6 +409,7 @@ Suite *suite_mor(void)
     tcase_add_test(t, test_open_circuit);
     tcase_add_test(t, test_floating_island);
     tcase_add_test(t, test_bad_arguments);
+    tcase_add_test(t, test_sweep_methods);
     suite_add_tcase(s, t);
     return s;
 }
