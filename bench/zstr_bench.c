@@ -68,6 +68,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "paper_model.h"
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -191,50 +193,7 @@ static double vm_hwm_mib(void)
 static int build_model(const settings *s, int64_t n, zstr_model **out, int64_t *ngrains,
                        zstr_error *err)
 {
-    const double h = 100e-6 / (double)n;
-    zstr_model *m = NULL;
-    uint8_t *px = NULL;
-    int rc;
-    *out = NULL;
-    *ngrains = 0;
-    if ((rc = zstr_model_create(n, n, n, h, h, h, &m, err)) != ZSTR_OK)
-        return rc;
-    zstr_phase_params bulk = {"bulk", 0.046, 150.0, 0.34, 298.15};
-    zstr_phase_params gb = {"gb", 5.97e-4, 150.0, 0.43, 298.15};
-    int ib = 0, ig = 0;
-    if ((rc = zstr_model_add_phase(m, &bulk, &ib, err)) != ZSTR_OK)
-        goto fail;
-    if (!s->homogeneous) {
-        if ((rc = zstr_model_add_phase(m, &gb, &ig, err)) != ZSTR_OK)
-            goto fail;
-        zstr_voronoi_params vp = {10e-6, s->seed, ib, ig, 10e-9};
-        if ((rc = zstr_model_voronoi(m, &vp, ngrains, err)) != ZSTR_OK)
-            goto fail;
-        zstr_interface_params ip;
-        zstr_interface_params_default(&ip);
-        ip.contact_resistance = 0.5e-4; /* R_pol, Ω·m² */
-        ip.contact_capacitance = 1.77e4; /* C_DL, F/m² */
-        ip.contact_activation_energy = 0.43;
-        ip.pore_capacitance = 8.85; /* C_pore, F/m² */
-        px = malloc((size_t)(n * n));
-        if (px == NULL) {
-            rc = ZSTR_ENOMEM;
-            if (err != NULL)
-                snprintf(err->message, sizeof err->message, "bench: out of memory");
-            goto fail;
-        }
-        if ((rc = zstr_map_square(n, n, h, h, 0.22, ZSTR_PIXEL_PORE, px, NULL, err)) !=
-                ZSTR_OK ||
-            (rc = zstr_model_set_interface(m, ZSTR_WE, &ip, px, err)) != ZSTR_OK)
-            goto fail;
-        free(px);
-    }
-    *out = m;
-    return ZSTR_OK;
-fail:
-    free(px);
-    zstr_model_free(m);
-    return rc;
+    return bench_paper_model(n, s->seed, s->homogeneous, out, ngrains, err);
 }
 
 static void run_case(const settings *s, int64_t n, int ordering, const double *freq,
