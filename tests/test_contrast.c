@@ -43,7 +43,7 @@ static zstr_model *stack(int64_t nx, int64_t ny, int64_t nz, const double *sigma
     zstr_error e;
     ZS_CK_OK(zstr_model_create(nx, ny, nz, H, H, H, &m, &e), &e);
     for (int k = 0; k < nphase; k++) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "layer%d", k);
         zstr_phase_params ph = {name, sigma[k], eps_r[k], 0.0, 298.15};
         ZS_CK_OK(zstr_model_add_phase(m, &ph, NULL, &e), &e);
