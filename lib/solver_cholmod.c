@@ -468,7 +468,10 @@ static int dc_solve(const zstr_plan *plan, zstr_dc_result *res, zstr_error *err)
         goto done;
     }
     res->resistance = 1.0 / power;
-    res->n_solved = d.nk;
+    /* the nodes whose potential the solve determines: the kept voxels, and the
+     * internal nodes of their chains, eliminated exactly by the series sums */
+    for (int64_t i = 0; i < p->n; i++)
+        res->n_solved += p->dc_class[i] != 0;
     res->factor_nnz = c.lnz;
 done:
     cholmod_l_free_dense(&x, &c);
