@@ -35,6 +35,7 @@
 #include "zs_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -454,6 +455,95 @@ static void setup_materials(netctx *x)
     classify(x->mat, x->nmat);
 }
 
+/* ---- conductance contrast (for messages) ---------------------------------- */
+
+typedef struct contrast_scan {
+    double ghi, glo; /* typical element conductances [S] */
+    char hi[128], lo[128];
+    int have;
+} contrast_scan;
+
+static void contrast_take(contrast_scan *c, double g, const char *text)
+{
+    if (!(g > 0.0))
+        return;
+    if (!c->have || g > c->ghi) {
+        c->ghi = g;
+        snprintf(c->hi, sizeof c->hi, "%s", text);
+    }
+    if (!c->have || g < c->glo) {
+        c->glo = g;
+        snprintf(c->lo, sizeof c->lo, "%s", text);
+    }
+    c->have = 1;
+}
+
+/* The conductive materials present, each with the conductance of a typical
+ * element: a voxel along z (σ·hx·hy/hz), a GB layer on a z face (σ·hx·hy/δ), an
+ * interface pixel (hx·hy/R). */
+static int network_contrast(const netctx *x, zs_pencil *p)
+{
+    const zstr_model *m = x->m;
+    const double axy = m->h[0] * m->h[1], t = m->temperature;
+    uint8_t *used = calloc(ZS_MAX_PHASES, 1);
+    if (used == NULL)
+        return ZSTR_ENOMEM;
+    for (int64_t i = 0; i < m->nvox; i++)
+        used[m->labels[i]] = 1;
+    contrast_scan c;
+    memset(&c, 0, sizeof c);
+    char text[128];
+    for (int k = 0; k < m->nphases; k++) {
+        if (!used[k])
+            continue;
+        snprintf(text, sizeof text, "phase '%s' (%.3g S/m at %g K)", m->phases[k].name,
+                 x->mat[k].gs, t);
+        contrast_take(&c, x->mat[k].gs * axy / m->h[2], text);
+    }
+    free(used);
+    if (m->grains != NULL && m->gb_thickness > 0.0) {
+        const material *mt = &x->mat[m->gb_phase];
+        snprintf(text, sizeof text, "grain-boundary phase '%s' (%.3g S/m at %g K, %g m thick)",
+                 m->phases[m->gb_phase].name, mt->gs, t, m->gb_thickness);
+        contrast_take(&c, mt->gs * axy / m->gb_thickness, text);
+    }
+    static const char *const ename[2] = {"WE", "CE"};
+    for (int e = 0; e < 2; e++) {
+        const zs_interface *f = &m->iface[e];
+        if (!f->present)
+            continue;
+        int has[4] = {0, 0, 0, 0};
+        for (int64_t k = 0; k < m->n[0] * m->n[1]; k++)
+            has[f->pixels[k] <= ZSTR_PIXEL_SEI ? f->pixels[k] : 0] = 1;
+        const material *mt = &x->mat[m->nphases + 3 * e];
+        if (has[ZSTR_PIXEL_CONTACT] && mt[ZS_MAT_CONTACT].gs > 0.0) {
+            snprintf(text, sizeof text, "the %s contact (R_pol %.3g Ohm*m^2 at %g K)", ename[e],
+                     1.0 / mt[ZS_MAT_CONTACT].gs, t);
+            contrast_take(&c, mt[ZS_MAT_CONTACT].gs * axy, text);
+        }
+        if (has[ZSTR_PIXEL_SEI] && mt[ZS_MAT_SEI].gs > 0.0) {
+            snprintf(text, sizeof text, "the %s SEI (R_SEI %.3g Ohm*m^2 at %g K)", ename[e],
+                     1.0 / mt[ZS_MAT_SEI].gs, t);
+            contrast_take(&c, mt[ZS_MAT_SEI].gs * axy, text);
+        }
+    }
+    p->contrast = c.have ? c.ghi / c.glo : 1.0;
+    snprintf(p->contrast_hi, sizeof p->contrast_hi, "%s", c.have ? c.hi : "");
+    snprintf(p->contrast_lo, sizeof p->contrast_lo, "%s", c.have ? c.lo : "");
+    return ZSTR_OK;
+}
+
+void zs_contrast_text(const zs_pencil *p, char *buf, size_t size)
+{
+    if (size == 0)
+        return;
+    if (!(p->contrast > 1.0))
+        snprintf(buf, size, "the network has no conductance contrast");
+    else
+        snprintf(buf, size, "the conductance contrast between %s and %s is %.2g",
+                 p->contrast_hi, p->contrast_lo, p->contrast);
+}
+
 void zs_pencil_free(zs_pencil *p)
 {
     if (p == NULL)
@@ -481,6 +571,10 @@ int zs_pencil_build(const zstr_model *m, zs_pencil *p, zstr_error *err)
         return zs_error(err, ZSTR_ENOMEM, "assembly: out of memory");
     x->m = m;
     setup_materials(x);
+    if (network_contrast(x, p) != ZSTR_OK) {
+        free(x);
+        return zs_error(err, ZSTR_ENOMEM, "assembly: out of memory");
+    }
     const int64_t npix = m->n[0] * m->n[1];
     p->branch_elem = zs_malloc_array((size_t)m->nvox * 3, sizeof *p->branch_elem);
     p->elec_elem[0] = zs_malloc_array((size_t)npix, sizeof *p->elec_elem[0]);

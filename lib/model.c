@@ -9,6 +9,7 @@
  */
 #include "zs_internal.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -399,6 +400,73 @@ double zstr_model_contact_fraction(const zstr_model *m, int electrode)
     return f;
 }
 
+/* At the model temperature every conductive material must keep a normal,
+ * finite conductance: an Arrhenius factor that underflows (a temperature given
+ * in °C read as K, say) would otherwise turn a conductor into an insulator or a
+ * denormal that no solver resolves.  Checked on the element scale: the
+ * conductivity times the largest and smallest face-area-over-length ratio. */
+static int check_scaled(double v, double lo, double hi)
+{
+    return isfinite(v * hi) && v * lo >= DBL_MIN && isfinite(v) && v >= DBL_MIN;
+}
+
+static int check_temperature_range(const zstr_model *m, zstr_error *err)
+{
+    const double t = m->temperature;
+    const double *h = m->h;
+    double amin = fmin(h[0] * h[1], fmin(h[0] * h[2], h[1] * h[2]));
+    double amax = fmax(h[0] * h[1], fmax(h[0] * h[2], h[1] * h[2]));
+    double lmin = 0.5 * fmin(h[0], fmin(h[1], h[2])), lmax = fmax(h[0], fmax(h[1], h[2]));
+    if (m->grains != NULL && m->gb_thickness > 0.0)
+        lmin = fmin(lmin, m->gb_thickness);
+    uint8_t used[ZS_MAX_PHASES];
+    memset(used, 0, sizeof used);
+    for (int64_t i = 0; i < m->nvox; i++)
+        used[m->labels[i]] = 1;
+    if (m->grains != NULL)
+        used[m->gb_phase] = 1;
+    for (int k = 0; k < m->nphases; k++) {
+        const zs_phase *ph = &m->phases[k];
+        if (!used[k] || ph->conductivity == 0.0)
+            continue;
+        double s = ph->conductivity *
+                   zs_arrhenius(ph->activation_energy, ph->reference_temperature, t);
+        if (!check_scaled(s, amin / lmax, amax / lmin))
+            return zs_error(err, ZSTR_ERANGE,
+                            "phase '%s': conductivity %g S/m at %g K becomes %g S/m at the "
+                            "model temperature %g K, which %s double precision on this grid "
+                            "(is the temperature in kelvin?)",
+                            ph->name, ph->conductivity, ph->reference_temperature, s, t,
+                            isfinite(s * amax / lmin) ? "underflows" : "overflows");
+    }
+    static const char *const ename[2] = {"working", "counter"};
+    for (int e = 0; e < 2; e++) {
+        const zs_interface *f = &m->iface[e];
+        if (!f->present)
+            continue;
+        const zstr_interface_params *ip = &f->params;
+        const struct {
+            const char *name;
+            double r, ea;
+        } el[2] = {{"contact resistance R_pol", ip->contact_resistance,
+                    ip->contact_activation_energy},
+                   {"SEI resistance R_SEI", ip->sei_resistance, ip->sei_activation_energy}};
+        for (int k = 0; k < 2; k++) {
+            if (el[k].r <= 0.0)
+                continue;
+            double g = zs_arrhenius(el[k].ea, ip->reference_temperature, t) / el[k].r;
+            if (!check_scaled(g, amin, amax))
+                return zs_error(err, ZSTR_ERANGE,
+                                "%s electrode: %s %g Ohm*m^2 at %g K becomes %g Ohm*m^2 at the "
+                                "model temperature %g K, whose conductance %s double "
+                                "precision (is the temperature in kelvin?)",
+                                ename[e], el[k].name, el[k].r, ip->reference_temperature,
+                                1.0 / g, t, isfinite(g * amax) ? "underflows" : "overflows");
+        }
+    }
+    return ZSTR_OK;
+}
+
 int zs_model_validate(const zstr_model *m, zstr_error *err)
 {
     if (m->nphases < 1)
@@ -419,5 +487,5 @@ int zs_model_validate(const zstr_model *m, zstr_error *err)
         if (rc != ZSTR_OK)
             return rc;
     }
-    return ZSTR_OK;
+    return check_temperature_range(m, err);
 }

@@ -118,6 +118,13 @@ typedef struct zs_pencil {
     uint8_t *dc_class; /* per node: 0 floating, 1 WE only, 2 CE only, 3 both */
     int64_t n_floating, n_isolated_dc;
     int open_circuit;
+    /* Conductance contrast, for the messages of solves that cannot be made
+     * accurate: the conductive materials present in the network with the largest
+     * and smallest conductance of a typical element (a voxel of a phase, a GB
+     * layer of one voxel face, an interface pixel), described with their value at
+     * the model temperature.  contrast = 1 with one conductive material. */
+    double contrast;
+    char contrast_hi[128], contrast_lo[128];
 } zs_pencil;
 
 /* ---- memory policy (memory.c) -------------------------------------------- */
@@ -141,6 +148,23 @@ int zs_check_size(size_t given, size_t first, size_t current, const char *what,
                   zstr_error *err);
 /* Bytes from the start of struct type up to the end of its member. */
 #define ZS_SIZE_UPTO(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
+
+/* "conductance contrast between X and Y is C" (or "" with no contrast) into buf. */
+void zs_contrast_text(const zs_pencil *p, char *buf, size_t size);
+
+/* ------------------------------------------------------------------------- */
+/* Accuracy of the solves (solver_cholmod.c at DC, execute.c at f > 0)       */
+/* ------------------------------------------------------------------------- */
+
+/* Every solve is refined with a residual computed element by element (no
+ * cancellation), and Z comes from the stationary form I = Σ_e y_e (Δ_e v)²,
+ * whose error is second order in the potentials' error.  Z is returned only
+ * when its estimated relative error, Σ_e |y_e| |Δ_e d|² / |I| for the last
+ * correction d plus the rounding of the sum, is below ZS_Z_RELTOL; the
+ * banners of those files give the reasoning. */
+#define ZS_Z_RELTOL 1e-10
+/* at most this many refinement steps (each one extra solve with the factor) */
+#define ZS_REFINE_MAX 6
 
 /* Build the pencil of a validated model at its temperature. */
 int zs_pencil_build(const zstr_model *m, zs_pencil *p, zstr_error *err);

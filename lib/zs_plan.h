@@ -39,7 +39,8 @@ struct zstr_plan {
 struct zstr_workspace {
     const zstr_plan *plan;
     double *Yx;    /* 2·nnz interleaved complex values of Y(jω) */
-    double *x, *b; /* 2·n each */
+    double *x, *b; /* 2·n each: the solution, the right-hand side or residual */
+    double *d;     /* 2·n: a refinement correction */
     SuiteSparse_long *Wi;
     double *W;
     void *numeric;
