@@ -31,16 +31,6 @@ typedef struct chol_numeric {
     double shift;
 } chol_numeric;
 
-static void start(cholmod_common *c, int ordering)
-{
-    cholmod_l_start(c);
-    c->print = 0;
-    c->error_handler = NULL;
-    c->nmethods = 1;
-    c->method[0].ordering = ordering == ZSTR_ORDERING_AMD ? CHOLMOD_AMD : CHOLMOD_METIS;
-    c->postorder = 1;
-}
-
 /* Upper triangle of the system's pattern, values G + σC when xtype is REAL. */
 static cholmod_sparse *upper(const zs_system *s, int64_t nnz_upper, int xtype, double sigma,
                              cholmod_common *c)
@@ -89,7 +79,7 @@ static int chol_analyse(const zs_system *s, int ordering, void **out, zstr_error
     chol_symbolic *y = calloc(1, sizeof *y);
     if (y == NULL)
         return zs_error(err, ZSTR_ENOMEM, "out of memory for CHOLMOD's analysis");
-    start(&y->c, ordering);
+    zs_cholmod_start(&y->c, ordering);
     for (int64_t j = 0; j < s->n; j++)
         for (int64_t k = s->Ap[j]; k < s->Ap[j + 1] && s->Ai[k] <= j; k++)
             y->nnz_upper++;
@@ -128,7 +118,7 @@ static int chol_factor(const zs_system *s, void *sym, double sr, double si, void
     chol_numeric *x = calloc(1, sizeof *x);
     if (x == NULL)
         return zs_error(err, ZSTR_ENOMEM, "out of memory for a CHOLMOD factorization");
-    start(&x->c, ZSTR_ORDERING_METIS);
+    zs_cholmod_start(&x->c, ZSTR_ORDERING_METIS);
     x->shift = sr;
     x->A = upper(s, y->nnz_upper, CHOLMOD_REAL, sr, &x->c);
     x->L = x->A != NULL ? cholmod_l_copy_factor(y->L, &x->c) : NULL;

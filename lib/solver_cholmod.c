@@ -46,6 +46,7 @@
  * pattern, so nnz(L+U) of the complex LU ≈ 2·nnz(L) − n of the real Cholesky
  * factor that CHOLMOD's symbolic analysis counts without any numerical work.
  */
+#include "zs_backend.h"
 #include "zs_plan.h"
 
 #include <cholmod.h>
@@ -54,7 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void chol_start(cholmod_common *c, int ordering)
+void zs_cholmod_start(cholmod_common *c, int ordering)
 {
     cholmod_l_start(c);
     c->print = 0;
@@ -115,7 +116,7 @@ static cholmod_sparse *upper_submatrix(const zs_pencil *p, const int64_t *keep, 
 int zs_cholmod_predict_lnz(const zs_pencil *p, int ordering, double *lnz, zstr_error *err)
 {
     cholmod_common c;
-    chol_start(&c, ordering);
+    zs_cholmod_start(&c, ordering);
     cholmod_sparse *a = upper_submatrix(p, NULL, p->n, NULL, &c);
     cholmod_factor *l = a ? cholmod_l_analyze(a, &c) : NULL;
     int rc = ZSTR_OK;
@@ -390,7 +391,7 @@ static int dc_solve(const zstr_plan *plan, zstr_dc_result *res, zstr_error *err)
     zs_contrast_text(p, why, sizeof why);
     dc_net d;
     cholmod_common c;
-    chol_start(&c, plan->info.ordering);
+    zs_cholmod_start(&c, plan->info.ordering);
     int rc = ZSTR_OK;
     cholmod_sparse *a = NULL;
     cholmod_dense *bw = NULL, *x = NULL, *dx = NULL;

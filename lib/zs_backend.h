@@ -61,6 +61,10 @@ typedef struct zs_backend {
 } zs_backend;
 
 extern const zs_backend zs_backend_cholmod;
+/* CHOLMOD's common object as every CHOLMOD caller here sets it up: no printing,
+ * no error handler, one ordering (solver_cholmod.c). */
+struct cholmod_common_struct;
+void zs_cholmod_start(struct cholmod_common_struct *c, int ordering);
 extern const zs_backend zs_backend_umfpack;
 
 #endif
