@@ -132,7 +132,7 @@ static int emit_branch(builder *b, int64_t na, int64_t nb, part *parts, int np)
             return ZSTR_OK; /* open circuit: no branch at all */
     }
     /* stable grouping by first appearance (np is tiny) */
-    part sorted[4];
+    part sorted[4] = {{0.0, 0.0, 0}, {0.0, 0.0, 0}, {0.0, 0.0, 0}, {0.0, 0.0, 0}};
     int ns = 0;
     for (int i = 0; i < np; i++) {
         int seen = 0;

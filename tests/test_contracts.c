@@ -258,8 +258,11 @@ START_TEST(test_potentials_kirchhoff)
             for (int j = 0; j < nexp && hit < 0; j++)
                 if (!used[j] && cabs(v[k] - expect[j]) <= 1e-11 * cabs(expect[j]))
                     hit = j;
-            ck_assert_msg(hit >= 0, "f=%g: internal node %lld = %g%+gj divides no pixel", f[q],
-                          (long long)k, creal(v[k]), cimag(v[k]));
+            if (hit < 0) {
+                ck_abort_msg("f=%g: internal node %lld = %g%+gj divides no pixel", f[q],
+                             (long long)k, creal(v[k]), cimag(v[k]));
+                continue;
+            }
             used[hit] = 1;
         }
     }

@@ -109,7 +109,10 @@ START_TEST(test_layer_poles_exact)
         for (int k = 0; k < 3; k++)
             if (zs_test_rel(tau[j], eps0 * eps[k] / sig[k]) < 1e-8)
                 hit = k;
-        ck_assert_msg(hit >= 0, "pole tau = %g R = %g matches no layer", tau[j], res[j]);
+        if (hit < 0) {
+            ck_abort_msg("pole tau = %g R = %g matches no layer", tau[j], res[j]);
+            continue;
+        }
         found[hit]++;
         ck_assert_msg(zs_test_rel(res[j], thick[hit] * h / (sig[hit] * A)) < 1e-8,
                       "layer %d: R %g vs %g", hit, res[j], thick[hit] * h / (sig[hit] * A));
