@@ -35,7 +35,9 @@ SS_LIBS := -lumfpack -lcholmod -lamd -lsuitesparseconfig
 VOL_CFLAGS := $(shell pkg-config --cflags libtiff-4 hdf5 2>/dev/null)
 VOL_LIBS := $(shell pkg-config --libs libtiff-4 hdf5 2>/dev/null)
 # LAPACK: the reduced-order model's small dense eigenproblems (mor.c)
-LIBS := $(SS_LIBS) $(VOL_LIBS) -llapack -lblas -lm -lpthread
+# analysis (lib/an_*.c): GSL's non-linear least squares (fits); LAPACK (DRT, Lin-KK)
+AN_LIBS := -lgsl -lgslcblas
+LIBS := $(SS_LIBS) $(VOL_LIBS) $(AN_LIBS) -llapack -lblas -lm -lpthread
 # What a link against the static libzstr.a needs (the .pc's Libs.private).  The shared
 # SuiteSparse libraries bring their own dependencies; their static archives (Debian 12,
 # SuiteSparse 5.12) do not, so the list names them all, each after its users (trial links
@@ -47,7 +49,7 @@ LIBS := $(SS_LIBS) $(VOL_LIBS) -llapack -lblas -lm -lpthread
 # default OpenBLAS archive needs no libgfortran for what CHOLMOD calls (the reference
 # Netlib archives would: add -lgfortran when those are selected).
 STATIC_LIBS := -lumfpack -lcholmod -lccolamd -lcamd -lcolamd -lamd -lmetis \
-               -lsuitesparseconfig -llapack -lblas -lgomp -lm -lpthread -lrt \
+               -lsuitesparseconfig $(AN_LIBS) -llapack -lblas -lgomp -lm -lpthread -lrt \
                $(shell pkg-config --libs --static libtiff-4 hdf5 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
@@ -209,6 +211,7 @@ install: lib $(ZSTR_BIN)
 	install -m 644 schema/zstr-1.xsd $(DESTDIR)$(DATADIR)/libzstr/zstr-1.xsd
 	install -m 644 include/zstr.h $(DESTDIR)$(INCLUDEDIR)/zstr.h
 	install -m 644 include/zstr_volume.h $(DESTDIR)$(INCLUDEDIR)/zstr_volume.h
+	install -m 644 include/zstr_analysis.h $(DESTDIR)$(INCLUDEDIR)/zstr_analysis.h
 	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libzstr.so.$(VERSION)
 	ln -sf libzstr.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libzstr.so
@@ -217,6 +220,7 @@ install: lib $(ZSTR_BIN)
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/zstr $(DESTDIR)$(DATADIR)/libzstr/zstr-1.xsd
 	rm -f $(DESTDIR)$(INCLUDEDIR)/zstr.h $(DESTDIR)$(INCLUDEDIR)/zstr_volume.h \
+	    $(DESTDIR)$(INCLUDEDIR)/zstr_analysis.h \
 	    $(DESTDIR)$(LIBDIR)/libzstr.so* \
 	    $(DESTDIR)$(LIBDIR)/libzstr.a $(DESTDIR)$(PKGCONFIGDIR)/libzstr.pc
 
@@ -238,6 +242,9 @@ fuzz:
 	done
 	$(FUZZ_CC) $(BASE_CFLAGS) $(FUZZ_FLAGS) -Iinclude -o build-fuzz/fuzz_volume tests/fuzz/fuzz_volume.c \
 	    build-fuzz/lib/*.o $(LIBS)
+	$(FUZZ_CC) $(BASE_CFLAGS) $(FUZZ_FLAGS) -Iinclude -o build-fuzz/fuzz_spectrum \
+	    tests/fuzz/fuzz_spectrum.c build-fuzz/lib/*.o $(LIBS)
+	@echo "run: mkdir -p build-fuzz/corpus-spectra && cp tests/data/bad_spectra/* build-fuzz/corpus-spectra/ && build-fuzz/fuzz_spectrum -max_total_time=60 build-fuzz/corpus-spectra"
 	@echo "run: mkdir -p build-fuzz/corpus && cp tests/data/bad_volumes/* build-fuzz/corpus/ && build-fuzz/fuzz_volume -max_total_time=60 build-fuzz/corpus"
 
 lint:
