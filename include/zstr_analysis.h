@@ -147,6 +147,129 @@ ZSTR_API int zstr_spectrum_set_area(zstr_spectrum *s, double area, zstr_error *e
 ZSTR_API int zstr_spectrum_set_temperature(zstr_spectrum *s, double temperature,
                                            zstr_error *err);
 
+/* ------------------------------------------------------------------------- */
+/* Equivalent circuits: strings, evaluation, fitting                         */
+/* ------------------------------------------------------------------------- */
+
+/* Circuit strings use impedance.py's syntax: elements joined by '-' in series
+ * and grouped by p(a,b,...) in parallel, e.g. "R0-p(R1,C1)-p(R2,CPE2)-W3".
+ * An element is its type followed by an identifier of letters and digits
+ * (names are unique).  Types and parameters (units; ω = 2πf):
+ *   R    resistor            Z = R                          R [Ohm]
+ *   C    capacitor           Z = 1/(jωC)                    C [F]
+ *   L    inductor            Z = jωL                        L [H]
+ *   CPE  constant phase      Z = 1/(Q (jω)^α)               Q [F s^(α-1)], α (0 < α < 1]
+ *   W    Warburg, semi-inf.  Z = A (1 − j)/√ω               A [Ohm s^-1/2]
+ *   Wo   Warburg, open       Z = Z0 coth(√(jωτ))/√(jωτ)     Z0 [Ohm], τ [s]
+ *   Ws   Warburg, short      Z = Z0 tanh(√(jωτ))/√(jωτ)     Z0 [Ohm], τ [s]
+ *   G    Gerischer           Z = R/√(1 + jωt)               R [Ohm], t [s]
+ *   K    Voigt RC by τ       Z = R/(1 + jωτ)                R [Ohm], τ [s]
+ * Parameters are named like impedance.py's: the element's name for a
+ * one-parameter element ("R1"), name_0, name_1 otherwise ("CPE2_0" = Q,
+ * "CPE2_1" = α).  Spaces are ignored. */
+typedef struct zstr_circuit zstr_circuit;
+
+/* Purpose: parse a circuit string.
+ * Arguments: text — required; out — *out is the circuit or NULL; err — on
+ *   failure err->column is the 1-based position of the problem in text and
+ *   the message quotes it.
+ * Returns: ZSTR_OK; ZSTR_EINVAL for a malformed string (unknown element,
+ *   missing identifier, unbalanced parentheses, p() with one branch, a
+ *   repeated name, trailing text); ZSTR_ENOMEM. */
+ZSTR_API int zstr_circuit_parse(const char *text, zstr_circuit **out, zstr_error *err);
+/* Purpose: free a circuit (NULL is a no-op). */
+ZSTR_API void zstr_circuit_free(zstr_circuit *c);
+/* The string it was parsed from, without spaces. */
+ZSTR_API const char *zstr_circuit_string(const zstr_circuit *c);
+/* Number of parameters; their names ("R1", "CPE2_0") and units ("Ohm", "F",
+ * "F s^(a-1)", "" for α, ...); NULL for k out of range. */
+ZSTR_API int zstr_circuit_param_count(const zstr_circuit *c);
+ZSTR_API const char *zstr_circuit_param_name(const zstr_circuit *c, int k);
+ZSTR_API const char *zstr_circuit_param_unit(const zstr_circuit *c, int k);
+/* Purpose: index of the parameter called name, or -1. */
+ZSTR_API int zstr_circuit_param_index(const zstr_circuit *c, const char *name);
+
+/* Purpose: impedance of the circuit at n frequencies.
+ * Arguments: params — zstr_circuit_param_count() values; frequencies — n
+ *   values > 0 [Hz]; z — 2n outputs (re, im) [Ω].
+ * Returns: ZSTR_OK; ZSTR_EINVAL for NULL, n < 0 or a non-finite result. */
+ZSTR_API int zstr_circuit_eval(const zstr_circuit *c, const double *params, int64_t n,
+                               const double *frequencies, double *z, zstr_error *err);
+
+/* Weighting of the complex residuals Z_model − Z_data (append-only). */
+typedef enum zstr_weighting {
+    ZSTR_WEIGHT_MODULUS = 0,      /* both parts divided by |Z_data| (default) */
+    ZSTR_WEIGHT_PROPORTIONAL = 1, /* real part by |Z'_data|, imaginary by |Z''_data| */
+    ZSTR_WEIGHT_UNIT = 2          /* no weighting */
+} zstr_weighting;
+
+typedef struct zstr_fit_options {
+    size_t size;    /* sizeof(zstr_fit_options): set by zstr_fit_options_default() */
+    int weighting;  /* zstr_weighting; default ZSTR_WEIGHT_MODULUS */
+    /* Initial values, zstr_circuit_param_count() of them, or NULL: estimate
+     * all.  A NaN entry is estimated, the others are used as given. */
+    const double *initial;
+    int max_iterations; /* of the trust-region solver; default 500 */
+    double xtol;        /* relative step tolerance; default 1e-10 */
+} zstr_fit_options;
+
+/* Purpose: fill *options with the defaults and options->size (may be NULL). */
+ZSTR_API void zstr_fit_options_default(zstr_fit_options *options);
+
+typedef struct zstr_fit_info {
+    size_t size;         /* set by the caller: sizeof(zstr_fit_info) */
+    double chi2;         /* Σ of squared weighted residuals at the optimum */
+    double chi2_reduced; /* chi2 / dof */
+    int64_t dof;         /* 2·points − parameters */
+    int iterations;      /* of the start that won */
+    int converged;       /* 1 when a tolerance was met (0: iteration limit) */
+} zstr_fit_info;
+
+/* Purpose: set info->size. */
+ZSTR_API void zstr_fit_info_init(zstr_fit_info *info);
+
+/* Purpose: fit the circuit to a spectrum by complex non-linear least squares:
+ *   GSL's trust-region Levenberg–Marquardt (gsl_multifit_nlinear) on
+ *   u = log p for every parameter (positivity) and u = logit α for CPE
+ *   exponents (0 < α < 1).  Missing initial values are estimated from the
+ *   spectrum (high-frequency intercept, peaks of −Z''), and the estimate is
+ *   also tried with time constants spread evenly over the measured decades;
+ *   the start with the lower chi2 wins.  Standard errors come from the
+ *   Jacobian at the optimum: cov = (JᵀJ)⁻¹·chi2/dof, mapped to the natural
+ *   parameters by the derivative of the transform.
+ *   While it runs, GSL's error handler (which aborts by default) is switched
+ *   off and then restored; programs calling GSL from other threads at the
+ *   same time should switch it off themselves.
+ * Arguments: c, s — required; options — NULL means defaults; values —
+ *   required, param_count outputs; std_err — optional, param_count outputs
+ *   (NaN where the Jacobian is singular); info — optional, size set.
+ * Returns: ZSTR_OK; ZSTR_EINVAL (NULL, fewer than param_count/2 + 1 points,
+ *   a non-positive or non-finite initial value, |Z| = 0 with modulus
+ *   weighting, bad sizes); ZSTR_ENOMEM; ZSTR_ESOLVER when GSL fails. */
+ZSTR_API int zstr_circuit_fit(const zstr_circuit *c, const zstr_spectrum *s,
+                              const zstr_fit_options *options, double *values,
+                              double *std_err, zstr_fit_info *info, zstr_error *err);
+
+/* A relaxation of a fitted circuit: a p(R,C) or p(R,CPE) group of two
+ * elements, or a K element.  For p(R,CPE) the capacitance is Brug's
+ * C = Q^(1/α)·R^((1−α)/α) and τ = (R·Q)^(1/α) = R·C. */
+typedef struct zstr_relaxation {
+    size_t size;        /* set by the caller: sizeof(zstr_relaxation) */
+    char element[128];  /* the group as written, e.g. "p(R1,C1)" or "K2" */
+    double tau;         /* [s] */
+    double resistance;  /* [Ohm] */
+    double capacitance; /* [F] */
+} zstr_relaxation;
+
+/* Purpose: number of relaxations in c (see zstr_relaxation). */
+ZSTR_API int zstr_circuit_relaxation_count(const zstr_circuit *c);
+/* Purpose: relaxation k (0-based, in the order of the string) for the
+ *   parameter values params.
+ * Arguments: out — required, out->size set.
+ * Returns: ZSTR_OK; ZSTR_ERANGE for k out of range; ZSTR_EINVAL. */
+ZSTR_API int zstr_circuit_relaxation(const zstr_circuit *c, int k, const double *params,
+                                     zstr_relaxation *out, zstr_error *err);
+
 #ifdef __cplusplus
 }
 #endif
