@@ -270,6 +270,69 @@ ZSTR_API int zstr_circuit_relaxation_count(const zstr_circuit *c);
 ZSTR_API int zstr_circuit_relaxation(const zstr_circuit *c, int k, const double *params,
                                      zstr_relaxation *out, zstr_error *err);
 
+/* ------------------------------------------------------------------------- */
+/* Distribution of relaxation times (DRT)                                    */
+/* ------------------------------------------------------------------------- */
+
+/* Model: Z(ω) = R∞ + jωL + ∫ γ(ln τ) / (1 + jωτ) d ln τ, γ >= 0 [Ω], with γ a
+ * sum of Gaussian radial basis functions on a log-τ grid that extends one
+ * decade beyond 1/(2π f_max) and 1/(2π f_min).  The weights x >= 0 (and R∞,
+ * L >= 0) minimise ‖W(Z_model − Z)‖² + λ‖D x‖² (W = 1/|Z| per point, D the
+ * first or second derivative of γ in ln τ at the grid points) by an
+ * active-set NNLS (Lawson–Hanson) whose passive-set least-squares problems
+ * LAPACK solves (dgels).  λ > 0 is given, or chosen by generalised
+ * cross-validation on the unconstrained (ridge) problem.  The area under a
+ * peak of γ in ln τ is the resistance of that process. */
+
+typedef enum zstr_drt_part {
+    ZSTR_DRT_BOTH = 0, /* fit real and imaginary parts (default) */
+    ZSTR_DRT_REAL = 1, /* real part only (no inductance) */
+    ZSTR_DRT_IMAG = 2  /* imaginary part only; R∞ from the real part afterwards */
+} zstr_drt_part;
+
+typedef struct zstr_drt_options {
+    size_t size;       /* sizeof(zstr_drt_options): set by zstr_drt_options_default() */
+    double lambda;     /* > 0: use it; <= 0 (default): choose by GCV */
+    int derivative;    /* order of the penalty, 1 or 2 (default 2) */
+    int part;          /* zstr_drt_part */
+    int fit_r_inf;     /* 1 (default): a series R∞ >= 0 is fitted; 0: R∞ = 0 */
+    int fit_inductance; /* 1: a series L >= 0 is fitted; 0 (default): none */
+    double points_per_decade; /* of the τ grid; default 10 */
+    double peak_threshold;    /* peaks below this fraction of max γ are ignored; 0.01 */
+} zstr_drt_options;
+
+/* Purpose: fill *options with the defaults and options->size (may be NULL). */
+ZSTR_API void zstr_drt_options_default(zstr_drt_options *options);
+
+typedef struct zstr_drt zstr_drt;
+
+/* Purpose: the DRT of a spectrum.
+ * Arguments: s — required, >= 3 points; options — NULL means defaults;
+ *   out — *out is the result (free with zstr_drt_free) or NULL.
+ * Returns: ZSTR_OK; ZSTR_EINVAL (bad options, too few points, |Z| = 0);
+ *   ZSTR_ENOMEM; ZSTR_ESOLVER when LAPACK or the NNLS iteration fails. */
+ZSTR_API int zstr_drt_compute(const zstr_spectrum *s, const zstr_drt_options *options,
+                              zstr_drt **out, zstr_error *err);
+/* Purpose: free a DRT result (NULL is a no-op). */
+ZSTR_API void zstr_drt_free(zstr_drt *d);
+/* λ used, R∞ [Ω], L [H]. */
+ZSTR_API double zstr_drt_lambda(const zstr_drt *d);
+ZSTR_API double zstr_drt_r_inf(const zstr_drt *d);
+ZSTR_API double zstr_drt_inductance(const zstr_drt *d);
+/* γ sampled on a grid 4× finer than the basis: count points, τ [s]
+ * ascending and γ [Ω] (per unit ln τ). */
+ZSTR_API int64_t zstr_drt_count(const zstr_drt *d);
+ZSTR_API const double *zstr_drt_tau(const zstr_drt *d);
+ZSTR_API const double *zstr_drt_gamma(const zstr_drt *d);
+/* Peaks: local maxima of γ above the threshold, in order of increasing τ.
+ * zstr_drt_peak: τ at the maximum [s] and the area under the peak between
+ * its neighbouring minima [Ω]; ZSTR_ERANGE for k out of range. */
+ZSTR_API int zstr_drt_peak_count(const zstr_drt *d);
+ZSTR_API int zstr_drt_peak(const zstr_drt *d, int k, double *tau, double *resistance);
+/* Purpose: Z of the regularised model at n frequencies (z: 2n values). */
+ZSTR_API int zstr_drt_eval(const zstr_drt *d, int64_t n, const double *frequencies, double *z,
+                           zstr_error *err);
+
 #ifdef __cplusplus
 }
 #endif
