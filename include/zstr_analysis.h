@@ -333,6 +333,80 @@ ZSTR_API int zstr_drt_peak(const zstr_drt *d, int k, double *tau, double *resist
 ZSTR_API int zstr_drt_eval(const zstr_drt *d, int64_t n, const double *frequencies, double *z,
                            zstr_error *err);
 
+/* ------------------------------------------------------------------------- */
+/* Kramers-Kronig: Schönleber's linear test (Lin-KK)                         */
+/* ------------------------------------------------------------------------- */
+
+/* The spectrum is fitted, linearly and with weights 1/|Z|, by
+ * R0 + jωL + Σ_k R_k/(1 + jωτ_k) with M time constants τ_k log-spaced from
+ * 1/ω_max to 1/ω_min (R_k of either sign).  M grows from 1 until
+ * μ = 1 − Σ_{R_k<0}|R_k| / Σ_{R_k>=0} R_k falls below mu_criterion (then the
+ * fit starts to over-fit noise) or M reaches the number of points.  The
+ * residuals (Z_data − Z_fit)/|Z_data| of the real and imaginary parts, in %,
+ * judge the spectrum: KK-consistent when every one is within tolerance_pct. */
+typedef struct zstr_kk_options {
+    size_t size;          /* sizeof(zstr_kk_options): set by zstr_kk_options_default() */
+    double mu_criterion;  /* default 0.85 (Schönleber et al. 2014); 0: no criterion,
+                             M = max_m (for noise-free simulated spectra) */
+    double tolerance_pct; /* default 1 (%) */
+    int max_m;            /* upper bound of M; <= 0 (default): the number of points */
+} zstr_kk_options;
+
+/* Purpose: fill *options with the defaults and options->size (may be NULL). */
+ZSTR_API void zstr_kk_options_default(zstr_kk_options *options);
+
+typedef struct zstr_kk_result {
+    size_t size;                /* set by the caller: sizeof(zstr_kk_result) */
+    int m;                      /* RC elements used */
+    double mu;                  /* μ at that M */
+    double max_residual_re_pct; /* max |residual| of the real parts [%] */
+    double max_residual_im_pct; /* max |residual| of the imaginary parts [%] */
+    int consistent;             /* 1 when both are within tolerance_pct */
+} zstr_kk_result;
+
+/* Purpose: set result->size. */
+ZSTR_API void zstr_kk_result_init(zstr_kk_result *result);
+
+/* Purpose: the Lin-KK test of a spectrum.
+ * Arguments: s — required, >= 3 points; options — NULL means defaults;
+ *   result — required, size set; residuals — optional, 2·count outputs
+ *   (re, im) per point [%] at the chosen M.
+ * Returns: ZSTR_OK (consistent or not: see result->consistent);
+ *   ZSTR_EINVAL; ZSTR_ENOMEM; ZSTR_ESOLVER when LAPACK fails. */
+ZSTR_API int zstr_kk_test(const zstr_spectrum *s, const zstr_kk_options *options,
+                          zstr_kk_result *result, double *residuals, zstr_error *err);
+
+/* ------------------------------------------------------------------------- */
+/* Arrhenius                                                                 */
+/* ------------------------------------------------------------------------- */
+
+typedef enum zstr_arrhenius_form {
+    /* ln[T/(R·A)] against 1/T: σ ∝ (σ0/T)·exp(−E_a/k_B T), the paper's form
+     * (physics.md); A = 1 when no area is given (it shifts only the intercept) */
+    ZSTR_ARRHENIUS_SIGMA_T = 0,
+    ZSTR_ARRHENIUS_INVERSE_R = 1 /* ln(1/R) against 1/T */
+} zstr_arrhenius_form;
+
+typedef struct zstr_arrhenius_result {
+    size_t size;           /* set by the caller: sizeof(zstr_arrhenius_result) */
+    double ea;             /* E_a [eV] = −k_B · slope */
+    double ea_std_err;     /* its standard error [eV]; NaN for two points */
+    double intercept;      /* of the line, in the form's units */
+    double r_squared;      /* coefficient of determination */
+} zstr_arrhenius_result;
+
+/* Purpose: set result->size. */
+ZSTR_API void zstr_arrhenius_result_init(zstr_arrhenius_result *result);
+
+/* Purpose: activation energy from n (T, R) pairs by a least-squares line.
+ * Arguments: n >= 2 with at least two distinct temperatures; T [K] > 0,
+ *   R [Ω] > 0; area [m²] > 0 or 0 (= 1) for the σT form; form —
+ *   zstr_arrhenius_form; result — required, size set.
+ * Returns: ZSTR_OK; ZSTR_EINVAL naming the first bad pair. */
+ZSTR_API int zstr_arrhenius_fit(int64_t n, const double *temperature, const double *resistance,
+                                double area, int form, zstr_arrhenius_result *result,
+                                zstr_error *err);
+
 #ifdef __cplusplus
 }
 #endif
