@@ -198,6 +198,7 @@ check-asan: deps
 	    LDFLAGS="-fsanitize=address,undefined" build-asan/tests/runner build-asan/zstr
 	cd tests && ASAN_OPTIONS=detect_leaks=1 ../build-asan/tests/runner
 	ASAN_OPTIONS=detect_leaks=1 sh tests/cli.sh build-asan/zstr
+	ASAN_OPTIONS=detect_leaks=1 sh tests/cli_analysis.sh build-asan/zstr
 check-valgrind: deps
 	$(MAKE) lib $(B)/tests/runner
 	cd tests && CK_FORK=no ZSTR_TEST_QUICK=1 valgrind --error-exitcode=3 --leak-check=full \

@@ -182,7 +182,7 @@ static int parse_element(zs_cparse *p)
         if (types[type].np == 1)
             snprintf(c->pname[c->np], sizeof c->pname[0], "%s", name);
         else
-            snprintf(c->pname[c->np], sizeof c->pname[0], "%s_%d", name, k);
+            snprintf(c->pname[c->np], sizeof c->pname[0], "%s_%c", name, (char)('0' + k));
         c->punit[c->np] = types[type].unit[k];
         c->plogit[c->np] = type == ZS_T_CPE && k == 1;
         c->np++;

@@ -215,7 +215,8 @@ static double normal(void)
 static zstr_spectrum *synth(const zstr_circuit *c, const double *p, int n, double sigma,
                             uint64_t seed)
 {
-    double *f = malloc((size_t)n * sizeof *f), *z = malloc((size_t)n * 2 * sizeof *z);
+    double *f = calloc((size_t)n, sizeof *f), *z = calloc((size_t)n * 2, sizeof *z);
+    ck_assert(f != NULL && z != NULL);
     zstr_error e;
     rng_state = seed;
     for (int k = 0; k < n; k++)
