@@ -35,7 +35,9 @@ SS_LIBS := -lumfpack -lcholmod -lamd -lsuitesparseconfig
 VOL_CFLAGS := $(shell pkg-config --cflags libtiff-4 hdf5 2>/dev/null)
 VOL_LIBS := $(shell pkg-config --libs libtiff-4 hdf5 2>/dev/null)
 # LAPACK: the reduced-order model's small dense eigenproblems (mor.c)
-LIBS := $(SS_LIBS) $(VOL_LIBS) -llapack -lblas -lm -lpthread
+# analysis (lib/an_*.c): GSL's non-linear least squares (fits); LAPACK (DRT, Lin-KK)
+AN_LIBS := -lgsl -lgslcblas
+LIBS := $(SS_LIBS) $(VOL_LIBS) $(AN_LIBS) -llapack -lblas -lm -lpthread
 # What a link against the static libzstr.a needs (the .pc's Libs.private).  The shared
 # SuiteSparse libraries bring their own dependencies; their static archives (Debian 12,
 # SuiteSparse 5.12) do not, so the list names them all, each after its users (trial links
@@ -47,12 +49,12 @@ LIBS := $(SS_LIBS) $(VOL_LIBS) -llapack -lblas -lm -lpthread
 # default OpenBLAS archive needs no libgfortran for what CHOLMOD calls (the reference
 # Netlib archives would: add -lgfortran when those are selected).
 STATIC_LIBS := -lumfpack -lcholmod -lccolamd -lcamd -lcolamd -lamd -lmetis \
-               -lsuitesparseconfig -llapack -lblas -lgomp -lm -lpthread -lrt \
+               -lsuitesparseconfig $(AN_LIBS) -llapack -lblas -lgomp -lm -lpthread -lrt \
                $(shell pkg-config --libs --static libtiff-4 hdf5 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 # the zstr program's dependencies (never the library's)
-CLI_PKGS := libxml-2.0 cairo libpng fontconfig
+CLI_PKGS := libxml-2.0 cairo libpng fontconfig jansson
 CLI_CFLAGS := $(shell pkg-config --cflags $(CLI_PKGS) 2>/dev/null)
 CLI_LIBS := $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null)
 
@@ -180,6 +182,7 @@ check: deps
 	cd tests && OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} ../$(B)/tests/runner
 	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} sh tests/examples.sh $(B)/examples
 	sh tests/cli.sh $(ZSTR_BIN) $(B)/tests/zstr-version
+	sh tests/cli_analysis.sh $(ZSTR_BIN)
 
 # sweeps run one thread per core; OpenBLAS's own threads would compete with them
 # The main job: the embedded default model (tau_Cstr < tau_CT, Voronoi grains,
@@ -195,6 +198,7 @@ check-asan: deps
 	    LDFLAGS="-fsanitize=address,undefined" build-asan/tests/runner build-asan/zstr
 	cd tests && ASAN_OPTIONS=detect_leaks=1 ../build-asan/tests/runner
 	ASAN_OPTIONS=detect_leaks=1 sh tests/cli.sh build-asan/zstr
+	ASAN_OPTIONS=detect_leaks=1 sh tests/cli_analysis.sh build-asan/zstr
 check-valgrind: deps
 	$(MAKE) lib $(B)/tests/runner
 	cd tests && CK_FORK=no ZSTR_TEST_QUICK=1 valgrind --error-exitcode=3 --leak-check=full \
@@ -209,6 +213,7 @@ install: lib $(ZSTR_BIN)
 	install -m 644 schema/zstr-1.xsd $(DESTDIR)$(DATADIR)/libzstr/zstr-1.xsd
 	install -m 644 include/zstr.h $(DESTDIR)$(INCLUDEDIR)/zstr.h
 	install -m 644 include/zstr_volume.h $(DESTDIR)$(INCLUDEDIR)/zstr_volume.h
+	install -m 644 include/zstr_analysis.h $(DESTDIR)$(INCLUDEDIR)/zstr_analysis.h
 	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libzstr.so.$(VERSION)
 	ln -sf libzstr.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libzstr.so
@@ -217,6 +222,7 @@ install: lib $(ZSTR_BIN)
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/zstr $(DESTDIR)$(DATADIR)/libzstr/zstr-1.xsd
 	rm -f $(DESTDIR)$(INCLUDEDIR)/zstr.h $(DESTDIR)$(INCLUDEDIR)/zstr_volume.h \
+	    $(DESTDIR)$(INCLUDEDIR)/zstr_analysis.h \
 	    $(DESTDIR)$(LIBDIR)/libzstr.so* \
 	    $(DESTDIR)$(LIBDIR)/libzstr.a $(DESTDIR)$(PKGCONFIGDIR)/libzstr.pc
 
@@ -238,6 +244,9 @@ fuzz:
 	done
 	$(FUZZ_CC) $(BASE_CFLAGS) $(FUZZ_FLAGS) -Iinclude -o build-fuzz/fuzz_volume tests/fuzz/fuzz_volume.c \
 	    build-fuzz/lib/*.o $(LIBS)
+	$(FUZZ_CC) $(BASE_CFLAGS) $(FUZZ_FLAGS) -Iinclude -o build-fuzz/fuzz_spectrum \
+	    tests/fuzz/fuzz_spectrum.c build-fuzz/lib/*.o $(LIBS)
+	@echo "run: mkdir -p build-fuzz/corpus-spectra && cp tests/data/bad_spectra/* build-fuzz/corpus-spectra/ && build-fuzz/fuzz_spectrum -max_total_time=60 build-fuzz/corpus-spectra"
 	@echo "run: mkdir -p build-fuzz/corpus && cp tests/data/bad_volumes/* build-fuzz/corpus/ && build-fuzz/fuzz_volume -max_total_time=60 build-fuzz/corpus"
 
 lint:

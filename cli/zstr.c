@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analysis.h"
 #include "cmd_plot.h"
 #include "modelfile.h"
 #include "plot.h"
@@ -121,6 +122,10 @@ static int usage_all(FILE *to)
                 "  info      describe a model's network and time constants\n"
                 "  fields    potential and current density maps (VTK) at one frequency\n"
                 "  plot      redraw spectrum files (CSV) without recomputing them\n"
+                "  fit       fit an equivalent circuit to a spectrum (--json)\n"
+                "  drt       distribution of relaxation times of a spectrum (--json)\n"
+                "  kk        Lin-KK test of a spectrum, exit 3 if inconsistent (--json)\n"
+                "  arrhenius activation energy from a T_K,R_Ohm table (--json)\n"
                 "  help      help on a command\n"
                 "\n"
                 "zstr --version prints the program's version and the library's.\n"
@@ -891,6 +896,14 @@ int main(int argc, char **argv)
         return cmd_fields(argc - 1, argv + 1);
     if (strcmp(c, "plot") == 0)
         return zc_cmd_plot(argc - 1, argv + 1);
+    if (strcmp(c, "fit") == 0)
+        return zc_cmd_fit(argc - 1, argv + 1);
+    if (strcmp(c, "drt") == 0)
+        return zc_cmd_drt(argc - 1, argv + 1);
+    if (strcmp(c, "kk") == 0)
+        return zc_cmd_kk(argc - 1, argv + 1);
+    if (strcmp(c, "arrhenius") == 0)
+        return zc_cmd_arrhenius(argc - 1, argv + 1);
     fprintf(stderr, "zstr: unknown command '%s'\n", c);
     return usage_all(stderr);
 }
