@@ -364,8 +364,9 @@ typedef struct zstr_plan zstr_plan;
  *   Memory is checked twice, against options->memory_limit: first from the grid
  *   alone, before anything large is allocated (a lower bound of assembly plus
  *   one factorization: a model that cannot fit is refused at once), then after
- *   the analysis, from the exact count of the factor's entries (the plan plus
- *   one factorization at its peak must fit).
+ *   the analysis, from the exact count of the factor's entries: the plan plus
+ *   one complex LU at its peak, or else the plan plus a reduced-order sweep
+ *   (one real Cholesky and its basis), must fit; info.direct_fits says which.
  * Arguments:
  *   model   — required; only read; the plan keeps no pointer to it.
  *   options — NULL means defaults; otherwise options->size must be set.
@@ -414,6 +415,12 @@ typedef struct zstr_plan_info {
     double memory_limit;         /* the limit in force [bytes] */
     int max_threads;             /* executes that fit the limit at the same time:
                                     floor((limit − plan) / peak), >= 1 */
+    int direct_fits;             /* the plan and one complex LU fit the limit; when
+                                    0, only reduced-order sweeps run (zstr_execute
+                                    at f > 0 gives ZSTR_EMEMLIMIT) */
+    double predicted_mor_bytes;  /* predicted memory of a reduced-order sweep with
+                                    default options: one real Cholesky factor, the
+                                    basis, the port form */
 } zstr_plan_info;
 
 /* Purpose: set info->size (the rest is filled by zstr_plan_get_info). */
@@ -543,7 +550,8 @@ typedef struct zstr_sweep_options {
 } zstr_sweep_options;
 
 typedef enum zstr_method {
-    ZSTR_METHOD_AUTO = 0,   /* MOR from 12 frequencies and 5000 unknowns, else direct */
+    ZSTR_METHOD_AUTO = 0,   /* MOR from 12 frequencies and 5000 unknowns or when no
+                               complex LU fits the memory limit, else direct */
     ZSTR_METHOD_DIRECT = 1, /* one complex LU per frequency */
     ZSTR_METHOD_MOR = 2     /* reduced-order model (zstr_rom_create) */
 } zstr_method;

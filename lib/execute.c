@@ -211,6 +211,12 @@ int zstr_execute(const zstr_plan *plan, zstr_workspace *ws, double f, double z[2
     if (!isfinite(f) || f < 0.0)
         return zs_error(err, ZSTR_EINVAL, "zstr_execute: frequency %g Hz must be finite and >= 0",
                         f);
+    if (f > 0.0 && !plan->info.direct_fits)
+        return zs_error(err, ZSTR_EMEMLIMIT,
+                        "a complex LU of %lld unknowns needs about %.3g GB at its peak, more than "
+                        "the memory limit leaves; use the reduced-order method (zstr_sweep with "
+                        "ZSTR_METHOD_MOR or auto)",
+                        (long long)plan->p.n, plan->ws_bytes / 1e9);
     if (f == 0.0) {
         zstr_dc_result dc;
         zstr_dc_result_init(&dc);
@@ -505,11 +511,11 @@ static int mor_sweep(const zstr_plan *plan, int64_t n, const double *f, double *
             }
             z[2 * k] = dc.resistance;
             z[2 * k + 1] = 0.0;
-        } else if (!(est[k] <= o->tolerance)) {
+        } else if (!(est[k] <= o->tolerance) && plan->info.direct_fits) {
             fx[nx] = f[k];
             ix[nx++] = k;
         } else {
-            worst = fmax(worst, est[k]);
+            worst = fmax(worst, est[k]); /* within tolerance, or no LU fits */
         }
     }
     rep->max_estimate = worst;
@@ -577,7 +583,8 @@ int zstr_sweep(const zstr_plan *plan, int64_t n, const double *f, double *z,
         npos += f[k] > 0.0;
     int method = o.method;
     if (method == ZSTR_METHOD_AUTO)
-        method = npos >= ZS_AUTO_MIN_FREQUENCIES && plan->p.n >= ZS_AUTO_MIN_UNKNOWNS
+        method = !plan->info.direct_fits || (npos >= ZS_AUTO_MIN_FREQUENCIES &&
+                                             plan->p.n >= ZS_AUTO_MIN_UNKNOWNS)
                      ? ZSTR_METHOD_MOR
                      : ZSTR_METHOD_DIRECT;
     if (npos == 0)

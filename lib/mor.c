@@ -463,8 +463,7 @@ static int builder_init(builder *B, const zstr_plan *plan, zstr_error *err)
     for (int k = 0; k < plan->nstats; k++)
         if (strcmp(plan->stat_name[k], "cholmod.predicted_l_nnz") == 0)
             lnz = plan->stat_value[k];
-    double need = 16.0 * (double)B->b.kmax * (double)n + 24.0 * (double)B->sys.nnz +
-                  12.0 * lnz + 8.0 * 8.0 * (double)n;
+    double need = zs_mem_mor_bytes(lnz, (double)n, (double)B->sys.nnz, (double)B->b.kmax);
     double room = plan->memory_limit - plan->info.plan_bytes;
     if (need > room)
         return zs_error(err, ZSTR_EMEMLIMIT,

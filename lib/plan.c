@@ -100,18 +100,22 @@ int zstr_plan_check_grid(const int64_t n[3], const zstr_options *opt, double *by
     return check_grid_memory(n, zs_mem_limit(o.memory_limit), 1, bytes, err);
 }
 
-/* The plan and one factorization at its peak must fit the limit together. */
-static int check_fit(const zstr_plan *plan, double lu_nnz, double limit, zstr_error *err)
+/* The plan and one factorization at its peak must fit the limit together:
+ * the complex LU of a direct sweep, or else a reduced-order sweep's real
+ * Cholesky and basis (then direct executes are refused, MOR still runs). */
+static int check_fit(zstr_plan *plan, double lu_nnz, double limit, zstr_error *err)
 {
-    const zstr_plan_info *in = &plan->info;
-    if (in->plan_bytes + plan->ws_bytes <= limit)
+    zstr_plan_info *in = &plan->info;
+    in->direct_fits = in->plan_bytes + plan->ws_bytes <= limit;
+    if (in->direct_fits || in->plan_bytes + in->predicted_mor_bytes <= limit)
         return ZSTR_OK;
     return zs_error(err, ZSTR_EMEMLIMIT,
-                    "the plan (%.3g GB) and one factorization of %lld unknowns (%.3g GB at its "
-                    "peak, predicted nnz(L+U) = %.3g) need %.3g GB, more than the %.3g GB "
-                    "allowed",
-                    in->plan_bytes / 1e9, (long long)in->n_unknowns, plan->ws_bytes / 1e9,
-                    lu_nnz, (in->plan_bytes + plan->ws_bytes) / 1e9, limit / 1e9);
+                    "the plan (%.3g GB) and one factorization of %lld unknowns need %.3g GB by "
+                    "complex LU (%.3g GB at its peak, predicted nnz(L+U) = %.3g) and %.3g GB by "
+                    "the reduced-order method, more than the %.3g GB allowed",
+                    in->plan_bytes / 1e9, (long long)in->n_unknowns,
+                    (in->plan_bytes + plan->ws_bytes) / 1e9, plan->ws_bytes / 1e9, lu_nnz,
+                    (in->plan_bytes + in->predicted_mor_bytes) / 1e9, limit / 1e9);
 }
 
 static void add_stat(zstr_plan *plan, const char *name, double value)
@@ -190,6 +194,9 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
     in->predicted_bytes = zs_mem_factor_bytes(lu_nnz);
     in->predicted_peak_bytes = zs_mem_factor_peak_bytes(lu_nnz) + ws_bytes;
     in->plan_bytes = zs_mem_pencil_bytes(p, m->n[0] * m->n[1]);
+    /* the default reduced model: 30 shifts of 2 moments (zstr_rom_options) */
+    in->predicted_mor_bytes = zs_mem_mor_bytes(lnz, (double)p->n + 1.0,
+                                               (double)p->nnz + 2.0 * (double)p->nwe + 1.0, 60.0);
     in->memory_limit = limit;
     add_stat(plan, "cholmod.predicted_l_nnz", lnz);
     add_stat(plan, "umfpack.predicted_lu_nnz", lu_nnz);
@@ -231,7 +238,7 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
     if (rc != ZSTR_OK)
         goto fail;
     double fit = floor((limit - in->plan_bytes) / plan->ws_bytes);
-    in->max_threads = fit >= 1e6 ? 1000000 : (int)fit;
+    in->max_threads = fit >= 1e6 ? 1000000 : fit >= 1.0 ? (int)fit : 1;
     *out = plan;
     return ZSTR_OK;
 fail:

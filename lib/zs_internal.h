@@ -139,6 +139,8 @@ void zs_mem_grid_bound(const int64_t n[3], double *assembly, double *factor);
 /* From a predicted nnz(L+U): the final factor and the peak while factoring. */
 double zs_mem_factor_bytes(double lu_nnz);
 double zs_mem_factor_peak_bytes(double lu_nnz);
+/* Bytes of a reduced-order sweep (see memory.c). */
+double zs_mem_mor_bytes(double lnz, double n, double nnz, double kmax);
 /* Bytes an assembled pencil holds; npix = nx·ny. */
 double zs_mem_pencil_bytes(const zs_pencil *p, int64_t npix);
 

@@ -117,9 +117,10 @@ END_TEST
 
 START_TEST(test_limit_is_plan_plus_factorizations)
 {
-    /* the limit covers the plan and the factorizations together: just below
-     * plan + one peak is refused (after the analysis, with the plan named),
-     * just above is accepted with one thread */
+    /* the limit covers the plan and the factorizations together: below plan
+     * + a reduced-order sweep is refused (after the analysis, with the plan
+     * named); between that and plan + one complex LU only MOR runs; just
+     * above plan + one LU peak direct runs with one thread */
     zstr_model *m = block(10, 10, 10);
     zstr_plan *p = NULL;
     zstr_error e;
@@ -134,11 +135,45 @@ START_TEST(test_limit_is_plan_plus_factorizations)
     ck_assert(in.plan_bytes + in.max_threads * in.predicted_peak_bytes <= in.memory_limit);
     ck_assert(in.plan_bytes + (in.max_threads + 1.0) * in.predicted_peak_bytes >
               in.memory_limit);
+    ck_assert(in.direct_fits);
+    /* a reduced-order sweep needs less than a complex LU here */
+    ck_assert(in.predicted_mor_bytes > 0 && in.predicted_mor_bytes < in.predicted_peak_bytes);
     zstr_options o;
     zstr_options_default(&o);
-    o.memory_limit = in.plan_bytes + 0.999 * in.predicted_peak_bytes;
+    /* below both: refused after the analysis, naming the plan and both methods */
+    o.memory_limit = in.plan_bytes + 0.999 * in.predicted_mor_bytes;
     ck_assert_int_eq(zstr_plan_create(m, &o, &p, &e), ZSTR_EMEMLIMIT);
     ck_assert_msg(strstr(e.message, "the plan") != NULL, "%s", e.message);
+    ck_assert_msg(strstr(e.message, "reduced-order") != NULL, "%s", e.message);
+    /* between: accepted for MOR only; a direct execute is refused, auto and
+     * MOR sweeps run and agree with the exact R/(1 + jωτ) of the block */
+    o.memory_limit = in.plan_bytes + 0.5 * (in.predicted_mor_bytes + in.predicted_peak_bytes);
+    ZS_CK_OK(zstr_plan_create(m, &o, &p, &e), &e);
+    {
+        zstr_plan_info i3;
+        zstr_plan_info_init(&i3);
+        ZS_CK_OK(zstr_plan_get_info(p, &i3), NULL);
+        ck_assert(!i3.direct_fits);
+        zstr_workspace *ws = NULL;
+        ZS_CK_OK(zstr_workspace_create(p, &ws, &e), &e);
+        double z[2], f[3] = {1e3, 1e6, 1e9}, zz[6];
+        ck_assert_int_eq(zstr_execute(p, ws, 1e3, z, &e), ZSTR_EMEMLIMIT);
+        ck_assert_msg(strstr(e.message, "reduced-order") != NULL, "%s", e.message);
+        zstr_workspace_free(ws);
+        zstr_sweep_report rep;
+        zstr_sweep_report_init(&rep);
+        zstr_sweep_options so;
+        zstr_sweep_options_default(&so);
+        so.report = &rep;
+        ZS_CK_OK(zstr_sweep(p, 3, f, zz, &so, &e), &e);
+        ck_assert_int_eq(rep.method, ZSTR_METHOD_MOR);
+        const double R = 10e-6 / (0.046 * 100e-12), tau = ZSTR_EPSILON0 * 150.0 / 0.046;
+        for (int k = 0; k < 3; k++)
+            ck_assert(zs_test_crel(zz + 2 * k, R / (1.0 + I * 2.0 * M_PI * f[k] * tau)) < 1e-9);
+        so.method = ZSTR_METHOD_DIRECT;
+        ck_assert_int_eq(zstr_sweep(p, 3, f, zz, &so, &e), ZSTR_EMEMLIMIT);
+        zstr_plan_free(p);
+    }
     o.memory_limit = in.plan_bytes + 1.001 * in.predicted_peak_bytes;
     ZS_CK_OK(zstr_plan_create(m, &o, &p, &e), &e);
     zstr_plan_info in2;
