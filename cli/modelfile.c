@@ -1226,7 +1226,9 @@ static int check_frequencies(const zm_ctx *c, xmlNodePtr el, zm_spec *s)
         return rc;
     if (!(s->fpd > 0.0))
         return bad_value(c, el, "per-decade", "must be > 0");
-    double n = floor(s->fpd * log10(s->fto / s->ffrom) + 0.5) + 1.0;
+    /* the count as zstr_frequencies_log makes it, in log space (to / from
+     * overflows for 1e-300 .. 1e300 Hz) */
+    double n = round(s->fpd * (log10(s->fto) - log10(s->ffrom))) + 1.0;
     if (!(n <= ZM_MAX_FREQS))
         return sem_fail(c, ZSTR_EINVAL, el, "per-decade", "gives %.4g frequencies (at most %.0f)",
                         n, ZM_MAX_FREQS);

@@ -669,8 +669,12 @@ ZSTR_API int zstr_rom_get_info(const zstr_rom *rom, zstr_rom_info *info);
 ZSTR_API int zstr_rom_poles(const zstr_rom *rom, double *tau, double *resistance);
 
 /* Purpose: n frequencies log-spaced from f_lo to f_hi [Hz] with per_decade points
- *   per decade (both ends included, n = round(per_decade·log10(f_hi/f_lo)) + 1).
- *   *out is malloc'ed (free() it); *n receives the count. */
+ *   per decade (both ends included exactly as given,
+ *   n = round(per_decade·(log10 f_hi − log10 f_lo)) + 1; when n rounds to 1 the
+ *   one frequency is f_lo).  Computed in log space, so any range of finite
+ *   positive doubles works.  *out is malloc'ed (free() it); *n receives the count.
+ * Returns: ZSTR_OK; ZSTR_EINVAL (0 < f_lo <= f_hi finite, per_decade > 0 finite
+ *   needed); ZSTR_ERANGE (more than 10^7 frequencies); ZSTR_ENOMEM. */
 ZSTR_API int zstr_frequencies_log(double f_lo, double f_hi, double per_decade, double **out,
                                   int64_t *n, zstr_error *err);
 

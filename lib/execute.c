@@ -623,19 +623,23 @@ int zstr_frequencies_log(double lo, double hi, double per_decade, double **out, 
         return zs_error(err, ZSTR_EINVAL,
                         "zstr_frequencies_log: per_decade %g must be finite and > 0",
                         per_decade);
-    double decades = log10(hi / lo);
+    /* In log space: hi / lo overflows for a range such as 1e-300 .. 1e300 Hz,
+     * and lo · 10^(...) would overflow at the interior points' exponents too. */
+    double llo = log10(lo), decades = log10(hi) - llo;
     double cnt = round(per_decade * decades) + 1.0;
-    if (cnt > 1e7)
+    if (!(cnt <= 1e7))
         return zs_error(err, ZSTR_ERANGE,
                         "zstr_frequencies_log: %.0f frequencies is more than 10^7", cnt);
     int64_t m = (int64_t)cnt;
     double *f = zs_malloc_array((size_t)m, sizeof *f);
     if (f == NULL)
         return zs_error(err, ZSTR_ENOMEM, "zstr_frequencies_log: out of memory");
-    for (int64_t k = 0; k < m; k++)
-        f[k] = m == 1 ? lo : lo * pow(10.0, decades * (double)k / (double)(m - 1));
+    for (int64_t k = 1; k + 1 < m; k++)
+        f[k] = pow(10.0, llo + decades * (double)k / (double)(m - 1));
+    /* the ends exactly as given; one point (the count rounds to 1) is f_lo */
     f[0] = lo;
-    f[m - 1] = hi;
+    if (m > 1)
+        f[m - 1] = hi;
     *out = f;
     *n = m;
     return ZSTR_OK;

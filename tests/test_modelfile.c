@@ -623,6 +623,62 @@ START_TEST(test_set_errors)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------- */
+/* Contracts between the file, the program and the library (issue 6 item 4)  */
+/* ------------------------------------------------------------------------- */
+
+/* A model document with the given <frequencies> attributes. */
+static int load_freqs(const char *attrs, zm_file **f, zstr_error *e)
+{
+    char xml[1024];
+    snprintf(xml, sizeof xml,
+             "<zstr version=\"1\"><cell size=\"10 um\" voxels=\"2\"/>"
+             "<phase name=\"a\" conductivity=\"1 S/m\" permittivity=\"1\"/>"
+             "<frequencies %s/></zstr>",
+             attrs);
+    return zm_load_memory(xml, strlen(xml), "freq.xml", f, e);
+}
+
+START_TEST(test_frequencies_log_range)
+{
+    double *f = NULL;
+    int64_t n = 0;
+    zstr_error e;
+    /* 600 decades at 1e-3 per decade: round(0.6) + 1 = 2 points, the ends
+     * exactly (f_hi / f_lo overflows a double) */
+    ZS_CK_OK(zstr_frequencies_log(1e-300, 1e300, 1e-3, &f, &n, &e), &e);
+    ck_assert_int_eq(n, 2);
+    ck_assert(f[0] == 1e-300 && f[1] == 1e300);
+    free(f);
+    /* 0.01 per decade: 7 points 1e-300, 1e-200, ..., 1e300; pow(10, x) for
+     * |x| <= 300 is within a few ulps of x's rounding: 1e-12 relative */
+    ZS_CK_OK(zstr_frequencies_log(1e-300, 1e300, 1e-2, &f, &n, &e), &e);
+    ck_assert_int_eq(n, 7);
+    static const double want[7] = {1e-300, 1e-200, 1e-100, 1, 1e100, 1e200, 1e300};
+    for (int k = 0; k < 7; k++)
+        ck_assert_double_le(zs_test_rel(f[k], want[k]), 1e-12);
+    free(f);
+    /* log10(2) = 0.30 decades at 1 per decade: the count rounds to 1, and
+     * that one frequency is f_lo */
+    ZS_CK_OK(zstr_frequencies_log(1, 2, 1, &f, &n, &e), &e);
+    ck_assert(n == 1 && f[0] == 1);
+    free(f);
+    /* the model file's check takes the same range */
+    zm_file *mf = NULL;
+    ZS_CK_OK(load_freqs("from=\"1e-300 Hz\" to=\"1e300 Hz\" per-decade=\"0.001\"", &mf, &e),
+             &e);
+    ZS_CK_OK(zm_build(mf, NULL, &f, &n, &e), &e);
+    ck_assert(n == 2 && f[0] == 1e-300 && f[1] == 1e300);
+    free(f);
+    zm_free(mf);
+    /* and still refuses what is too many */
+    ck_assert_int_eq(load_freqs("from=\"1e-300 Hz\" to=\"1e300 Hz\" per-decade=\"1e4\"", &mf,
+                                &e),
+                     ZSTR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(e.message, "frequencies (at most"));
+}
+END_TEST
+
 Suite *suite_modelfile(void)
 {
     Suite *s = suite_create("modelfile");
@@ -645,6 +701,10 @@ Suite *suite_modelfile(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_set_success);
     tcase_add_test(tc, test_set_errors);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("contracts");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_frequencies_log_range);
     suite_add_tcase(s, tc);
     return s;
 }
