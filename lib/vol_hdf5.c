@@ -12,7 +12,7 @@
  * report.
  *
  * libhdf5 prints its error stack by default through a process-wide setting;
- * the reader turns it off for the call and puts back whatever was there, so
+ * the reader turns it off for the call and restores whatever was there, so
  * the library prints nothing (the thread rule this implies is in
  * zstr_volume.h).
  */
