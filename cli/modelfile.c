@@ -191,6 +191,8 @@ typedef struct zm_spec {
     double ffrom, fto, fpd;
     double *fvalues;
     int64_t nfvalues;
+    char (*warnings)[640]; /* not errors: the run goes on (zm_warning) */
+    int nwarnings;
 } zm_spec;
 
 /* An element of the schema and the attributes it allows (for zm_set). */
@@ -530,6 +532,56 @@ static int get_q(const zm_ctx *c, xmlNodePtr el, const char *attr, zu_dim dim, d
     return ZSTR_OK;
 }
 
+/* Temperatures where solid electrolytes are measured and used: liquid
+ * nitrogen (77 K) is below any ion conduction worth a spectrum, and above about
+ * 700 K the cells of interest decompose.  150 .. 700 K leaves room on both
+ * sides; outside it the value is most likely a Celsius number written without
+ * its unit (a unitless temperature is kelvin). */
+#define ZM_T_PLAUSIBLE_LO 150.0
+#define ZM_T_PLAUSIBLE_HI 700.0
+
+static void add_warning(const zm_ctx *c, zm_spec *s, xmlNodePtr el, const char *attr,
+                        const char *fmt, ...) ZM_PRINTF(5, 6);
+
+/* A note on element el that does not stop the run. */
+static void add_warning(const zm_ctx *c, zm_spec *s, xmlNodePtr el, const char *attr,
+                        const char *fmt, ...)
+{
+    char (*grown)[640] = realloc(s->warnings, (size_t)(s->nwarnings + 1) * sizeof *grown);
+    if (grown == NULL)
+        return; /* a warning is no reason to fail */
+    s->warnings = grown;
+    char what[300], d[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    describe(el, d, sizeof d);
+    snprintf(s->warnings[s->nwarnings++], sizeof *grown, "%.60s:%ld: %.200s attribute %.40s: %.300s",
+             c->name, xmlGetLineNo(el), d, attr, what);
+}
+
+/* A temperature attribute (get_q with dimension temperature), with a warning
+ * when it lies outside the plausible range. */
+static int get_temperature(const zm_ctx *c, zm_spec *s, xmlNodePtr el, const char *attr,
+                           double *v)
+{
+    int present = 0;
+    int rc = get_q(c, el, attr, ZU_TEMPERATURE, ZM_T_DEFAULT, v, &present);
+    if (rc == ZSTR_OK && present && *v > 0.0 &&
+        (*v < ZM_T_PLAUSIBLE_LO || *v > ZM_T_PLAUSIBLE_HI)) {
+        xmlChar *t = xmlGetNoNsProp(el, BAD_CAST attr);
+        add_warning(c, s, el, attr,
+                    "'%.40s' is %.6g K, outside %.0f .. %.0f K where solid electrolytes "
+                    "are used; a number without a unit is kelvin (write \"%.6g C\" or "
+                    "\"%.6g degC\" for Celsius)",
+                    t != NULL ? (const char *)t : "", *v, ZM_T_PLAUSIBLE_LO, ZM_T_PLAUSIBLE_HI,
+                    *v, *v);
+        xmlFree(t);
+    }
+    return rc;
+}
+
 /* Items of a list that start like a number (digit, sign or point). */
 static int count_numbers(const char *t)
 {
@@ -645,6 +697,7 @@ static int attr_is(xmlNodePtr el, const char *attr, const char *lit)
 
 static void spec_free(zm_spec *s)
 {
+    free(s->warnings);
     free(s->phases);
     free(s->fvalues);
     free(s->iface[0].pixels);
@@ -873,8 +926,7 @@ static int check_cell(const zm_ctx *c, xmlNodePtr el, zm_spec *s)
         if (!(s->h[i] > 0.0) || !isfinite(s->h[i]))
             return bad_value(c, el, "size", "gives a voxel edge that is not a positive number");
     }
-    if ((rc = get_q(c, el, "temperature", ZU_TEMPERATURE, ZM_T_DEFAULT, &s->temperature, NULL)) !=
-        ZSTR_OK)
+    if ((rc = get_temperature(c, s, el, "temperature", &s->temperature)) != ZSTR_OK)
         return rc;
     if (!(s->temperature > 0.0))
         return bad_value(c, el, "temperature", "must be above 0 K");
@@ -912,8 +964,7 @@ static int check_phase(const zm_ctx *c, xmlNodePtr el, zm_spec *s)
         return rc;
     if (!(p->ea >= 0.0))
         return bad_value(c, el, "activation-energy", "must be >= 0");
-    if ((rc = get_q(c, el, "reference-temperature", ZU_TEMPERATURE, ZM_T_DEFAULT, &p->tref,
-                    NULL)) != ZSTR_OK)
+    if ((rc = get_temperature(c, s, el, "reference-temperature", &p->tref)) != ZSTR_OK)
         return rc;
     if (!(p->tref > 0.0))
         return bad_value(c, el, "reference-temperature", "must be above 0 K");
@@ -1132,8 +1183,8 @@ static int check_interface(const zm_ctx *c, xmlNodePtr el, zm_spec *s)
     zstr_interface_params_default(&fi->p);
     int rc, has_pore = 0, has_sei = 0;
     zstr_interface_params *p = &fi->p;
-    if ((rc = get_q(c, el, "reference-temperature", ZU_TEMPERATURE, ZM_T_DEFAULT,
-                    &p->reference_temperature, NULL)) != ZSTR_OK)
+    if ((rc = get_temperature(c, s, el, "reference-temperature", &p->reference_temperature)) !=
+        ZSTR_OK)
         return rc;
     if (!(p->reference_temperature > 0.0))
         return bad_value(c, el, "reference-temperature", "must be above 0 K");
@@ -1424,6 +1475,13 @@ int zm_contact_request(const zm_file *f, int electrode, double *fraction)
     if (fraction != NULL)
         *fraction = fi->fraction;
     return 1;
+}
+
+int zm_warning_count(const zm_file *f) { return f != NULL ? f->spec.nwarnings : 0; }
+
+const char *zm_warning(const zm_file *f, int i)
+{
+    return f != NULL && i >= 0 && i < f->spec.nwarnings ? f->spec.warnings[i] : NULL;
 }
 
 /* ------------------------------------------------------------------------- */

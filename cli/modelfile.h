@@ -82,6 +82,12 @@ const char *zm_name(const zm_file *f);
  * random): 1 with *fraction set (fraction may be NULL), 0 when the electrode
  * has no such map (ideal, full or image).  electrode is ZSTR_WE or ZSTR_CE. */
 int zm_contact_request(const zm_file *f, int electrode, double *fraction);
+/* Warnings of the last successful check (zm_load, zm_set): things that are
+ * valid but most likely not meant, e.g. a temperature outside 150 .. 700 K
+ * (a unitless temperature is kelvin: "25" is 25 K, not 25 °C).  Each is one
+ * line "FILE:LINE: <element> attribute NAME: ...".  i from 0 to count - 1. */
+int zm_warning_count(const zm_file *f);
+const char *zm_warning(const zm_file *f, int i);
 
 /* The embedded default model as a NUL-terminated XML document (static). */
 const char *zm_default_xml(void);

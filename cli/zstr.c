@@ -35,7 +35,9 @@
 #include "analysis.h"
 #include "cmd_plot.h"
 #include "modelfile.h"
+#include "outfile.h"
 #include "plot.h"
+#include "batch.h"
 #include "series.h"
 #include "units.h"
 #include "vtk.h"
@@ -43,8 +45,6 @@
 
 #define EXIT_USER 1
 #define EXIT_USAGE 2
-#define MAX_SETS 32
-#define MAX_MEMBERS 256
 
 /* ---- messages ------------------------------------------------------------ */
 
@@ -159,440 +159,66 @@ static int usage_of(const char *cmd, const char *why)
     return EXIT_USAGE;
 }
 
-/* ---- --set lists --------------------------------------------------------- */
-
-typedef struct setting {
-    char *path;
-    char *values[MAX_MEMBERS];
-    int n;
-    int stride; /* member k takes values[zr_index(n, stride, k)] (series.h) */
-} setting;
-
-/* the value of setting s for member k */
-static const char *member_value(const setting *s, int k)
-{
-    return s->values[zr_index(s->n, s->stride, k)];
-}
-
-static void settings_free(setting *s, int ns)
-{
-    for (int i = 0; i < ns; i++) {
-        free(s[i].path);
-        for (int k = 0; k < s[i].n; k++)
-            free(s[i].values[k]);
-    }
-}
-
-static char *dup_range(const char *a, size_t n)
-{
-    char *s = malloc(n + 1);
-    if (s != NULL) {
-        memcpy(s, a, n);
-        s[n] = '\0';
-    }
-    return s;
-}
-
-/* "PATH=V1,V2,..." → setting; 0 ok, else a usage message in why */
-static int parse_setting(const char *arg, setting *s, char *why, size_t nwhy)
-{
-    const char *eq = strchr(arg, '=');
-    memset(s, 0, sizeof *s);
-    if (eq == NULL || eq == arg || eq[1] == '\0') {
-        snprintf(why, nwhy, "--set '%s': expected PATH=VALUE[,VALUE...]", arg);
-        return -1;
-    }
-    s->path = dup_range(arg, (size_t)(eq - arg));
-    if (s->path == NULL) {
-        snprintf(why, nwhy, "out of memory");
-        return -1;
-    }
-    for (const char *p = eq + 1;;) {
-        const char *c = strchr(p, ',');
-        size_t len = c ? (size_t)(c - p) : strlen(p);
-        while (len > 0 && (*p == ' ' || *p == '\t'))
-            p++, len--;
-        while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-            len--;
-        if (len == 0) {
-            snprintf(why, nwhy, "--set %s: empty value in the list", s->path);
-            return -1;
-        }
-        if (s->n == MAX_MEMBERS) {
-            snprintf(why, nwhy, "--set %s: more than %d values", s->path, MAX_MEMBERS);
-            return -1;
-        }
-        s->values[s->n] = dup_range(p, len);
-        if (s->values[s->n] == NULL) {
-            snprintf(why, nwhy, "out of memory");
-            return -1;
-        }
-        s->n++;
-        if (c == NULL)
-            break;
-        p = c + 1;
-    }
-    return 0;
-}
-
-/* load the model file and apply member k of every setting */
-static int load_member(const char *path, const setting *s, int ns, int k, zm_file **out,
-                       zstr_error *e)
-{
-    int rc = zm_load(path, out, e);
-    const char *paths[MAX_SETS], *values[MAX_SETS];
-    for (int i = 0; i < ns; i++) {
-        paths[i] = s[i].path;
-        values[i] = member_value(&s[i], k);
-    }
-    if (rc == ZSTR_OK && ns > 0)
-        rc = zm_set_many(*out, ns, paths, values, e);
-    if (rc != ZSTR_OK) {
-        zm_free(*out);
-        *out = NULL;
-    }
-    return rc;
-}
-
-/* A map whose pixels could not meet the requested contact fraction within
- * ZR_CONTACT_RTOL (series.h) is worth a warning: the spectrum belongs to the
- * realised fraction, which the summary, legend and CSV report. */
-static void warn_contact(const zm_file *f, const double realised[2], int k, int members)
-{
-    static const char *const el[2] = {"WE", "CE"};
-    for (int e = 0; e < 2; e++) {
-        double q;
-        if (!zm_contact_request(f, e, &q) || !zr_contact_differs(q, realised[e]))
-            continue;
-        char who[64] = "";
-        if (members > 1)
-            snprintf(who, sizeof who, "series member %d of %d: ", k + 1, members);
-        fprintf(stderr,
-                "zstr: warning: %s%s: %s map: realised contact fraction %.4g differs from the "
-                "requested %.4g by more than %g %% (whole pixels; a finer grid comes closer)\n",
-                who, zm_name(f), el[e], realised[e], q, 100.0 * ZR_CONTACT_RTOL);
-    }
-}
-
-/* ---- progress ------------------------------------------------------------ */
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-typedef struct progress {
-    int member, members;
-    double t0;
-} progress;
-
-static int show_progress(void *ctx, int64_t done, int64_t total)
-{
-    const progress *p = ctx;
-    double el = now() - p->t0;
-    double eta = done > 0 ? el * (double)(total - done) / (double)done : 0.0;
-    fprintf(stderr, "\rzstr: member %d/%d: frequency %lld of %lld, %.0f s elapsed, ~%.0f s left ",
-            p->member, p->members, (long long)done, (long long)total, el, eta);
-    if (done == total)
-        fputc('\n', stderr);
-    return 0;
-}
-
-/* ---- series layout and summary -------------------------------------------- */
-
-static int series_layout(setting *s, int ns, int grid, int *members, char *why, size_t nwhy)
-{
-    int n[MAX_SETS], stride[MAX_SETS];
-    for (int i = 0; i < ns; i++)
-        n[i] = s[i].n;
-    if (zr_layout(ns, n, grid, MAX_MEMBERS, members, stride, why, nwhy) != 0)
-        return -1;
-    for (int i = 0; i < ns; i++)
-        s[i].stride = stride[i];
-    return 0;
-}
-
-struct member_out;
-static int series_summary(const setting *s, int ns, const struct member_out *mo, int members,
-                          const char *csv);
-
 /* ---- run ------------------------------------------------------------------ */
-
-typedef struct member_out {
-    double *f, *z;
-    int64_t nf;
-    char label[256];
-    char legend[320]; /* label and the realised contact fraction */
-    double rdc, fraction, area_cm2;
-    int open;
-} member_out;
-
-/* OUT.csv → OUT-k.csv (k from 1) for series */
-static void member_path(const char *out, int k, int members, char *buf, size_t n)
-{
-    if (members == 1) {
-        snprintf(buf, n, "%s", out);
-        return;
-    }
-    const char *dot = strrchr(out, '.'), *slash = strrchr(out, '/');
-    if (dot == NULL || (slash != NULL && dot < slash))
-        snprintf(buf, n, "%s-%d", out, k + 1);
-    else
-        snprintf(buf, n, "%.*s-%d%s", (int)(dot - out), out, k + 1, dot);
-}
-
-static int run_member(const char *model, const setting *s, int ns, int k, int members,
-                      const char *out, int threads, int quiet, member_out *mo)
-{
-    zstr_error e;
-    zm_file *f = NULL;
-    zstr_model *m = NULL;
-    zstr_plan *plan = NULL;
-    int rc = load_member(model, s, ns, k, &f, &e);
-    if (rc == ZSTR_OK)
-        rc = zm_build(f, &m, &mo->f, &mo->nf, &e);
-    if (rc == ZSTR_OK)
-        rc = zstr_plan_create(m, NULL, &plan, &e);
-    zstr_dc_result dc;
-    zstr_dc_result_init(&dc);
-    if (rc == ZSTR_OK) {
-        rc = zstr_dc_resistance(plan, &dc, &e);
-        if (rc == ZSTR_WOPEN_CIRCUIT)
-            rc = ZSTR_OK; /* reported in the table and the file */
-    }
-    if (rc == ZSTR_OK) {
-        mo->z = malloc(sizeof(double) * 2 * (size_t)mo->nf);
-        if (mo->z == NULL)
-            rc = ZSTR_ENOMEM, snprintf(e.message, sizeof e.message, "out of memory");
-    }
-    if (rc == ZSTR_OK) {
-        progress pr = {k + 1, members, now()};
-        zstr_sweep_options so;
-        zstr_sweep_options_default(&so);
-        so.threads = threads;
-        so.context = &pr;
-        if (!quiet && isatty(STDERR_FILENO))
-            so.progress = show_progress;
-        rc = zstr_sweep(plan, mo->nf, mo->f, mo->z, &so, &e);
-        if (rc == ZSTR_WOPEN_CIRCUIT)
-            rc = ZSTR_OK;
-    }
-    if (rc == ZSTR_OK) {
-        char path[4096], note[1024] = "";
-        size_t used = 0;
-        snprintf(note, sizeof note, "model %s", zm_name(f));
-        used = strlen(note);
-        for (int i = 0; i < ns && used < sizeof note; i++) {
-            snprintf(note + used, sizeof note - used, "\n--set %s=%s", s[i].path,
-                     member_value(&s[i], k));
-            used = strlen(note);
-        }
-        member_path(out, k, members, path, sizeof path);
-        rc = zstr_spectrum_write_csv(path, m, mo->nf, mo->f, mo->z, &dc, note, &e);
-    }
-    if (rc == ZSTR_OK) {
-        zstr_plan_info in;
-        zstr_plan_info_init(&in);
-        zstr_plan_get_info(plan, &in);
-        mo->rdc = dc.resistance;
-        mo->open = dc.open_circuit;
-        mo->fraction = in.contact_fraction[ZSTR_WE];
-        mo->area_cm2 = in.area * 1e4;
-        size_t used = 0;
-        mo->label[0] = '\0';
-        for (int i = 0; i < ns && used < sizeof mo->label; i++) {
-            if (s[i].n == 1 && members > 1)
-                continue;
-            snprintf(mo->label + used, sizeof mo->label - used, "%s%s=%s", used ? ", " : "",
-                     s[i].path, member_value(&s[i], k));
-            used = strlen(mo->label);
-        }
-        if (mo->label[0] == '\0')
-            snprintf(mo->label, sizeof mo->label, "%s", zm_name(f));
-        snprintf(mo->legend, sizeof mo->legend, "%s, contact %.3g %%", mo->label,
-                 100.0 * mo->fraction);
-        warn_contact(f, in.contact_fraction, k, members);
-    } else {
-        report(&e);
-    }
-    zstr_plan_free(plan);
-    zstr_model_free(m);
-    zm_free(f);
-    return rc;
-}
 
 static int cmd_run(int argc, char **argv)
 {
-    const char *model = NULL, *out = "spectrum.csv", *plot = NULL, *summary = NULL;
-    int quiet = 0, threads = 2, area = 0, ns = 0, status = 0, grid = 0;
-    setting sets[MAX_SETS];
+    zb_run_args a = {NULL, "spectrum.csv", NULL, NULL, {0}, 2, 0};
+    zp_options_default(&a.plot_options);
+    zb_settings sets = {0};
     char why[512];
-    zp_options po;
-    zp_options_default(&po);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int pr = zc_plot_option(argc, argv, &i, &po, why, sizeof why);
+    int status = -1, grid = 0;
+    for (int i = 1; i < argc && status < 0; i++) {
+        const char *arg = argv[i];
+        int pr = zc_plot_option(argc, argv, &i, &a.plot_options, why, sizeof why);
         if (pr < 0) {
-            settings_free(sets, ns);
-            return usage_of("run", why);
-        }
-        if (pr > 0) {
+            status = usage_of("run", why);
+        } else if (pr > 0) {
             continue;
-        } else if (strcmp(a, "--grid") == 0) {
+        } else if (strcmp(arg, "--grid") == 0) {
             grid = 1;
-        } else if (strcmp(a, "--summary") == 0 && i + 1 < argc) {
-            summary = argv[++i];
-        } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
-            out = argv[++i];
-        } else if (strcmp(a, "--plot") == 0 && i + 1 < argc) {
-            if (plot != NULL) {
-                settings_free(sets, ns);
-                return usage_of("run", "--plot given twice (one plot per run)");
-            }
-            plot = argv[++i];
-        } else if (strcmp(a, "--set") == 0 && i + 1 < argc) {
-            if (ns == MAX_SETS) {
-                settings_free(sets, ns);
-                return usage_of("run", "too many --set options");
-            }
-            if (parse_setting(argv[++i], &sets[ns], why, sizeof why) != 0) {
-                settings_free(sets, ns + 1);
-                return usage_of("run", why);
-            }
-            ns++;
-        } else if (strcmp(a, "--threads") == 0 && i + 1 < argc) {
+        } else if (strcmp(arg, "--summary") == 0 && i + 1 < argc) {
+            a.summary = argv[++i];
+        } else if (strcmp(arg, "-o") == 0 && i + 1 < argc) {
+            a.out = argv[++i];
+        } else if (strcmp(arg, "--plot") == 0 && i + 1 < argc) {
+            if (a.plot != NULL)
+                status = usage_of("run", "--plot given twice (one plot per run)");
+            a.plot = argv[++i];
+        } else if (strcmp(arg, "--set") == 0 && i + 1 < argc) {
+            if (zb_settings_add(&sets, argv[++i], why, sizeof why) != 0)
+                status = usage_of("run", why);
+        } else if (strcmp(arg, "--threads") == 0 && i + 1 < argc) {
             char *end;
             long t = strtol(argv[++i], &end, 10);
-            if (*end != '\0' || t < 1 || t > 256) {
-                settings_free(sets, ns);
-                return usage_of("run", "--threads takes a whole number from 1 to 256");
-            }
-            threads = (int)t;
-        } else if (strcmp(a, "--quiet") == 0) {
-            quiet = 1;
-        } else if (strcmp(a, "--area") == 0) {
-            area = 1;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            settings_free(sets, ns);
-            snprintf(why, sizeof why, "unknown option '%s'", a);
-            return usage_of("run", why);
-        } else if (model == NULL) {
-            model = a;
+            if (*end != '\0' || t < 1 || t > 256)
+                status = usage_of("run", "--threads takes a whole number from 1 to 256");
+            a.threads = (int)t;
+        } else if (strcmp(arg, "--quiet") == 0) {
+            a.quiet = 1;
+        } else if (strcmp(arg, "--area") == 0) {
+            a.plot_options.area_specific = 1;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            snprintf(why, sizeof why, "unknown option '%s'", arg);
+            status = usage_of("run", why);
+        } else if (a.model == NULL) {
+            a.model = arg;
         } else {
-            settings_free(sets, ns);
-            return usage_of("run", "more than one model file");
+            status = usage_of("run", "more than one model file");
         }
     }
     int members = 1;
-    if (series_layout(sets, ns, grid, &members, why, sizeof why) != 0) {
-        settings_free(sets, ns);
-        return usage_of("run", why);
-    }
-    if (summary != NULL && zr_check_writable(summary, why, sizeof why) != 0) {
-        fprintf(stderr, "zstr: --summary %s\n", why);
-        settings_free(sets, ns);
-        return EXIT_USER;
-    }
-    /* Preflight: every member's model and the plot's format are checked before
-     * anything is computed, so a user error never leaves some members' files. */
-    if (plot != NULL) {
-        const char *dot = strrchr(plot, '.');
+    if (status < 0 && zb_settings_members(&sets, grid, &members, why, sizeof why) != 0)
+        status = usage_of("run", why);
+    if (status < 0 && a.plot != NULL) {
+        const char *dot = strrchr(a.plot, '.');
         if (dot == NULL || (strcasecmp(dot, ".svg") != 0 && strcasecmp(dot, ".png") != 0 &&
-                            strcasecmp(dot, ".pdf") != 0)) {
-            settings_free(sets, ns);
-            return usage_of("run", "--plot needs a file ending in .svg, .png or .pdf");
-        }
+                            strcasecmp(dot, ".pdf") != 0))
+            status = usage_of("run", "--plot needs a file ending in .svg, .png or .pdf");
     }
-    for (int k = 0; k < members; k++) {
-        zm_file *f = NULL;
-        zstr_error e;
-        int rc = load_member(model, sets, ns, k, &f, &e);
-        if (rc == ZSTR_OK)
-            rc = zm_build(f, NULL, NULL, NULL, &e);
-        zm_free(f);
-        if (rc != ZSTR_OK) {
-            if (members > 1)
-                fprintf(stderr, "zstr: series member %d of %d: %s\n", k + 1, members, e.message);
-            else
-                report(&e);
-            settings_free(sets, ns);
-            return EXIT_USER;
-        }
-    }
-    /* members is 1..MAX_MEMBERS; say so for the compiler's size analysis */
-    size_t nmembers = members >= 1 && members <= MAX_MEMBERS ? (size_t)members : 1;
-    member_out *mo = calloc(nmembers, sizeof *mo);
-    if (mo == NULL) {
-        settings_free(sets, ns);
-        fprintf(stderr, "zstr: out of memory\n");
-        return EXIT_USER;
-    }
-    for (int k = 0; k < members && status == 0; k++)
-        status = run_member(model, sets, ns, k, members, out, threads, quiet, &mo[k]) == ZSTR_OK
-                     ? 0
-                     : EXIT_USER;
-    if (status == 0 && plot != NULL) {
-        zp_series *ser = calloc(nmembers, sizeof *ser);
-        po.area_specific = area;
-        po.area_cm2 = mo[0].area_cm2;
-        char msg[512];
-        if (ser == NULL) {
-            fprintf(stderr, "zstr: out of memory\n");
-            status = EXIT_USER;
-        } else {
-            for (int k = 0; k < members; k++)
-                ser[k] = (zp_series){mo[k].legend, mo[k].nf, mo[k].f, mo[k].z};
-            if (zp_plot(plot, ser, members, &po, msg, sizeof msg) != 0) {
-                fprintf(stderr, "zstr: %s\n", msg);
-                status = EXIT_USER;
-            }
-            zp_cleanup(); /* no more drawing: leave no font caches behind */
-            free(ser);
-        }
-    }
-    if (status == 0)
-        status = series_summary(sets, ns, mo, members, summary);
-    for (int k = 0; k < members; k++) {
-        free(mo[k].f);
-        free(mo[k].z);
-    }
-    free(mo);
-    settings_free(sets, ns);
-    return status;
-}
-
-/* The table on stdout, and as CSV when asked (one column per --set path). */
-static int series_summary(const setting *s, int ns, const member_out *mo, int members,
-                          const char *csv)
-{
-    size_t nm = members >= 1 && members <= MAX_MEMBERS ? (size_t)members : 1;
-    zr_row *rows = calloc(nm, sizeof *rows);
-    const char **vals = calloc(nm * (size_t)(ns > 0 ? ns : 1), sizeof *vals);
-    const char *paths[MAX_SETS];
-    int status = 0;
-    if (rows == NULL || vals == NULL) {
-        fprintf(stderr, "zstr: out of memory\n");
-        status = EXIT_USER;
-    } else {
-        for (int i = 0; i < ns; i++)
-            paths[i] = s[i].path;
-        for (size_t k = 0; k < nm; k++) {
-            for (int i = 0; i < ns; i++)
-                vals[k * (size_t)ns + (size_t)i] = member_value(&s[i], (int)k);
-            rows[k] = (zr_row){mo[k].open, mo[k].rdc, mo[k].area_cm2, mo[k].fraction,
-                               mo[k].label, vals + k * (size_t)ns};
-        }
-        zr_summary_print(stdout, rows, (int)nm);
-        char msg[512];
-        if (csv != NULL && zr_summary_write_csv(csv, ns, paths, rows, (int)nm, msg, sizeof msg)) {
-            fprintf(stderr, "zstr: %s\n", msg);
-            status = EXIT_USER;
-        }
-    }
-    free(rows);
-    free(vals);
+    if (status < 0)
+        status = zb_run(&a, &sets, members); /* cli/batch.c: preflight, members, outputs */
+    zb_settings_free(&sets);
     return status;
 }
 
@@ -620,6 +246,13 @@ static int cmd_validate(int argc, char **argv)
     zstr_model_free(m);
     zm_free(f);
     return rc == ZSTR_OK ? 0 : EXIT_USER;
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 /* ---- info ----------------------------------------------------------------- */
@@ -662,37 +295,36 @@ static void print_time_constants(const zstr_model *m)
 static int cmd_info(int argc, char **argv)
 {
     const char *model = NULL;
-    setting sets[MAX_SETS];
-    int ns = 0, threads = 2;
+    zb_settings sets = {0};
+    int threads = 2;
     char why[512];
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
             char *end;
             long t = strtol(argv[++i], &end, 10);
             if (*end != '\0' || t < 1 || t > 256) {
-                settings_free(sets, ns);
+                zb_settings_free(&sets);
                 return usage_of("info", "--threads takes a whole number from 1 to 256");
             }
             threads = (int)t;
-        } else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc && ns < MAX_SETS) {
-            if (parse_setting(argv[++i], &sets[ns], why, sizeof why) != 0) {
-                settings_free(sets, ns + 1);
+        } else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc) {
+            if (zb_settings_add(&sets, argv[++i], why, sizeof why) != 0) {
+                zb_settings_free(&sets);
                 return usage_of("info", why);
             }
-            if (sets[ns].n != 1) {
-                settings_free(sets, ns + 1);
+            if (sets.v[sets.n - 1].n != 1) {
+                zb_settings_free(&sets);
                 return usage_of("info", "--set takes one value here");
             }
-            ns++;
         } else if (argv[i][0] != '-' && model == NULL) {
             model = argv[i];
         } else {
-            settings_free(sets, ns);
+            zb_settings_free(&sets);
             return usage_of("info", "expected MODEL.xml [--set PATH=V]...");
         }
     }
     if (model == NULL) {
-        settings_free(sets, ns);
+        zb_settings_free(&sets);
         return usage_of("info", "expected a model file");
     }
     zm_file *f = NULL;
@@ -702,9 +334,11 @@ static int cmd_info(int argc, char **argv)
     double *fr = NULL;
     int64_t nf = 0;
     zstr_error e;
-    int rc = load_member(model, sets, ns, 0, &f, &e);
-    if (rc == ZSTR_OK)
+    int rc = zb_load_member(model, &sets, 0, &f, &e);
+    if (rc == ZSTR_OK) {
+        zb_print_warnings(f, 0, 1);
         rc = zm_build(f, &m, &fr, &nf, &e);
+    }
     if (rc == ZSTR_OK) {
         size_t need = zstr_model_describe(m, NULL, 0);
         char *buf = malloc(need + 1);
@@ -756,7 +390,7 @@ static int cmd_info(int argc, char **argv)
         if (threads > in.max_threads)
             printf("  (only %d frequenc%s fit the memory limit at a time)\n", in.max_threads,
                    in.max_threads == 1 ? "y" : "ies");
-        warn_contact(f, in.contact_fraction, 0, 1);
+        zb_warn_contact(f, in.contact_fraction, 0, 1);
     } else {
         report(&e);
     }
@@ -765,7 +399,7 @@ static int cmd_info(int argc, char **argv)
     zstr_plan_free(plan);
     zstr_model_free(m);
     zm_free(f);
-    settings_free(sets, ns);
+    zb_settings_free(&sets);
     return rc == ZSTR_OK ? 0 : EXIT_USER;
 }
 
@@ -774,17 +408,16 @@ static int cmd_info(int argc, char **argv)
 static int cmd_fields(int argc, char **argv)
 {
     const char *model = NULL, *out = NULL, *at = NULL;
-    setting sets[MAX_SETS];
-    int ns = 0;
+    zb_settings sets = {0};
     char why[512];
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--set") == 0 && i + 1 < argc && ns < MAX_SETS) {
-            if (parse_setting(argv[++i], &sets[ns], why, sizeof why) != 0) {
-                settings_free(sets, ns + 1);
+        if (strcmp(argv[i], "--set") == 0 && i + 1 < argc) {
+            if (zb_settings_add(&sets, argv[++i], why, sizeof why) != 0) {
+                zb_settings_free(&sets);
                 return usage_of("fields", why);
             }
-            if (sets[ns++].n != 1) {
-                settings_free(sets, ns);
+            if (sets.v[sets.n - 1].n != 1) {
+                zb_settings_free(&sets);
                 return usage_of("fields", "--set takes one value here");
             }
         } else if (strcmp(argv[i], "--at") == 0 && i + 1 < argc) {
@@ -794,19 +427,19 @@ static int cmd_fields(int argc, char **argv)
         } else if (argv[i][0] != '-' && model == NULL) {
             model = argv[i];
         } else {
-            settings_free(sets, ns);
+            zb_settings_free(&sets);
             return usage_of("fields", "expected MODEL.xml --at FREQ -o OUT.vti");
         }
     }
     if (model == NULL || out == NULL || at == NULL) {
-        settings_free(sets, ns);
+        zb_settings_free(&sets);
         return usage_of("fields", "MODEL.xml, --at FREQ and -o OUT.vti are required");
     }
     double freq = 0.0;
     int bad = zu_parse(at, ZU_FREQUENCY, &freq, why, sizeof why) != 0;
     if (bad || !(freq > 0.0)) {
         fprintf(stderr, "zstr: --at %s: %s\n", at, bad ? why : "a frequency > 0 is needed");
-        settings_free(sets, ns);
+        zb_settings_free(&sets);
         return EXIT_USER;
     }
     char wepath[4096];
@@ -821,9 +454,11 @@ static int cmd_fields(int argc, char **argv)
     zstr_workspace *ws = NULL;
     double *pot = NULL, *cd = NULL, *wec = NULL, z[2];
     zstr_error e;
-    int rc = load_member(model, sets, ns, 0, &f, &e);
-    if (rc == ZSTR_OK)
+    int rc = zb_load_member(model, &sets, 0, &f, &e);
+    if (rc == ZSTR_OK) {
+        zb_print_warnings(f, 0, 1);
         rc = zm_build(f, &m, NULL, NULL, &e);
+    }
     if (rc == ZSTR_OK)
         rc = zstr_plan_create(m, NULL, &plan, &e);
     if (rc == ZSTR_OK)
@@ -869,9 +504,11 @@ static int cmd_fields(int argc, char **argv)
     zstr_plan_free(plan);
     zstr_model_free(m);
     zm_free(f);
-    settings_free(sets, ns);
+    zb_settings_free(&sets);
     return rc == ZSTR_OK ? 0 : EXIT_USER;
 }
+
+static int run_command(const char *c, int argc, char **argv);
 
 int main(int argc, char **argv)
 {
@@ -879,6 +516,20 @@ int main(int argc, char **argv)
         return usage_all(stderr);
     const char *c = argv[1];
     one_blas_thread();
+    /* SIGINT, SIGTERM, SIGHUP remove the temporaries of unfinished outputs */
+    zo_guard guard;
+    if (zo_guard_install(&guard) != 0) {
+        fprintf(stderr, "zstr: cannot install the signal handlers: %s\n", strerror(errno));
+        return EXIT_USER;
+    }
+    int rc = run_command(c, argc, argv);
+    zo_guard_remove(&guard);
+    return rc;
+}
+
+/* The command named by argv[1]. */
+static int run_command(const char *c, int argc, char **argv)
+{
     if (strcmp(c, "--version") == 0 || strcmp(c, "version") == 0) {
         /* the program's version (set by the Makefile) and the library's it runs with */
         printf("zstr %s (libzstr %s)\n", ZSTR_PROGRAM_VERSION, zstr_version_string());

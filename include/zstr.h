@@ -65,6 +65,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h> /* FILE, for zstr_spectrum_write_csv_stream */
 
 #ifdef __cplusplus
 extern "C" {
@@ -688,16 +689,31 @@ ZSTR_API int zstr_frequencies_log(double f_lo, double f_hi, double per_decade, d
  *   block (library version, model summary, units, area, realised contact
  *   fractions, R_DC when dc != NULL, the caller's comment lines), then one row
  *   per frequency, numbers as %.17g in the C locale.  The area-specific columns
- *   are Z·A with A = Lx·Ly in cm².  The file is written to a temporary name and
- *   renamed, so a failed write leaves no partial file.
+ *   are Z·A with A = Lx·Ly in cm².  Every value must be finite, except the one
+ *   the library itself returns: Z(0) = (+inf, 0) of an open circuit (a row with
+ *   frequency 0; with dc != NULL only when dc->open_circuit), written as "inf"
+ *   (numpy, pandas and R read it as infinity).  The file is written to
+ *   <path>.tmpXXXXXX (mkstemp, same folder) and renamed over path, so a failed
+ *   write leaves no partial file.
  * Arguments: dc — optional (no R_DC line); when given, dc->size must be set.
  *   comment — optional.
- * Returns: ZSTR_EIO (with errno text, err->file set) or ZSTR_EINVAL (NULL
- *   argument, n < 1, non-finite value). */
+ * Returns: ZSTR_EIO (with errno text, err->file set) or ZSTR_EINVAL (NULL or
+ *   empty path, NULL argument, n < 1, NaN or another infinity). */
 ZSTR_API int zstr_spectrum_write_csv(const char *path, const zstr_model *model, int64_t n,
                                      const double *frequencies, const double *z,
                                      const zstr_dc_result *dc, const char *comment,
                                      zstr_error *err);
+
+/* Purpose: as zstr_spectrum_write_csv(), but the same text goes to a stream the
+ *   caller opened (and will close): no temporary, no rename.  For callers that
+ *   manage their own files, e.g. to remove them on a signal or to make several
+ *   outputs appear together.  The stream is flushed at the end.
+ * Returns: ZSTR_OK; ZSTR_EIO (a write or the flush failed; errno text);
+ *   ZSTR_EINVAL (NULL stream and the value rules above). */
+ZSTR_API int zstr_spectrum_write_csv_stream(FILE *stream, const zstr_model *model, int64_t n,
+                                            const double *frequencies, const double *z,
+                                            const zstr_dc_result *dc, const char *comment,
+                                            zstr_error *err);
 
 /* Purpose: a multi-line, '# '-free summary of the model (grid, phases,
  *   temperature, grains, interfaces) into buf (always NUL-terminated).

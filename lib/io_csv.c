@@ -417,12 +417,19 @@ static int io_error(zstr_error *err, const char *path, const char *what, int err
     return ZSTR_EIO;
 }
 
-static int check_args(const char *path, const zstr_model *m, int64_t n, const double *f,
-                      const double *z, const zstr_dc_result *dc, zstr_error *err)
+/* +inf is a value only where the library documents it: Z(0) = {+inf, 0} of an
+ * open circuit (zstr_execute, zstr_sweep).  %.17g writes it as "inf", which
+ * numpy, pandas and R read as infinity.  NaN and every other infinity are
+ * refused: they are no impedance. */
+static int open_circuit_dc_row(double f, const double z[2], const zstr_dc_result *dc)
+{
+    return f == 0.0 && z[0] == INFINITY && z[1] == 0.0 && (dc == NULL || dc->open_circuit);
+}
+
+static int check_values(const zstr_model *m, int64_t n, const double *f, const double *z,
+                        const zstr_dc_result *dc, zstr_error *err)
 {
     static const char fn[] = "zstr_spectrum_write_csv";
-    if (path == NULL || path[0] == '\0')
-        return zs_error(err, ZSTR_EINVAL, "%s: path is NULL or empty", fn);
     if (m == NULL)
         return zs_error(err, ZSTR_EINVAL, "%s: model is NULL", fn);
     if (n < 1)
@@ -435,10 +442,12 @@ static int check_args(const char *path, const zstr_model *m, int64_t n, const do
             return zs_error(err, ZSTR_EINVAL,
                             "%s: row %lld: frequencies[%lld] = %g is not finite", fn,
                             (long long)k, (long long)k, f[k]);
-        if (!isfinite(z[2 * k]) || !isfinite(z[2 * k + 1]))
+        if ((!isfinite(z[2 * k]) || !isfinite(z[2 * k + 1])) &&
+            !open_circuit_dc_row(f[k], &z[2 * k], dc))
             return zs_error(err, ZSTR_EINVAL,
-                            "%s: row %lld: z = (%g, %g) at f = %g Hz is not finite", fn,
-                            (long long)k, z[2 * k], z[2 * k + 1], f[k]);
+                            "%s: row %lld: z = (%g, %g) at f = %g Hz is not finite (only "
+                            "Z(0) = (inf, 0) of an open circuit may be)",
+                            fn, (long long)k, z[2 * k], z[2 * k + 1], f[k]);
     }
     if (dc != NULL) {
         int rc = zs_check_size(dc->size, ZS_SIZE_UPTO(zstr_dc_result, seconds), sizeof *dc,
@@ -451,6 +460,41 @@ static int check_args(const char *path, const zstr_model *m, int64_t n, const do
                         "%s: dc->resistance = %g is not finite but open_circuit is 0", fn,
                         dc->resistance);
     return ZSTR_OK;
+}
+
+/* The model summary under the C locale: in small when it fits (the usual case),
+ * else in a malloc'ed buffer; NULL when out of memory. */
+static char *make_summary(const zstr_model *m, char *small, size_t nsmall)
+{
+    zs_c_locale loc;
+    if (c_locale_enter(&loc) != 0)
+        return NULL;
+    char *summary = small;
+    zs_text t = {small, nsmall, 0};
+    describe_model(m, &t);
+    if (t.len >= nsmall) {
+        summary = malloc(t.len + 1);
+        if (summary != NULL) {
+            zs_text big = {summary, t.len + 1, 0};
+            describe_model(m, &big);
+        }
+    }
+    c_locale_leave(&loc);
+    return summary;
+}
+
+/* The whole file into fp under the C locale; 0 or the errno of the first
+ * failed write (-1: no C locale). */
+static int write_body(FILE *fp, const zstr_model *m, int64_t n, const double *f, const double *z,
+                      const zstr_dc_result *dc, const char *comment, const char *summary)
+{
+    zs_c_locale loc;
+    if (c_locale_enter(&loc) != 0)
+        return -1;
+    zs_out o = {fp, 0};
+    write_spectrum(&o, m, n, f, z, dc, comment, summary);
+    c_locale_leave(&loc);
+    return o.error;
 }
 
 /* Write the file as tmp (a mkstemp template next to path) and rename it over
@@ -476,17 +520,13 @@ static int write_atomic(const char *path, char *tmp, const zstr_model *m, int64_
         unlink(tmp);
         return io_error(err, path, "cannot open a stream to write", e);
     }
-    zs_c_locale loc;
-    if (c_locale_enter(&loc) != 0) {
+    zs_out o = {fp, write_body(fp, m, n, f, z, dc, comment, summary)};
+    if (o.error < 0) {
         fclose(fp);
         unlink(tmp);
         return zs_error(err, ZSTR_ENOMEM,
                         "zstr_spectrum_write_csv: cannot create the C locale");
     }
-    zs_out o = {fp, 0};
-    write_spectrum(&o, m, n, f, z, dc, comment, summary);
-    c_locale_leave(&loc);
-
     const char *what = "cannot write";
     errno = 0;
     if (o.error == 0 && fflush(fp) != 0)
@@ -521,27 +561,13 @@ int zstr_spectrum_write_csv(const char *path, const zstr_model *model, int64_t n
     static const char fn[] = "zstr_spectrum_write_csv";
     static const char suffix[] = ".tmpXXXXXX";
     zs_error_clear(err);
-    int rc = check_args(path, model, n, frequencies, z, dc, err);
+    if (path == NULL || path[0] == '\0')
+        return zs_error(err, ZSTR_EINVAL, "%s: path is NULL or empty", fn);
+    int rc = check_values(model, n, frequencies, z, dc, err);
     if (rc != ZSTR_OK)
         return rc;
-
-    /* The summary first, in a stack buffer when it fits (the usual case). */
     char small[4096];
-    char *summary = small;
-    zs_c_locale loc;
-    if (c_locale_enter(&loc) != 0)
-        return zs_error(err, ZSTR_ENOMEM, "%s: cannot create the C locale", fn);
-    zs_text t = {small, sizeof small, 0};
-    describe_model(model, &t);
-    if (t.len >= sizeof small) {
-        summary = malloc(t.len + 1);
-        if (summary != NULL) {
-            zs_text big = {summary, t.len + 1, 0};
-            describe_model(model, &big);
-        }
-    }
-    c_locale_leave(&loc);
-
+    char *summary = make_summary(model, small, sizeof small);
     size_t plen = strlen(path);
     char *tmp = summary != NULL ? malloc(plen + sizeof suffix) : NULL;
     if (tmp == NULL) {
@@ -555,4 +581,37 @@ int zstr_spectrum_write_csv(const char *path, const zstr_model *model, int64_t n
     if (summary != small)
         free(summary);
     return rc;
+}
+
+int zstr_spectrum_write_csv_stream(FILE *stream, const zstr_model *model, int64_t n,
+                                   const double *frequencies, const double *z,
+                                   const zstr_dc_result *dc, const char *comment,
+                                   zstr_error *err)
+{
+    static const char fn[] = "zstr_spectrum_write_csv_stream";
+    zs_error_clear(err);
+    if (stream == NULL)
+        return zs_error(err, ZSTR_EINVAL, "%s: stream is NULL", fn);
+    int rc = check_values(model, n, frequencies, z, dc, err);
+    if (rc != ZSTR_OK)
+        return rc;
+    char small[4096];
+    char *summary = make_summary(model, small, sizeof small);
+    if (summary == NULL)
+        return zs_error(err, ZSTR_ENOMEM, "%s: out of memory", fn);
+    int e = write_body(stream, model, n, frequencies, z, dc, comment, summary);
+    errno = 0;
+    if (e == 0 && fflush(stream) != 0)
+        e = errno_or_eio();
+    if (summary != small)
+        free(summary);
+    if (e < 0)
+        return zs_error(err, ZSTR_ENOMEM, "%s: cannot create the C locale", fn);
+    if (e > 0) {
+        char text[160];
+        if (strerror_r(e, text, sizeof text) != 0)
+            snprintf(text, sizeof text, "errno %d", e);
+        return zs_error(err, ZSTR_EIO, "%s: cannot write: %s", fn, text);
+    }
+    return ZSTR_OK;
 }

@@ -426,6 +426,65 @@ START_TEST(test_io_errors)
 }
 END_TEST
 
+/* Z(0) of an open circuit is (+inf, 0), as zstr_execute and zstr_sweep return it
+ * (include/zstr.h): the writer takes exactly that row, as "inf", and nothing
+ * else that is not finite. */
+START_TEST(test_open_circuit_row)
+{
+    char dir[128], path[192];
+    zs_scratch_new(top_dir, dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/oc.csv", dir);
+    zstr_model *m = make_model();
+    zstr_error err;
+    double f[3] = {0.0, 1.0, 1000.0}, z[6] = {INFINITY, 0.0, 5.0, -1.0, 2.0, -0.5};
+    zstr_dc_result dc;
+    zstr_dc_result_init(&dc);
+    dc.resistance = INFINITY;
+    dc.open_circuit = 1;
+    ZS_CK_OK(zstr_spectrum_write_csv(path, m, 3, f, z, &dc, NULL, &err), &err);
+    ZS_CK_OK(zstr_spectrum_write_csv(path, m, 3, f, z, NULL, NULL, &err), &err);
+    char *text = zs_read_file(path);
+    ck_assert_ptr_nonnull(strstr(text, "\n0,inf,0,inf,0\n"));
+    double rows[3][5];
+    ck_assert_int_eq(parse_rows(text, rows, 3), 3);
+    ck_assert(isinf(rows[0][1]) && rows[0][1] > 0 && rows[0][2] == 0.0);
+    ck_assert(isinf(rows[0][3]) && rows[0][4] == 0.0);
+    /* the stream writer writes the same text */
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&mem, &len);
+    ck_assert_ptr_nonnull(fp);
+    ZS_CK_OK(zstr_spectrum_write_csv_stream(fp, m, 3, f, z, NULL, NULL, &err), &err);
+    fclose(fp);
+    ck_assert_str_eq(mem, text);
+    free(mem);
+    free(text);
+    /* everything else stays refused, and leaves no file */
+    snprintf(path, sizeof path, "%s/no.csv", dir);
+    const double bad[][3] = {
+        {0.0, NAN, 0.0},         /* NaN */
+        {0.0, -INFINITY, 0.0},   /* -inf */
+        {0.0, INFINITY, -1.0},   /* Z'' != 0 */
+        {0.0, 0.0, INFINITY},    /* Z'' infinite */
+        {1.0, INFINITY, 0.0},    /* at f > 0 */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        double fb[1] = {bad[i][0]}, zb[2] = {bad[i][1], bad[i][2]};
+        ck_assert_int_eq(zstr_spectrum_write_csv(path, m, 1, fb, zb, NULL, NULL, &err),
+                         ZSTR_EINVAL);
+        ck_assert_msg(strstr(err.message, "row 0") != NULL, "%s", err.message);
+    }
+    /* a DC result that says the circuit is closed contradicts Z(0) = inf */
+    dc.open_circuit = 0;
+    dc.resistance = 3.0;
+    ck_assert_int_eq(zstr_spectrum_write_csv(path, m, 3, f, z, &dc, NULL, &err), ZSTR_EINVAL);
+    ck_assert_int_eq(zstr_spectrum_write_csv_stream(NULL, m, 3, f, z, NULL, NULL, &err),
+                     ZSTR_EINVAL);
+    ck_assert_int_eq(zs_scratch_count(dir), 1);
+    zstr_model_free(m);
+}
+END_TEST
+
 Suite *suite_io(void)
 {
     Suite *s = suite_create("io");
@@ -438,6 +497,7 @@ Suite *suite_io(void)
     tcase_add_test(tc, test_describe);
     tcase_add_test(tc, test_bad_input);
     tcase_add_test(tc, test_io_errors);
+    tcase_add_test(tc, test_open_circuit_row);
     suite_add_tcase(s, tc);
     return s;
 }
