@@ -213,10 +213,16 @@ struct zm_file {
 };
 
 /* Context of one semantic check. */
+/* Context of one semantic check.  With note != NULL every independent problem
+ * is passed to it and the check goes on (zm_load_all); else it stops at the
+ * first. */
 typedef struct zm_ctx {
     const char *name;
     const char *base;
     zstr_error *err;
+    void (*note)(void *ctx, const zstr_error *e);
+    void *note_ctx;
+    int *noted; /* problems passed to note so far */
 } zm_ctx;
 
 /* ------------------------------------------------------------------------- */
@@ -264,7 +270,8 @@ static int zm_fail(zstr_error *err, int code, const char *file, long line, long 
 /* ------------------------------------------------------------------------- */
 
 typedef struct zm_capture {
-    int have; /* an error was recorded */
+    const zm_ctx *all; /* schema errors: pass every one to all->note */
+    int have;          /* an error was recorded */
     long line, column;
     char msg[400];
     int doctype; /* the parser met a DOCTYPE */
@@ -272,8 +279,21 @@ typedef struct zm_capture {
 } zm_capture;
 
 /* Keep the first error (warnings are ignored), without its trailing newline. */
+static void note_schema_error(const zm_ctx *all, zm_xml_error e);
+
+/* Pass a problem on; the first one is also the caller's error record. */
+static void noted(const zm_ctx *c, const zstr_error *rec)
+{
+    if ((*c->noted)++ == 0 && c->err != NULL)
+        *c->err = *rec;
+    c->note(c->note_ctx, rec);
+}
+
 static void capture(zm_capture *c, zm_xml_error e)
 {
+    if (c != NULL && c->all != NULL && c->all->note != NULL && e != NULL &&
+        e->level >= XML_ERR_ERROR)
+        note_schema_error(c->all, e);
     if (c == NULL || e == NULL || c->have || e->level < XML_ERR_ERROR)
         return;
     c->have = 1;
@@ -289,6 +309,17 @@ static void capture(zm_capture *c, zm_xml_error e)
     for (size_t i = 0; i < n; i++)
         if (c->msg[i] == '\n' || c->msg[i] == '\r')
             c->msg[i] = ' ';
+}
+
+/* One schema error as a problem of its own (zm_load_all). */
+static void note_schema_error(const zm_ctx *all, zm_xml_error e)
+{
+    zm_capture one;
+    memset(&one, 0, sizeof one);
+    capture(&one, e);
+    zstr_error rec;
+    zm_fail(&rec, ZSTR_EINVAL, all->name, one.line, 0, "%s", one.msg);
+    noted(all, &rec);
 }
 
 /* Parser errors: libxml2 passes ctxt->userData, the parser context itself. */
@@ -422,10 +453,13 @@ static int schema_compile(xmlSchemaPtr *out, zstr_error *err)
     return ZSTR_OK;
 }
 
-static int schema_validate(xmlSchemaPtr schema, xmlDocPtr doc, const char *name, zstr_error *err)
+static int schema_validate(xmlSchemaPtr schema, xmlDocPtr doc, const zm_ctx *c)
 {
+    const char *name = c->name;
+    zstr_error *err = c->err;
     zm_capture cap;
     memset(&cap, 0, sizeof cap);
+    cap.all = c;
     xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(schema);
     if (vc == NULL)
         return zm_fail(err, ZSTR_ENOMEM, name, 0, 0, "out of memory (schema validation)");
@@ -498,9 +532,14 @@ static int sem_fail(const zm_ctx *c, int code, xmlNodePtr el, const char *attr, 
     va_end(ap);
     describe(el, d, sizeof d);
     long line = xmlGetLineNo(el);
+    zstr_error rec, *e = c->note != NULL ? &rec : c->err;
     if (attr != NULL)
-        return zm_fail(c->err, code, c->name, line, 0, "%s attribute %s: %s", d, attr, what);
-    return zm_fail(c->err, code, c->name, line, 0, "%s: %s", d, what);
+        zm_fail(e, code, c->name, line, 0, "%s attribute %s: %s", d, attr, what);
+    else
+        zm_fail(e, code, c->name, line, 0, "%s: %s", d, what);
+    if (c->note != NULL)
+        noted(c, &rec);
+    return code;
 }
 
 /* "'<text>' <rule>" about attribute attr of el. */
@@ -933,6 +972,8 @@ static int check_cell(const zm_ctx *c, xmlNodePtr el, zm_spec *s)
     return ZSTR_OK;
 }
 
+static int check_phase_values(const zm_ctx *c, xmlNodePtr el, zm_spec *s, zm_phase *p);
+
 static int check_phase(const zm_ctx *c, xmlNodePtr el, zm_spec *s)
 {
     if (s->nphases >= ZM_MAX_PHASES)
@@ -951,6 +992,15 @@ static int check_phase(const zm_ctx *c, xmlNodePtr el, zm_spec *s)
     if (dup >= 0)
         return sem_fail(c, ZSTR_EINVAL, el, "name", "duplicate phase name '%s' (first on line %ld)",
                         p->name, s->phases[dup].line);
+    /* the name counts even when a value is bad, so that references to it are
+     * no second problem when every problem is reported */
+    s->nphases++;
+    int rc = check_phase_values(c, el, s, p);
+    return rc;
+}
+
+static int check_phase_values(const zm_ctx *c, xmlNodePtr el, zm_spec *s, zm_phase *p)
+{
     int rc;
     if ((rc = get_q(c, el, "conductivity", ZU_CONDUCTIVITY, 0.0, &p->sigma, NULL)) != ZSTR_OK)
         return rc;
@@ -968,7 +1018,6 @@ static int check_phase(const zm_ctx *c, xmlNodePtr el, zm_spec *s)
         return rc;
     if (!(p->tref > 0.0))
         return bad_value(c, el, "reference-temperature", "must be above 0 K");
-    s->nphases++;
     return ZSTR_OK;
 }
 
@@ -1112,6 +1161,51 @@ static int check_image_map(const zm_ctx *c, xmlNodePtr el, zm_spec *s, zm_iface 
     return rc;
 }
 
+/* The pixels of a square, frame or random map: the library's generators, run
+ * here (nx·ny bytes, no grid) so that whatever they refuse is found by the
+ * check, and zm_build() only copies. */
+static int make_map(const zm_ctx *c, xmlNodePtr el, const zm_spec *s, zm_iface *fi)
+{
+    int64_t nx = s->n[0], ny = s->n[1];
+    if ((fi->pixels = malloc((size_t)(nx * ny))) == NULL)
+        return sem_fail(c, ZSTR_ENOMEM, el, NULL, "out of memory");
+    zstr_error le;
+    int rc;
+    if (fi->kind == ZM_SQUARE)
+        rc = zstr_map_square(nx, ny, s->h[0], s->h[1], fi->fraction, fi->rest, fi->pixels, NULL,
+                             &le);
+    else if (fi->kind == ZM_FRAME)
+        rc = zstr_map_frame(nx, ny, s->h[0], s->h[1], fi->fraction, fi->rest, fi->pixels, NULL,
+                            &le);
+    else
+        rc = zstr_map_random(nx, ny, s->h[0], s->h[1], fi->fraction, fi->corr, fi->seed, fi->rest,
+                             fi->pixels, NULL, &le);
+    if (rc != ZSTR_OK)
+        return sem_fail(c, rc, el, NULL, "%s", le.message);
+    return ZSTR_OK;
+}
+
+/* Current enters the electrolyte through contact and sei pixels and, as
+ * displacement current, through pores with a capacitance; free surface
+ * (rest "none") and pores of zero capacitance carry none.  A map with no pixel
+ * of the first kind leaves the electrode unconnected: no spectrum exists. */
+static int check_passes_current(const zm_ctx *c, xmlNodePtr el, const zm_spec *s,
+                                const zm_iface *fi)
+{
+    if (fi->pixels == NULL)
+        return ZSTR_OK; /* kind full: all contact */
+    int64_t npx = s->n[0] * s->n[1];
+    for (int64_t i = 0; i < npx; i++) {
+        int px = fi->pixels[i];
+        if (px == ZSTR_PIXEL_CONTACT || px == ZSTR_PIXEL_SEI ||
+            (px == ZSTR_PIXEL_PORE && fi->p.pore_capacitance > 0.0))
+            return ZSTR_OK;
+    }
+    return sem_fail(c, ZSTR_EINVAL, el, NULL,
+                    "no current can enter this electrode: every pixel of its map is free "
+                    "surface (rest \"none\") or a pore of zero capacitance");
+}
+
 static int check_map(const zm_ctx *c, xmlNodePtr el, zm_spec *s, zm_iface *fi, int has_pore,
                      int has_sei)
 {
@@ -1166,7 +1260,7 @@ static int check_map(const zm_ctx *c, xmlNodePtr el, zm_spec *s, zm_iface *fi, i
                         "'%s'%s needs a <%s> element in this <interface>", what,
                         rest == NULL ? " (the default)" : "", what);
     }
-    return ZSTR_OK;
+    return make_map(c, el, s, fi);
 }
 
 static int check_interface(const zm_ctx *c, xmlNodePtr el, zm_spec *s)
@@ -1234,7 +1328,7 @@ static int check_interface(const zm_ctx *c, xmlNodePtr el, zm_spec *s)
                 return rc;
         }
     }
-    return ZSTR_OK;
+    return check_passes_current(c, el, s, fi);
 }
 
 static int check_frequencies(const zm_ctx *c, xmlNodePtr el, zm_spec *s)
@@ -1315,21 +1409,30 @@ static int check_doc(const zm_ctx *c, xmlSchemaPtr schema, xmlDocPtr doc, zm_spe
     xmlFree(v);
     if (vrc != ZSTR_OK)
         return vrc;
-    int rc = schema_validate(schema, doc, c->name, c->err);
-    for (xmlNodePtr el = next_el(root->children); el != NULL && rc == ZSTR_OK;
+    int rc = schema_validate(schema, doc, c);
+    if (rc != ZSTR_OK) /* the semantics of a document off the schema are noise */
+        return rc;
+    /* Element by element; when every problem is wanted (c->note), a problem
+     * ends only its own element.  What depends on a bad <cell> (grains and
+     * maps need the grid) is not checked then: its problems would be echoes. */
+    int cell_ok = 0;
+    for (xmlNodePtr el = next_el(root->children); el != NULL && (rc == ZSTR_OK || c->note);
          el = next_el(el->next)) {
+        int r = ZSTR_OK;
         if (is_el(el, "cell"))
-            rc = check_cell(c, el, s);
+            cell_ok = (r = check_cell(c, el, s)) == ZSTR_OK;
         else if (is_el(el, "phase"))
-            rc = check_phase(c, el, s);
+            r = check_phase(c, el, s);
         else if (is_el(el, "fill"))
-            rc = get_phase_ref(c, s, el, "phase", 0, &s->fill);
-        else if (is_el(el, "grains"))
-            rc = check_grains(c, el, s);
-        else if (is_el(el, "interface"))
-            rc = check_interface(c, el, s);
+            r = get_phase_ref(c, s, el, "phase", 0, &s->fill);
+        else if (is_el(el, "grains") && cell_ok)
+            r = check_grains(c, el, s);
+        else if (is_el(el, "interface") && cell_ok)
+            r = check_interface(c, el, s);
         else if (is_el(el, "frequencies"))
-            rc = check_frequencies(c, el, s);
+            r = check_frequencies(c, el, s);
+        if (rc == ZSTR_OK)
+            rc = r;
     }
     if (rc != ZSTR_OK)
         spec_free(s);
@@ -1363,7 +1466,7 @@ void zm_free(zm_file *f)
 }
 
 static int load(const char *xml, size_t len, const char *name, const char *base, zm_file **out,
-                zstr_error *err)
+                zstr_error *err, void (*note)(void *, const zstr_error *), void *note_ctx)
 {
     *out = NULL;
     xmlInitParser();
@@ -1375,10 +1478,12 @@ static int load(const char *xml, size_t len, const char *name, const char *base,
     int rc = parse_xml(xml, len, f->name, &f->doc, err);
     if (rc == ZSTR_OK)
         rc = schema_compile(&f->schema, err);
-    if (rc == ZSTR_OK) {
-        zm_ctx c = {f->name, f->base, err};
+    int noted = 0;
+    zm_ctx c = {f->name, f->base, err, note, note_ctx, &noted};
+    if (rc == ZSTR_OK)
         rc = check_doc(&c, f->schema, f->doc, &f->spec);
-    }
+    if (rc != ZSTR_OK && note != NULL && noted == 0 && err != NULL)
+        note(note_ctx, err); /* a problem before the checks: parse, root, version */
     if (rc != ZSTR_OK) {
         zm_free(f);
         return rc;
@@ -1413,19 +1518,25 @@ int zm_load_memory(const char *xml, size_t len, const char *name, zm_file **out,
         name = "<memory>";
     char base[4096];
     folder_of(name, base, sizeof base);
-    return load(xml != NULL ? xml : "", len, name, base, out, err);
+    return load(xml != NULL ? xml : "", len, name, base, out, err, NULL, NULL);
 }
 
-int zm_load(const char *path, zm_file **out, zstr_error *err)
+static int load_path(const char *path, zm_file **out, zstr_error *err,
+                     void (*note)(void *, const zstr_error *), void *note_ctx)
 {
     if (out == NULL)
         return zm_fail(err, ZSTR_EINVAL, path, 0, 0, "zm_load: out is NULL");
     *out = NULL;
     if (path == NULL)
-        return load(default_xml, sizeof default_xml - 1, "<default>", "", out, err);
+        return load(default_xml, sizeof default_xml - 1, "<default>", "", out, err, note,
+                    note_ctx);
     FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
-        return zm_fail(err, ZSTR_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+    if (fp == NULL) {
+        zm_fail(err, ZSTR_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+        if (note != NULL)
+            note(note_ctx, err);
+        return ZSTR_EIO;
+    }
     size_t cap = 0, len = 0;
     char *buf = NULL;
     int rc = ZSTR_OK;
@@ -1457,10 +1568,26 @@ int zm_load(const char *path, zm_file **out, zstr_error *err)
     if (rc == ZSTR_OK) {
         char base[4096];
         folder_of(path, base, sizeof base);
-        rc = load(buf, len, path, base, out, err);
+        rc = load(buf, len, path, base, out, err, note, note_ctx);
+    } else if (note != NULL) {
+        note(note_ctx, err);
     }
     free(buf);
     return rc;
+}
+
+int zm_load(const char *path, zm_file **out, zstr_error *err)
+{
+    return load_path(path, out, err, NULL, NULL);
+}
+
+int zm_load_all(const char *path, zm_file **out, void (*note)(void *ctx, const zstr_error *e),
+                void *ctx, zstr_error *err)
+{
+    zstr_error local;
+    if (note == NULL)
+        return load_path(path, out, err, NULL, NULL);
+    return load_path(path, out, err != NULL ? err : &local, note, ctx);
 }
 
 const char *zm_name(const zm_file *f) { return f != NULL ? f->name : ""; }
@@ -1759,7 +1886,7 @@ int zm_set_many(zm_file *f, int n, const char *const *paths, const char *const *
          * order of overrides never matters (cell.voxels with grains.mean-size) */
         zstr_error inner;
         memset(&inner, 0, sizeof inner);
-        zm_ctx c = {f->name, f->base, &inner};
+        zm_ctx c = {f->name, f->base, &inner, NULL, NULL, NULL};
         zm_spec fresh;
         rc = check_doc(&c, f->schema, f->doc, &fresh);
         if (rc == ZSTR_OK) {
@@ -1810,7 +1937,6 @@ static int build_model(const zm_file *f, zstr_model **out, zstr_error *err)
 {
     const zm_spec *s = &f->spec;
     zstr_model *m = NULL;
-    uint8_t *px = NULL;
     int rc = zstr_model_create(s->n[0], s->n[1], s->n[2], s->h[0], s->h[1], s->h[2], &m, err);
     for (int i = 0; rc == ZSTR_OK && i < s->nphases; i++) {
         const zm_phase *p = &s->phases[i];
@@ -1826,34 +1952,14 @@ static int build_model(const zm_file *f, zstr_model **out, zstr_error *err)
                                   s->gb_thickness};
         rc = zstr_model_voronoi(m, &vp, NULL, err);
     }
-    int64_t nx = s->n[0], ny = s->n[1];
     for (int e = 0; rc == ZSTR_OK && e < 2; e++) {
         const zm_iface *fi = &s->iface[e];
         if (!fi->present)
             continue;
-        const uint8_t *pixels = NULL;
-        if (fi->kind == ZM_IMAGE) {
-            pixels = fi->pixels;
-        } else if (fi->kind != ZM_FULL) {
-            if (px == NULL && (px = malloc((size_t)(nx * ny))) == NULL) {
-                rc = zm_fail(err, ZSTR_ENOMEM, "", 0, 0, "out of memory (interface map)");
-                break;
-            }
-            if (fi->kind == ZM_SQUARE)
-                rc = zstr_map_square(nx, ny, s->h[0], s->h[1], fi->fraction, fi->rest, px, NULL,
-                                     err);
-            else if (fi->kind == ZM_FRAME)
-                rc =
-                    zstr_map_frame(nx, ny, s->h[0], s->h[1], fi->fraction, fi->rest, px, NULL, err);
-            else
-                rc = zstr_map_random(nx, ny, s->h[0], s->h[1], fi->fraction, fi->corr, fi->seed,
-                                     fi->rest, px, NULL, err);
-            pixels = px;
-        }
+        const uint8_t *pixels = fi->pixels; /* NULL: kind full */
         if (rc == ZSTR_OK)
             rc = zstr_model_set_interface(m, e, &fi->p, pixels, err);
     }
-    free(px);
     if (rc != ZSTR_OK) {
         zstr_model_free(m);
         return lib_fail(f, rc, err);

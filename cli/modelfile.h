@@ -42,6 +42,17 @@ typedef struct zm_file zm_file;
  *   document), ZSTR_ENOMEM; *out = NULL on failure. */
 int zm_load(const char *path, zm_file **out, zstr_error *err);
 
+/* Purpose: as zm_load(), but every independent problem of the document is
+ *   passed to note (in document order) instead of the first one only: every
+ *   schema error (the semantic checks are then skipped), else every element's
+ *   first problem; elements that depend on a bad <cell> (grains, interfaces)
+ *   are not checked.  err (optional) receives the first problem.  Like
+ *   zm_load(), this never allocates the grid: a file of 2^31 voxels is checked
+ *   in the memory of its interface maps.
+ * Returns: as zm_load(); ZSTR_OK when there was no problem. */
+int zm_load_all(const char *path, zm_file **out, void (*note)(void *ctx, const zstr_error *e),
+                void *ctx, zstr_error *err);
+
 /* Purpose: as zm_load() for a document in memory (len bytes, need not be
  *   NUL-terminated).  name is used in messages and as zm_name(); relative file
  *   names resolve against its folder, or against the current directory when

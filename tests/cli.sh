@@ -286,5 +286,44 @@ fresh
     --set cell.temperature=25 > /dev/null 2> "$out/stderr"
 grep -q "warning:.*temperature.*25 K.*kelvin.*25 C" "$out/stderr" || bad "no warning for 25 K"
 
+# validate never builds the grid: 1290^3 voxels (about 12 GB as a model) in
+# 2 GB of address space (ASan reserves far more than that, so not under it)
+fresh
+cat > "$out/c/big.xml" << 'XML'
+<zstr version="1">
+  <cell size="1290 um" voxels="1290"/>
+  <phase name="bulk" conductivity="1 S/m" permittivity="150"/>
+  <phase name="gb" conductivity="1 mS/m" permittivity="150"/>
+  <grains mean-size="20 um" phase="bulk" boundary-phase="gb" boundary-thickness="10 nm"/>
+  <interface electrode="we">
+    <pore capacitance="1 uF/cm2"/>
+    <map kind="random" contact-fraction="0.3" correlation-length="5 um"/>
+  </interface>
+  <frequencies from="1 Hz" to="1 MHz" per-decade="2"/>
+</zstr>
+XML
+if [ -z "${ASAN_OPTIONS:-}" ]; then
+    expect 0 "validate 1290^3 voxels in 2 GB" sh -c "ulimit -v 2000000 && exec \"$zstr\" validate \"$out/c/big.xml\""
+fi
+
+# validate reports every independent problem, each with its line
+cat > "$out/c/multi.xml" << 'XML'
+<zstr version="1">
+  <cell size="100 um" voxels="8"/>
+  <phase name="bulk" conductivity="-1 S/m" permittivity="150"/>
+  <phase name="gb" conductivity="1 S/m" permittivity="0"/>
+  <fill phase="bulk"/>
+  <interface electrode="we">
+    <map kind="square" contact-fraction="1.5" rest="none"/>
+  </interface>
+  <frequencies from="10 Hz" to="1 Hz" per-decade="2"/>
+</zstr>
+XML
+expect 1 "validate a file with four problems" "$zstr" validate "$out/c/multi.xml"
+for l in 3 4 7 9; do
+    grep -q "multi.xml:$l: " "$out/stderr" || bad "validate does not report the problem on line $l"
+done
+grep -q "4 problems" "$out/stderr" || bad "validate does not count the problems"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
