@@ -1787,7 +1787,40 @@ typedef struct zm_undo {
     xmlNodePtr el;
     xmlChar *old;
     char attr[128];
+    /* attributes removed because they exclude the one set (frequencies) */
+    int nrm;
+    const char *rm_attr[3];
+    xmlChar *rm_old[3];
 } zm_undo;
+
+/* The two forms of <frequencies> exclude each other: setting values removes
+ * from, to and per-decade; setting one of those removes values.  So
+ * --set frequencies.values=... switches a model to a list and back. */
+static const char *const freq_log_attrs[3] = {"from", "to", "per-decade"};
+
+static void remove_attr(zm_undo *u, const char *attr)
+{
+    xmlChar *old = xmlGetNoNsProp(u->el, BAD_CAST attr);
+    if (old == NULL)
+        return;
+    u->rm_attr[u->nrm] = attr;
+    u->rm_old[u->nrm++] = old;
+    xmlUnsetProp(u->el, BAD_CAST attr);
+}
+
+static void drop_excluded(zm_undo *u)
+{
+    if (!xmlStrEqual(u->el->name, BAD_CAST "frequencies"))
+        return;
+    if (strcmp(u->attr, "values") == 0) {
+        for (int i = 0; i < 3; i++)
+            remove_attr(u, freq_log_attrs[i]);
+    } else {
+        for (int i = 0; i < 3; i++)
+            if (strcmp(u->attr, freq_log_attrs[i]) == 0)
+                remove_attr(u, "values");
+    }
+}
 
 static int set_one(zm_file *f, const char *path, const char *value, zm_undo *u,
                    zstr_error *err)
@@ -1843,6 +1876,7 @@ static int set_one(zm_file *f, const char *path, const char *value, zm_undo *u,
         u->el = NULL;
         return zm_fail(err, ZSTR_ENOMEM, f->name, 0, 0, "set %.200s: out of memory", path);
     }
+    drop_excluded(u);
     return ZSTR_OK;
 }
 
@@ -1850,6 +1884,11 @@ static void undo_one(zm_undo *u)
 {
     if (u->el == NULL)
         return;
+    for (int i = 0; i < u->nrm; i++) {
+        xmlSetProp(u->el, BAD_CAST u->rm_attr[i], u->rm_old[i]);
+        xmlFree(u->rm_old[i]);
+    }
+    u->nrm = 0;
     if (u->old != NULL)
         xmlSetProp(u->el, BAD_CAST u->attr, u->old);
     else
@@ -1881,6 +1920,20 @@ int zm_set_many(zm_file *f, int n, const char *const *paths, const char *const *
         if (rc != ZSTR_OK)
             break;
     }
+    for (int a = 0; rc == ZSTR_OK && a < n; a++) {
+        for (int b = 0; b < n; b++) {
+            /* values with from/to/per-decade in one batch: the later would
+             * silently win over the earlier */
+            if (u[a].el == u[b].el && xmlStrEqual(u[a].el->name, BAD_CAST "frequencies") &&
+                strcmp(u[a].attr, "values") == 0 && strcmp(u[b].attr, "values") != 0) {
+                rc = zm_fail(err, ZSTR_EINVAL, f->name, 0, 0,
+                             "set frequencies.values and frequencies.%s together: give either "
+                             "values or from, to and per-decade",
+                             u[b].attr);
+                break;
+            }
+        }
+    }
     if (rc == ZSTR_OK) {
         /* every override in place: check the whole document once, so that the
          * order of overrides never matters (cell.voxels with grains.mean-size) */
@@ -1906,8 +1959,11 @@ int zm_set_many(zm_file *f, int n, const char *const *paths, const char *const *
         for (int k = done < n ? done : n - 1; k >= 0; k--)
             undo_one(&u[k]);
     } else {
-        for (int k = 0; k < n; k++)
+        for (int k = 0; k < n; k++) {
             xmlFree(u[k].old);
+            for (int i = 0; i < u[k].nrm; i++)
+                xmlFree(u[k].rm_old[i]);
+        }
     }
     free(u);
     return rc;

@@ -325,5 +325,11 @@ for l in 3 4 7 9; do
 done
 grep -q "4 problems" "$out/stderr" || bad "validate does not count the problems"
 
+# --set has no limit on its count: 40 of them
+many=""
+for i in $(seq 40); do many="$many --set cell.voxels=6"; done
+expect 0 "info with 40 --set options" "$zstr" info "$data/models/example.xml" $many \
+    --set grains.mean-size=30um
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

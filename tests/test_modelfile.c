@@ -679,6 +679,44 @@ START_TEST(test_frequencies_log_range)
 }
 END_TEST
 
+/* --set switches <frequencies> between its two forms (values, or from / to /
+ * per-decade); one batch with both forms is refused. */
+START_TEST(test_set_frequency_forms)
+{
+    zstr_error e;
+    zm_file *f = load_ok("data/models/example.xml");
+    double *fr = NULL;
+    int64_t n = 0;
+    ZS_CK_OK(zm_set(f, "frequencies.values", "0 1 1000", &e), &e);
+    ZS_CK_OK(zm_build(f, NULL, &fr, &n, &e), &e);
+    ck_assert(n == 3 && fr[0] == 0 && fr[1] == 1 && fr[2] == 1000);
+    free(fr);
+    /* per-decade alone removes values, but from and to are gone: refused,
+     * and the document keeps its values */
+    ck_assert_int_eq(zm_set(f, "frequencies.per-decade", "2", &e), ZSTR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(e.message, "needs from, to and per-decade"));
+    ZS_CK_OK(zm_build(f, NULL, &fr, &n, &e), &e);
+    ck_assert_int_eq(n, 3);
+    free(fr);
+    /* all three: log-spaced again, 1 Hz .. 1 kHz at 2 per decade = 7 */
+    const char *paths[3] = {"frequencies.from", "frequencies.to", "frequencies.per-decade"};
+    const char *vals[3] = {"1 Hz", "1 kHz", "2"};
+    ZS_CK_OK(zm_set_many(f, 3, paths, vals, &e), &e);
+    ZS_CK_OK(zm_build(f, NULL, &fr, &n, &e), &e);
+    ck_assert(n == 7 && fr[0] == 1 && fr[6] == 1000);
+    free(fr);
+    /* both forms at once */
+    const char *p2[2] = {"frequencies.values", "frequencies.from"};
+    const char *v2[2] = {"1 2", "1 Hz"};
+    ck_assert_int_eq(zm_set_many(f, 2, p2, v2, &e), ZSTR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(e.message, "together"));
+    ZS_CK_OK(zm_build(f, NULL, &fr, &n, &e), &e);
+    ck_assert_int_eq(n, 7);
+    free(fr);
+    zm_free(f);
+}
+END_TEST
+
 Suite *suite_modelfile(void)
 {
     Suite *s = suite_create("modelfile");
@@ -705,6 +743,7 @@ Suite *suite_modelfile(void)
     tc = tcase_create("contracts");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_frequencies_log_range);
+    tcase_add_test(tc, test_set_frequency_forms);
     suite_add_tcase(s, tc);
     return s;
 }
