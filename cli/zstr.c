@@ -250,7 +250,7 @@ static int cmd_validate(int argc, char **argv)
             print_problem(&problems, &e);
     }
     if (rc == ZSTR_OK) {
-        zr_print_warnings(f, 0, 1);
+        zb_print_warnings(f, 0, 1);
         printf("%s: valid\n", zm_name(f));
     } else if (problems > 1) {
         fprintf(stderr, "zstr: %s: %d problems\n", argv[1], problems);
