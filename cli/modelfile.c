@@ -6,9 +6,11 @@
  * A model file is a small XML document; a zm_file keeps the parsed libxml2
  * tree (so --set can change an attribute and check everything again), the
  * compiled schema, and a "spec": every value converted to SI and checked, the
- * phases resolved to ids, image maps turned into pixel codes.  zm_build() only
- * copies the spec into a zstr_model, so it cannot fail on anything the file
- * says (library limits aside).
+ * phases resolved to ids, interface maps made into pixel codes (image maps read,
+ * square/frame/random maps made by the library's generators: nx·ny bytes), the
+ * frequency count.  zm_build() only copies the spec into a zstr_model, so it
+ * cannot fail on anything the file says (library limits aside), and checking
+ * never allocates the 3D grid.
  *
  * Pipeline of zm_load() / zm_load_memory() / zm_set()
  * ---------------------------------------------------
@@ -29,7 +31,8 @@
  *  5. Validate against the embedded schema (zm_schema_xsd, generated from
  *     schema/zstr-1.xsd by scripts/embed.sh): element order, unknown elements
  *     and attributes, enumerations.
- *  6. Semantic checks (below); the first problem is reported.
+ *  6. Semantic checks (below); the first problem is reported, or with
+ *     zm_load_all every independent one (a problem ends its element).
  * Messages read "FILE:LINE: <element ...> attribute NAME: problem"; LINE is
  * xmlGetLineNo() of the element.
  *
@@ -50,7 +53,10 @@
  *  - interface: one per electrode; reference-temperature > 0 (default
  *    298.15 K); contact resistance, capacitance, activation-energy >= 0
  *    (default 0 = ideal contact); pore capacitance >= 0; sei resistance > 0,
- *    capacitance and activation-energy >= 0; no <map> = kind full.
+ *    capacitance and activation-energy >= 0; no <map> = kind full.  Some
+ *    pixel must pass current: contact, sei, or pore with a capacitance.
+ *  - temperatures outside 150 .. 700 K are a warning (zm_warning), not an
+ *    error: a unitless temperature is kelvin, "25" most likely meant 25 C.
  *  - map: each kind takes only its attributes (full: none; square, frame:
  *    contact-fraction, rest; random: contact-fraction, correlation-length,
  *    seed, rest; image: file) and <level> only with kind image.
@@ -66,7 +72,9 @@
  *    are the stored numbers; every level present needs one <level>; <level>
  *    values are unique.
  *  - frequencies: either values (one or more, each >= 0 Hz; 0 = DC) or all of
- *    from > 0, to >= from, per-decade > 0, giving at most 10^6 frequencies.
+ *    from > 0, to >= from, per-decade > 0, giving at most 10^6 frequencies
+ *    (counted in log space, as zstr_frequencies_log).  --set of values removes
+ *    from/to/per-decade and vice versa.
  *
  * --set paths (zm_set)
  * --------------------

@@ -65,7 +65,10 @@ int zm_load_memory(const char *xml, size_t len, const char *name, zm_file **out,
  *   "map.contact-fraction", "cell.temperature", "phase.gb.conductivity",
  *   "interface.ce.map.kind".  The parts before the attribute must occur in
  *   that order in the element's full path (zstr.interface.we.map), so any
- *   unambiguous shortening works.  The path must name exactly one attribute
+ *   unambiguous shortening works.  frequencies.values and
+ *   frequencies.from/to/per-decade exclude each other: setting one form
+ *   removes the other (both in one zm_set_many is refused).  The path must name
+ *   exactly one attribute
  *   that the schema allows on one existing element; the attribute may be
  *   absent and is then created.  The document is validated again (schema and
  *   semantics); on any failure it is left exactly as before.

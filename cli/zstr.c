@@ -11,15 +11,16 @@
  * modelfile (XML model files, libxml2), units (numbers with units) and plot
  * (cairo).  This is the only code of the project that prints.
  *
- * Series.  Every --set names one attribute and one value or a comma-separated
- * list.  Lists of equal length N make a series of N members (the k-th value of
- * every list goes to member k); a single value applies to every member.  Each
- * member gets its own CSV (OUT-<k>.csv, k from 1), all members share one plot,
- * and a summary table goes to stdout.
+ * Series (cli/series.c).  Every --set names one attribute and one value or a
+ * comma-separated list.  Lists of equal length N make a series of N members
+ * (the k-th value of every list goes to member k); a single value applies to
+ * every member.  Each member gets its own CSV (OUT-<k>.csv, k from 1), all
+ * members share one plot, and a summary table goes to stdout.
  *
  * Exit status: 0 success, 1 a user error (bad model, bad value, unwritable
  * file; the message names file:line), 2 a usage error.  A failed run leaves no
- * partial output file (the library and the plotter write to temporaries).
+ * output of its own (cli/series.c), also when interrupted by SIGINT, SIGTERM
+ * or SIGHUP (the guard of cli/outfile.c, installed in main).
  */
 #define _GNU_SOURCE /* RTLD_DEFAULT */
 #include <dlfcn.h>
@@ -90,7 +91,8 @@ static const char *const help_text[][2] = {
     {"validate", "usage: zstr validate MODEL.xml\n"
                  "\n"
                  "Check MODEL.xml against the schema and the physical rules; print every\n"
-                 "problem with file:line, exit 0 when the file is valid.\n"},
+                 "independent problem with file:line, exit 0 when the file is valid.  The\n"
+                 "voxel grid is not built.\n"},
     {"info", "usage: zstr info MODEL.xml [--set PATH=V]... [--threads N]\n"
              "\n"
              "Describe the model and its network: voxels, unknowns, non-zeros, the\n"

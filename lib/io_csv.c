@@ -25,6 +25,14 @@
  * (newlocale + uselocale, POSIX 2008).  The process locale (setlocale) is never
  * touched: other threads and the caller's own output are unaffected.
  *
+ * Values: every number is finite except Z(0) = (+inf, 0) of an open circuit,
+ * which zstr_execute and zstr_sweep return by contract; it is written "inf",
+ * which numpy, pandas and R read as infinity.
+ *
+ * zstr_spectrum_write_csv_stream writes the same text to the caller's stream,
+ * for callers that manage their files (the zstr program removes its
+ * temporaries on signals; the library has no signal handling).
+ *
  * Atomic replacement: the file is written as <path>.tmpXXXXXX (mkstemp, same
  * directory, so rename() never crosses file systems), flushed, fsync'ed and
  * closed with every error checked, then renamed over <path>.  On any failure
