@@ -2058,6 +2058,12 @@ int zm_build(const zm_file *f, zstr_model **model, double **freqs, int64_t *nf, 
             memcpy(fr, s->fvalues, (size_t)n * sizeof *fr);
         }
     }
+    /* a grid that cannot fit is refused before its model is built (a 1000³
+     * model would otherwise be half built before the plan refuses it) */
+    if (model != NULL && (rc = zstr_plan_check_grid(s->n, NULL, NULL, err)) != ZSTR_OK) {
+        free(fr);
+        return lib_fail(f, rc, err);
+    }
     if (model != NULL && (rc = build_model(f, model, err)) != ZSTR_OK) {
         free(fr);
         return rc;

@@ -331,5 +331,13 @@ for i in $(seq 40); do many="$many --set cell.voxels=6"; done
 expect 0 "info with 40 --set options" "$zstr" info "$data/models/example.xml" $many \
     --set grains.mean-size=30um
 
+# a grid that cannot fit is refused from its size before anything is built
+# (1000³ voxels: the cross-section bound alone is terabytes)
+fresh
+expect 1 "1000^3 grid refused" "$zstr" run "$data/models/example.xml" --quiet -o "$out/c/big.csv" \
+    --set cell.voxels=1000 --set grains.mean-size=30um
+grep -q "refused before assembly" "$out/stderr" || bad "1000^3: no refusal from the grid: $(cat "$out/stderr")"
+[ -z "$(left)" ] || bad "1000^3 refusal left: $(left)"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
