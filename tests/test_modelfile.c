@@ -24,6 +24,8 @@
 
 #include "modelfile.h"
 
+#include <png.h>
+
 /* ------------------------------------------------------------------------- */
 /* Helpers                                                                   */
 /* ------------------------------------------------------------------------- */
@@ -249,6 +251,83 @@ START_TEST(test_image_maps)
     free(fr);
     zstr_model_free(m);
     zm_free(f);
+}
+END_TEST
+
+/* PNG maps are read as their stored samples: write the map of test_image_maps
+ * (0 = none, 128 = pore, 255 = contact) in layouts libpng's simplified API
+ * would have converted — a gAMA of 1.0 (128 became 186), grey + alpha, 16-bit
+ * grey and a palette indexed 0/128/255 — and check the pixels. */
+static void write_png(const char *path, int variant)
+{
+    FILE *fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png_create_info_struct(png);
+    ck_assert(png != NULL && info != NULL);
+    int type = variant == 1 ? PNG_COLOR_TYPE_GRAY_ALPHA
+                            : variant == 3 ? PNG_COLOR_TYPE_PALETTE : PNG_COLOR_TYPE_GRAY;
+    int depth = variant == 2 ? 16 : 8;
+    png_init_io(png, fp);
+    png_set_IHDR(png, info, 8, 6, depth, type, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+                 PNG_FILTER_TYPE_DEFAULT);
+    if (variant == 0)
+        png_set_gAMA(png, info, 1.0);
+    png_color pal[256];
+    for (int k = 0; k < 256; k++)
+        pal[k] = (png_color){(png_byte)(255 - k), (png_byte)k, 7}; /* not grey: index counts */
+    if (variant == 3)
+        png_set_PLTE(png, info, pal, 256);
+    png_write_info(png, info);
+    unsigned char row[8 * 4];
+    for (int r = 0; r < 6; r++) {
+        int y = 5 - r;
+        for (int x = 0; x < 8; x++) {
+            unsigned v = y == 0 ? 0 : (y >= 4 && x < 4) ? 255 : 128;
+            if (variant == 1) {
+                row[2 * x] = (unsigned char)v;
+                row[2 * x + 1] = (unsigned char)(x * 30); /* alpha varies */
+            } else if (variant == 2) {
+                row[2 * x] = (unsigned char)(v >> 8);
+                row[2 * x + 1] = (unsigned char)(v & 0xff);
+            } else {
+                row[x] = (unsigned char)v;
+            }
+        }
+        png_write_row(png, row);
+    }
+    png_write_end(png, NULL);
+    png_destroy_write_struct(&png, &info);
+    fclose(fp);
+}
+
+START_TEST(test_png_stored_samples)
+{
+    char dir[512], png_path[600], xml[600];
+    zs_scratch_new("/tmp", dir, sizeof dir);
+    snprintf(png_path, sizeof png_path, "%s/contact.png", dir);
+    snprintf(xml, sizeof xml, "%s/map.xml", dir);
+    write_png(png_path, _i);
+    char *doc = zs_read_file("data/models/image-png.xml");
+    ck_assert_ptr_nonnull(doc);
+    FILE *fp = fopen(xml, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs(doc, fp);
+    fclose(fp);
+    free(doc);
+    zm_file *f = load_ok(xml);
+    zstr_model *m = build_ok(f, NULL, NULL);
+    const uint8_t *px = zstr_model_interface_pixels(m, ZSTR_WE);
+    for (int y = 0; y < 6; y++)
+        for (int x = 0; x < 8; x++) {
+            int want = y == 0 ? ZSTR_PIXEL_NONE
+                              : (y >= 4 && x < 4) ? ZSTR_PIXEL_CONTACT : ZSTR_PIXEL_PORE;
+            ck_assert_msg(px[x + 8 * y] == want, "variant %d: pixel (%d, %d) is %d, want %d", _i,
+                          x, y, px[x + 8 * y], want);
+        }
+    zstr_model_free(m);
+    zm_free(f);
+    zs_scratch_remove(dir);
 }
 END_TEST
 
@@ -727,6 +806,7 @@ Suite *suite_modelfile(void)
     tcase_add_test(tc, test_random_map);
     tcase_add_test(tc, test_three_value_cell);
     tcase_add_loop_test(tc, test_image_maps, 0, 3);
+    tcase_add_loop_test(tc, test_png_stored_samples, 0, 4);
     tcase_add_test(tc, test_default_model);
     tcase_add_test(tc, test_load_memory_and_args);
     suite_add_tcase(s, tc);
