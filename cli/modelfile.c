@@ -605,7 +605,8 @@ static void add_warning(const zm_ctx *c, zm_spec *s, xmlNodePtr el, const char *
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     describe(el, d, sizeof d);
-    snprintf(s->warnings[s->nwarnings++], sizeof *grown, "%.60s:%ld: %.200s attribute %.40s: %.300s",
+    snprintf(s->warnings[s->nwarnings++], sizeof *grown,
+             "%.60s:%ld: %.200s attribute %.40s: %.300s",
              c->name, xmlGetLineNo(el), d, attr, what);
 }
 
@@ -619,12 +620,21 @@ static int get_temperature(const zm_ctx *c, zm_spec *s, xmlNodePtr el, const cha
     if (rc == ZSTR_OK && present && *v > 0.0 &&
         (*v < ZM_T_PLAUSIBLE_LO || *v > ZM_T_PLAUSIBLE_HI)) {
         xmlChar *t = xmlGetNoNsProp(el, BAD_CAST attr);
-        add_warning(c, s, el, attr,
-                    "'%.40s' is %.6g K, outside %.0f .. %.0f K where solid electrolytes "
-                    "are used; a number without a unit is kelvin (write \"%.6g C\" or "
-                    "\"%.6g degC\" for Celsius)",
-                    t != NULL ? (const char *)t : "", *v, ZM_T_PLAUSIBLE_LO, ZM_T_PLAUSIBLE_HI,
-                    *v, *v);
+        const char *txt = t != NULL ? (const char *)t : "";
+        size_t len = strlen(txt);
+        while (len > 0 && (txt[len - 1] == ' ' || txt[len - 1] == '\t'))
+            len--;
+        char last = len > 0 ? txt[len - 1] : ' ';
+        int unitless = (last >= '0' && last <= '9') || last == '.';
+        char hint[160] = "";
+        if (unitless)
+            snprintf(hint, sizeof hint,
+                     "; a number without a unit is kelvin (write \"%.6g C\" or \"%.6g degC\" "
+                     "for Celsius)",
+                     *v, *v);
+        add_warning(c, s, el, attr, "'%.40s' is %.6g K, outside %.0f .. %.0f K where solid "
+                    "electrolytes are used%s",
+                    txt, *v, ZM_T_PLAUSIBLE_LO, ZM_T_PLAUSIBLE_HI, hint);
         xmlFree(t);
     }
     return rc;
