@@ -3,8 +3,8 @@
  * command line, on top of zstr_analysis.h.
  *
  *   zstr fit SPECTRUM --circuit STR [--initial NAME=V,...] [--weighting W]
- *            [-o PARAMS.csv] [--json]
- *   zstr drt SPECTRUM [--lambda auto|V] [-o DRT.csv] [--json]
+ *            [-o PARAMS.csv] [--plot FIT.svg|png|pdf] [--json]
+ *   zstr drt SPECTRUM [--lambda auto|V] [-o DRT.csv] [--plot DRT.svg|png|pdf] [--json]
  *   zstr kk SPECTRUM [--tolerance PCT] [--exact] [-o RESIDUALS.csv] [--json]
  *   zstr arrhenius TABLE.csv [--form sigmaT|inverseR] [--area CM2] [--json]
  *
@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "plot.h"
 #include "zstr_analysis.h"
 
 #define EXIT_USER 1
@@ -35,8 +36,8 @@ static int fail(const zstr_error *e)
 
 static const char *const usage_lines[][2] = {
     {"fit", "zstr fit SPECTRUM --circuit STR [--initial NAME=V,...] "
-            "[--weighting modulus|proportional|unit] [-o PARAMS.csv] [--json]"},
-    {"drt", "zstr drt SPECTRUM [--lambda auto|V] [-o DRT.csv] [--json]"},
+            "[--weighting modulus|proportional|unit] [-o PARAMS.csv] [--plot FIT.svg] [--json]"},
+    {"drt", "zstr drt SPECTRUM [--lambda auto|V] [-o DRT.csv] [--plot DRT.svg] [--json]"},
     {"kk", "zstr kk SPECTRUM [--tolerance PCT] [--exact] [-o RESIDUALS.csv] [--json]"},
     {"arrhenius", "zstr arrhenius TABLE.csv [--form sigmaT|inverseR] [--area CM2] [--json]"},
 };
@@ -119,6 +120,47 @@ static zstr_spectrum *read_spectrum(const char *path)
 
 /* ---- fit --------------------------------------------------------------------- */
 
+/* The fit figure: data, the model on 20 points per decade over the data's
+ * span, residuals (Z_data − Z_model)/|Z_data| in % at the data. */
+static int fit_plot(const char *path, const zstr_circuit *c, const double *v,
+                    const zstr_spectrum *s)
+{
+    int64_t n = zstr_spectrum_count(s);
+    const double *f = zstr_spectrum_frequencies(s), *z = zstr_spectrum_impedance(s);
+    double lo = INFINITY, hi = -INFINITY;
+    for (int64_t i = 0; i < n; i++)
+        lo = fmin(lo, log10(f[i])), hi = fmax(hi, log10(f[i]));
+    int64_t m = (int64_t)ceil((hi - lo) * 20.0) + 2;
+    double *mem = malloc((size_t)(2 * n + 3 * m) * sizeof *mem);
+    if (mem == NULL) {
+        fprintf(stderr, "zstr: out of memory\n");
+        return EXIT_USER;
+    }
+    double *zd = mem, *fm = mem + 2 * n, *zm = fm + m;
+    for (int64_t k = 0; k < m; k++)
+        fm[k] = pow(10.0, hi - (hi - lo) * (double)k / (double)(m - 1));
+    zstr_error e;
+    int rc = 0;
+    if (zstr_circuit_eval(c, v, n, f, zd, &e) != ZSTR_OK ||
+        zstr_circuit_eval(c, v, m, fm, zm, &e) != ZSTR_OK)
+        rc = fail(&e);
+    for (int64_t i = 0; rc == 0 && i < n; i++) {
+        double mag = hypot(z[2 * i], z[2 * i + 1]);
+        zd[2 * i] = 100.0 * (z[2 * i] - zd[2 * i]) / mag;
+        zd[2 * i + 1] = 100.0 * (z[2 * i + 1] - zd[2 * i + 1]) / mag;
+    }
+    if (rc == 0) {
+        zp_fit_plot fp = {{"data", n, f, z}, {zstr_circuit_string(c), m, fm, zm}, zd};
+        char msg[512];
+        if (zp_plot_fit(path, &fp, NULL, msg, sizeof msg) != 0) {
+            fprintf(stderr, "zstr: %s\n", msg);
+            rc = EXIT_USER;
+        }
+    }
+    free(mem);
+    return rc;
+}
+
 static int parse_initial(const zstr_circuit *c, const char *list, double *init)
 {
     char *copy = strdup(list);
@@ -200,9 +242,12 @@ static int fit_report(const zstr_circuit *c, const double *v, const double *se,
 int zc_cmd_fit(int argc, char **argv)
 {
     const char *file = NULL, *circuit = NULL, *initial = NULL, *out = NULL, *wname = NULL;
+    const char *plot = NULL;
     int json = 0;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--circuit") == 0 && i + 1 < argc)
+        if (strcmp(argv[i], "--plot") == 0 && i + 1 < argc)
+            plot = argv[++i];
+        else if (strcmp(argv[i], "--circuit") == 0 && i + 1 < argc)
             circuit = argv[++i];
         else if (strcmp(argv[i], "--initial") == 0 && i + 1 < argc)
             initial = argv[++i];
@@ -249,6 +294,8 @@ int zc_cmd_fit(int argc, char **argv)
             rc = EXIT_USAGE;
         else if (zstr_circuit_fit(c, s, &o, v, se, &info, &e) != ZSTR_OK)
             rc = fail(&e);
+        else if (plot != NULL && (rc = fit_plot(plot, c, v, s)) != 0)
+            ;
         else
             rc = fit_report(c, v, se, &info, json, out);
     }
@@ -260,12 +307,35 @@ int zc_cmd_fit(int argc, char **argv)
 
 /* ---- drt --------------------------------------------------------------------- */
 
+static int drt_plot(const char *path, const zstr_drt *d, const char *label)
+{
+    int np = zstr_drt_peak_count(d);
+    double *pt = malloc((size_t)(np > 0 ? np : 1) * sizeof *pt);
+    if (pt == NULL) {
+        fprintf(stderr, "zstr: out of memory\n");
+        return EXIT_USER;
+    }
+    for (int k = 0; k < np; k++) {
+        double r;
+        zstr_drt_peak(d, k, &pt[k], &r);
+    }
+    zp_drt_series ds = {label, zstr_drt_count(d), zstr_drt_tau(d), zstr_drt_gamma(d), np, pt};
+    char msg[512];
+    int rc = zp_plot_drt(path, &ds, 1, NULL, msg, sizeof msg);
+    if (rc != 0)
+        fprintf(stderr, "zstr: %s\n", msg);
+    free(pt);
+    return rc != 0 ? EXIT_USER : 0;
+}
+
 int zc_cmd_drt(int argc, char **argv)
 {
-    const char *file = NULL, *out = NULL, *lam = NULL;
+    const char *file = NULL, *out = NULL, *lam = NULL, *plot = NULL;
     int json = 0;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--lambda") == 0 && i + 1 < argc)
+        if (strcmp(argv[i], "--plot") == 0 && i + 1 < argc)
+            plot = argv[++i];
+        else if (strcmp(argv[i], "--lambda") == 0 && i + 1 < argc)
             lam = argv[++i];
         else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
             out = argv[++i];
@@ -302,6 +372,8 @@ int zc_cmd_drt(int argc, char **argv)
             rc = out_close(&f) == 0 ? 0 : EXIT_USER;
         }
     }
+    if (rc == 0 && plot != NULL)
+        rc = drt_plot(plot, d, file);
     if (rc == 0 && json) {
         json_t *peaks = json_array();
         for (int k = 0; k < zstr_drt_peak_count(d); k++) {

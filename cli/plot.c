@@ -319,7 +319,9 @@ typedef struct rect {
     double x, y, w, h;
 } rect;
 
-typedef enum ptype { P_NYQ, P_MAG, P_PHASE } ptype;
+/* P_DRT and P_RES read a series as (x = f, y = z[2i]): τ and γ of a DRT,
+ * or f and one residual part of a fit (see zp_plot_drt, zp_plot_fit). */
+typedef enum ptype { P_NYQ, P_MAG, P_PHASE, P_DRT, P_RES } ptype;
 
 /* An axis: linear (ticks at multiples of step, labels value/factor) or
  * logarithmic (lo, hi in log10 units, ticks at integers, labels 10^k). */
@@ -349,7 +351,19 @@ typedef struct fig {
     double xlim[2], ylim[2]; /* Nyquist ranges (plotted units); lo == hi: auto */
     int logx, logy;          /* Nyquist axes logarithmic */
     zp_geometry *geo;        /* filled while drawing, or NULL */
+    int fit_style;           /* series 0 = data (markers only), 1 = model (line only) */
+    const struct job *jb;    /* what is drawn (peaks of a DRT figure) */
 } fig;
+
+/* What one figure draws: spectra, or a DRT (series f = τ, z = (γ, 0)) with
+ * its peaks, or a fit (data, model) with its residuals (f, (r, 0)). */
+typedef struct job {
+    const zp_series *s;
+    int ns;
+    const zp_series *res; /* fit: residual series (real, imaginary) */
+    int nres;
+    const zp_drt_series *drt; /* DRT: the caller's series (for the peaks) */
+} job;
 
 static int has_lim(const double l[2]) { return l[0] != l[1]; }
 
@@ -380,6 +394,10 @@ static int data_xy(const fig *g, ptype t, const zp_series *sr, int64_t i, double
     if (!(isfinite(f) && f > 0.0 && f <= VMAX))
         return 0;
     *x = log10(f);
+    if (t == P_DRT || t == P_RES) {
+        *y = zr;
+        return 1;
+    }
     if (t == P_MAG) {
         double m = hypot(zr, zi) * g->area;
         if (!(m > 0.0) || !val_ok(m))
@@ -757,6 +775,14 @@ static void draw_axes(const fig *g, const panel *p, int flags)
     double fs = g->fs, tsz = 0.9 * fs, major = 0.45 * fs, minor = 0.25 * fs;
     double tx[MAX_TICKS], ty[MAX_TICKS];
     int nx = axis_ticks(&p->xa, tx, MAX_TICKS), ny = axis_ticks(&p->ya, ty, MAX_TICKS);
+    if (g->geo != NULL && g->geo->npanels < ZP_MAX_PANELS) {
+        zp_geometry *G = g->geo;
+        int k = G->npanels++;
+        G->box[k][0] = b.x, G->box[k][1] = b.y, G->box[k][2] = b.w, G->box[k][3] = b.h;
+        G->range[k][0] = p->xa.lo, G->range[k][1] = p->xa.hi;
+        G->range[k][2] = p->ya.lo, G->range[k][3] = p->ya.hi;
+        G->log[k][0] = p->xa.log, G->log[k][1] = p->ya.log;
+    }
 
     cairo_save(cr);
     cairo_set_line_width(cr, 0.5);
@@ -858,7 +884,9 @@ static void draw_curves(const fig *g, const panel *p)
         const zp_series *sr = &g->s[j];
         set_series_colour(g, j);
         int pen = 0;
-        for (int64_t i = 0; i < sr->n; i++) {
+        /* a fit: the data as open circles, the model as a line over them */
+        int line = !(g->fit_style && j == 0), dots = !(g->fit_style && j == 1);
+        for (int64_t i = 0; line && i < sr->n; i++) {
             double X, Y;
             if (!panel_pt(g, p, sr, i, &X, &Y)) {
                 pen = 0;
@@ -871,16 +899,24 @@ static void draw_curves(const fig *g, const panel *p)
             pen = 1;
         }
         cairo_stroke(cr);
-        if (sr->n > MARKER_LIMIT)
+        if (sr->n > MARKER_LIMIT || !dots)
             continue;
+        double rr = line ? r : 2.2 * r;
         for (int64_t i = 0; i < sr->n; i++) {
             double X, Y;
             if (panel_pt(g, p, sr, i, &X, &Y)) {
                 cairo_new_sub_path(cr);
-                cairo_arc(cr, X, Y, r, 0, 2 * M_PI);
+                cairo_arc(cr, X, Y, rr, 0, 2 * M_PI);
             }
         }
-        cairo_fill(cr);
+        if (line) {
+            cairo_fill(cr);
+        } else {
+            cairo_save(cr);
+            cairo_set_line_width(cr, 0.7 * lw);
+            cairo_stroke(cr);
+            cairo_restore(cr);
+        }
     }
     cairo_restore(cr);
 }
@@ -1161,11 +1197,20 @@ static void legend_draw(const fig *g, const legend *L)
         }
         set_series_colour(g, j);
         cairo_set_line_width(cr, 0.11 * g->fs);
-        cairo_move_to(cr, x, y);
-        cairo_line_to(cr, x + sw, y);
-        cairo_stroke(cr);
-        cairo_arc(cr, x + 0.5 * sw, y, 0.22 * g->fs, 0, 2 * M_PI);
-        cairo_fill(cr);
+        if (!(g->fit_style && j == 0)) {
+            cairo_move_to(cr, x, y);
+            cairo_line_to(cr, x + sw, y);
+            cairo_stroke(cr);
+        }
+        if (!(g->fit_style && j == 1)) {
+            cairo_arc(cr, x + 0.5 * sw, y, (g->fit_style ? 0.26 : 0.22) * g->fs, 0, 2 * M_PI);
+            if (g->fit_style) {
+                cairo_set_line_width(cr, 0.08 * g->fs);
+                cairo_stroke(cr);
+            } else {
+                cairo_fill(cr);
+            }
+        }
         cairo_set_source_rgb(cr, 0, 0, 0);
         for (int k = 0; k < L->lines[row]; k++) {
             double tx = x + sw + 0.5 * L->lsz;
@@ -1573,12 +1618,184 @@ static void draw_bode(const fig *g, rect room, int with_legend)
 }
 
 /* ------------------------------------------------------------------------- */
+/* DRT and residual panels: a log x axis (τ or f) under a linear y axis     */
+/* ------------------------------------------------------------------------- */
+
+/* A linear axis from 1-2-5 ticks covering [lo, hi] (lo < hi), with room for
+ * about len / (1.7 fs) ticks and the SI prefix of maxabs. */
+static const char *linear_axis(double lo, double hi, double maxabs, double len, double fs,
+                               axis *a)
+{
+    double t[MAX_TICKS];
+    int n = 0, want = (int)fmax(3.0, floor(len / (1.7 * fs)) + 1.0);
+    if (zp_nice_ticks(lo, hi, want > 12 ? 12 : want, t, &n) != 0 || n < 2)
+        t[0] = 0.0, t[1] = 1.0, n = 2;
+    double factor;
+    const char *pre = si_prefix(maxabs, &factor);
+    double step = t[1] - t[0];
+    *a = (axis){0, t[0], t[n - 1], step, factor, decimals_for(step / factor), 1};
+    return pre;
+}
+
+/* τ in seconds with an SI prefix, three digits: "1.23 ms". */
+static void tau_text(double tau, char *buf, size_t size)
+{
+    double factor;
+    const char *pre = si_prefix(tau, &factor);
+    char num[40];
+    snprintf(num, sizeof num, "%.3g", tau / factor);
+    snprintf(buf, size, "$\xCF\x84$ = %s %ss", num, pre);
+}
+
+/* γ of series sr at log10 τ = x, interpolated linearly in log τ; NaN outside. */
+static double drt_value_at(const zp_series *sr, double x)
+{
+    for (int64_t i = 0; i + 1 < sr->n; i++) {
+        double a = sr->f[i], b = sr->f[i + 1];
+        if (!(a > 0.0 && b > 0.0 && val_ok(sr->z[2 * i]) && val_ok(sr->z[2 * i + 2])))
+            continue;
+        double la = log10(a), lb = log10(b);
+        if (x < fmin(la, lb) - 1e-12 || x > fmax(la, lb) + 1e-12)
+            continue;
+        double u = lb != la ? (x - la) / (lb - la) : 0.0;
+        return (1.0 - u) * sr->z[2 * i] + u * sr->z[2 * i + 2];
+    }
+    return NAN;
+}
+
+/* Peaks: a triangle pointing down onto the curve at each peak τ, and the τ
+ * of the first series' peaks written above them. */
+static void drt_peaks(const fig *g, const panel *p)
+{
+    cairo_t *cr = g->cr;
+    const zp_drt_series *d = g->jb != NULL ? g->jb->drt : NULL;
+    if (d == NULL)
+        return;
+    double a = 0.38 * g->fs, lsz = 0.75 * g->fs;
+    rect placed[64];
+    int np = 0;
+    cairo_save(cr);
+    cairo_rectangle(cr, p->box.x, p->box.y, p->box.w, p->box.h);
+    cairo_clip(cr);
+    for (int j = 0; j < g->ns; j++)
+        for (int k = 0; k < d[j].npeaks; k++) {
+            double t = d[j].peak_tau[k];
+            if (!(t > 0.0 && val_ok(t)))
+                continue;
+            double x = log10(t), y = drt_value_at(&g->s[j], x);
+            if (!isfinite(y) || x < p->xa.lo || x > p->xa.hi)
+                continue;
+            double X = map_x(p, x), Y = map_y(p, y) - 0.25 * g->fs;
+            set_series_colour(g, j);
+            cairo_move_to(cr, X, Y);
+            cairo_line_to(cr, X - 0.6 * a, Y - a);
+            cairo_line_to(cr, X + 0.6 * a, Y - a);
+            cairo_close_path(cr);
+            cairo_fill(cr);
+            if (g->geo != NULL && g->geo->nmarks < ZP_MAX_MARKS) {
+                int m = g->geo->nmarks++;
+                g->geo->mark[m][0] = X, g->geo->mark[m][1] = Y;
+            }
+            if (j != 0)
+                continue;
+            char buf[64];
+            tau_text(t, buf, sizeof buf);
+            double w = text_width(g, buf, lsz, TX_MARKUP), h = CAP * lsz;
+            rect r = {X - 0.5 * w, Y - a - 0.3 * g->fs - h, w, h};
+            r.x = fmin(fmax(r.x, p->box.x + 0.2 * g->fs), p->box.x + p->box.w - w - 0.2 * g->fs);
+            int clash = r.y < p->box.y;
+            for (int q = 0; q < np && !clash; q++)
+                clash = rect_overlap(r, placed[q]);
+            if (clash)
+                continue; /* crowded peaks: the triangles say it */
+            if (np < 64)
+                placed[np++] = r;
+            cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
+            text_at(g, buf, lsz, r.x, r.y + h, 0.0, 1.0, TX_MARKUP | TX_HALO);
+        }
+    cairo_restore(cr);
+}
+
+/* One panel of type t (P_DRT: γ vs τ; P_RES: residual vs f) filling room:
+ * log x axis of whole decades, linear y axis (from 0 for a DRT, symmetric
+ * about 0 for residuals), titles, curves, legend. */
+static void draw_logx_panel(const fig *g, rect room, ptype t, const char *xtitle,
+                            const char *yhead, const char *yunit)
+{
+    double fs = g->fs, tsz = 0.9 * fs;
+    double xmin, xmax, ymin, ymax;
+    int any = data_extent(g, t, &xmin, &xmax, &ymin, &ymax);
+    panel p;
+    memset(&p, 0, sizeof p);
+    p.type = t;
+    decade_range(any, xmin, xmax, t == P_DRT ? -6.0 : 0.0, t == P_DRT ? 0.0 : 6.0, &p.xa);
+    double lo, hi, maxabs;
+    if (t == P_DRT) {
+        lo = any ? fmin(0.0, ymin) : 0.0;
+        hi = any && ymax > 0.0 ? 1.12 * ymax : 1.0; /* air for the peak marks */
+        maxabs = any ? fmax(fabs(ymin), fabs(ymax)) : 1.0;
+    } else {
+        double m = any ? fmax(fabs(ymin), fabs(ymax)) : 0.0;
+        m = m > 0.0 ? 1.1 * m : 1.0;
+        lo = -m, hi = m, maxabs = 1.0; /* % needs no prefix */
+    }
+    double bm = 0.45 * fs + label_height(tsz) + 0.7 * fs + CAP * fs + 0.2 * fs;
+    double tm = 0.6 * fs, ah = room.h - tm - bm;
+    if (ah < 10)
+        return;
+    const char *pre = linear_axis(lo, hi, maxabs, ah, fs, &p.ya);
+    if (t == P_RES) {
+        p.ya.factor = 1.0, pre = "";
+        p.ya.decimals = decimals_for(p.ya.step);
+    }
+    double left = widest_label(g, &p.ya, tsz);
+    double lm = 1.0 * fs + 0.5 * fs + left + 0.4 * fs;
+    char buf[96];
+    tick_label(&p.xa, p.xa.hi, buf, sizeof buf);
+    double wx = fmax(widest_label(g, &p.xa, tsz), text_width(g, buf, tsz, TX_MARKUP));
+    double bw = room.w - lm - 0.5 * wx - 0.3 * fs;
+    if (bw < 10)
+        return;
+    p.xa.stride = (int)fmax(1.0, ceil((wx + 0.8 * fs) / (bw / (p.xa.hi - p.xa.lo))));
+    p.box = (rect){room.x + lm, room.y + tm, bw, ah};
+
+    draw_axes(g, &p, AX_XLABELS | AX_YLABELS);
+    cairo_t *cr = g->cr;
+    if (p.ya.lo < 0.0 && p.ya.hi > 0.0) { /* the zero line */
+        cairo_save(cr);
+        cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
+        cairo_set_line_width(cr, 0.6);
+        cairo_move_to(cr, p.box.x, map_y(&p, 0.0));
+        cairo_line_to(cr, p.box.x + p.box.w, map_y(&p, 0.0));
+        cairo_stroke(cr);
+        cairo_restore(cr);
+    }
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    double ybot = p.box.y + p.box.h + 0.45 * fs + label_height(tsz) + 0.7 * fs;
+    text_at(g, xtitle, fs, p.box.x + 0.5 * p.box.w, ybot, 0.5, 0.0, TX_MARKUP);
+    snprintf(buf, sizeof buf, "%s%s%s", yhead, pre, yunit);
+    double xl = p.box.x - 0.4 * fs - left - 0.4 * fs - 0.5 * CAP * fs;
+    text_up(g, buf, fs, xl, p.box.y + 0.5 * p.box.h, TX_MARKUP);
+    if (!any) {
+        cairo_set_source_rgb(cr, 0.5, 0.5, 0.5);
+        text_at(g, "no valid data", fs, p.box.x + 0.5 * p.box.w, p.box.y + 0.5 * p.box.h, 0.5,
+                0.5, 0);
+    }
+    draw_curves(g, &p);
+    if (t == P_DRT)
+        drt_peaks(g, &p);
+    legend L;
+    if (legend_place(g, &p, &L))
+        legend_draw(g, &L);
+}
+
+/* ------------------------------------------------------------------------- */
 /* Figure                                                                    */
 /* ------------------------------------------------------------------------- */
 
 static void default_size(int kind, double *w, double *h)
 {
-    if (kind == ZP_NYQUIST)
+    if (kind == ZP_NYQUIST || kind == ZP_DRT)
         *w = 460, *h = 340;
     else if (kind == ZP_BODE)
         *w = 420, *h = 400;
@@ -1586,8 +1803,8 @@ static void default_size(int kind, double *w, double *h)
         *w = 800, *h = 360;
 }
 
-static void draw_figure(cairo_t *cr, double W, double H, const zp_series *s, int ns,
-                        const zp_options *o, zp_geometry *geo)
+static void draw_figure(cairo_t *cr, double W, double H, const job *jb, const zp_options *o,
+                        zp_geometry *geo)
 {
     double dw, dh;
     default_size(o->kind, &dw, &dh);
@@ -1595,8 +1812,8 @@ static void draw_figure(cairo_t *cr, double W, double H, const zp_series *s, int
     k = k < 0.7 ? 0.7 : k > 1.6 ? 1.6 : k;
     fig g = {cr,
              10.0 * k,
-             s,
-             ns,
+             jb->s,
+             jb->ns,
              o->area_specific ? o->area_cm2 : 1.0,
              o->area_specific != 0,
              o->nyquist_max,
@@ -1604,7 +1821,9 @@ static void draw_figure(cairo_t *cr, double W, double H, const zp_series *s, int
              {o->ylim[0], o->ylim[1]},
              o->logx != 0,
              o->logy != 0,
-             geo};
+             geo,
+             o->kind == ZP_FIT,
+             jb};
 
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
@@ -1626,6 +1845,15 @@ static void draw_figure(cairo_t *cr, double W, double H, const zp_series *s, int
         draw_nyquist(&g, room, 1);
     } else if (o->kind == ZP_BODE) {
         draw_bode(&g, room, 1);
+    } else if (o->kind == ZP_DRT) {
+        draw_logx_panel(&g, room, P_DRT, "$\xCF\x84$ / s", "$\xCE\xB3$ / ", "\xCE\xA9");
+    } else if (o->kind == ZP_FIT) {
+        double gap = 1.2 * g.fs, wn = 0.54 * (room.w - gap);
+        draw_nyquist(&g, (rect){room.x, room.y, wn, room.h}, 1);
+        fig r = g; /* the residuals: their own series, plain style, in % */
+        r.s = jb->res, r.ns = jb->nres, r.fit_style = 0, r.area = 1.0;
+        draw_logx_panel(&r, (rect){room.x + wn + gap, room.y, room.w - wn - gap, room.h}, P_RES,
+                        "$f$ / Hz", "residual / ", "%");
     } else {
         double gap = 1.2 * g.fs, wn = 0.54 * (room.w - gap);
         draw_nyquist(&g, (rect){room.x, room.y, wn, room.h}, 1);
@@ -1673,8 +1901,8 @@ static cairo_status_t sink_write(void *closure, const unsigned char *data, unsig
     return CAIRO_STATUS_SUCCESS;
 }
 
-static cairo_status_t render(int fmt, sink *k, double W, double H, double dpi, const zp_series *s,
-                             int ns, const zp_options *o)
+static cairo_status_t render(int fmt, sink *k, double W, double H, double dpi, const job *jb,
+                             const zp_options *o)
 {
     cairo_surface_t *sf;
     if (fmt == F_SVG) {
@@ -1697,7 +1925,7 @@ static cairo_status_t render(int fmt, sink *k, double W, double H, double dpi, c
         cairo_t *cr = cairo_create(sf);
         if (fmt == F_PNG)
             cairo_scale(cr, dpi / 72.0, dpi / 72.0);
-        draw_figure(cr, W, H, s, ns, o, NULL);
+        draw_figure(cr, W, H, jb, o, NULL);
         st = cairo_status(cr);
         cairo_destroy(cr);
         if (st == CAIRO_STATUS_SUCCESS && fmt == F_PNG)
@@ -1737,7 +1965,7 @@ static int check_input(const char *path, const zp_series *s, int ns, const zp_op
                      (long long)s[j].n);
             return fail(msg, msgsize, path, what, 0);
         }
-    if (o->kind != ZP_BOTH && o->kind != ZP_NYQUIST && o->kind != ZP_BODE)
+    if (o->kind < ZP_BOTH || o->kind > ZP_FIT)
         return fail(msg, msgsize, path, "kind must be ZP_BOTH, ZP_NYQUIST or ZP_BODE", 0);
     if (o->area_specific && !(isfinite(o->area_cm2) && o->area_cm2 > 0.0))
         return fail(msg, msgsize, path, "area_cm2 must be positive and finite", 0);
@@ -1765,16 +1993,13 @@ static int check_input(const char *path, const zp_series *s, int ns, const zp_op
     return 0;
 }
 
-int zp_plot(const char *path, const zp_series *s, int nseries, const zp_options *opt, char *msg,
-            size_t msgsize)
+/* Draw a job to path (o complete, kind set). */
+static int plot_job(const char *path, const job *jb, const zp_options *opt, char *msg,
+                    size_t msgsize)
 {
-    if (msg != NULL && msgsize > 0)
-        msg[0] = '\0';
-    zp_options o;
-    if (opt != NULL)
-        o = *opt;
-    else
-        zp_options_default(&o);
+    zp_options o = *opt;
+    const zp_series *s = jb->s;
+    int nseries = jb->ns;
     if (path == NULL || path[0] == '\0')
         return fail(msg, msgsize, path, "no output path", 0);
     const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
@@ -1789,7 +2014,8 @@ int zp_plot(const char *path, const zp_series *s, int nseries, const zp_options 
     }
     if (fmt < 0)
         return fail(msg, msgsize, path, "unknown figure format (use .svg, .png or .pdf)", 0);
-    if (check_input(path, s, nseries, &o, msg, msgsize) != 0)
+    if (check_input(path, s, nseries, &o, msg, msgsize) != 0 ||
+        check_input(path, jb->res, jb->nres, &o, msg, msgsize) != 0)
         return -1;
     double W = o.width_pt, H = o.height_pt, dw, dh;
     default_size(o.kind, &dw, &dh);
@@ -1813,7 +2039,7 @@ int zp_plot(const char *path, const zp_series *s, int nseries, const zp_options 
     if (cloc != (locale_t)0)
         prev = uselocale(cloc);
     sink k = {fp, 0};
-    cairo_status_t cst = render(fmt, &k, W, H, dpi, s, nseries, &o);
+    cairo_status_t cst = render(fmt, &k, W, H, dpi, jb, &o);
     if (cloc != (locale_t)0) {
         if (prev != (locale_t)0)
             uselocale(prev);
@@ -1837,19 +2063,18 @@ int zp_plot(const char *path, const zp_series *s, int nseries, const zp_options 
     return 0;
 }
 
-int zp_plot_geometry(const zp_series *s, int nseries, const zp_options *opt, zp_geometry *geo,
-                     char *msg, size_t msgsize)
+static int geometry_job(const job *jb, const zp_options *opt, zp_geometry *geo, char *msg,
+                        size_t msgsize)
 {
-    zp_options o;
-    if (opt != NULL)
-        o = *opt;
-    else
-        zp_options_default(&o);
+    zp_options o = *opt;
+    const zp_series *s = jb->s;
+    int nseries = jb->ns;
     if (geo == NULL)
         return fail(msg, msgsize, "(geometry)", "no geometry record", 0);
     memset(geo, 0, sizeof *geo);
     geo->text_right = -INFINITY;
-    if (check_input("(geometry)", s, nseries, &o, msg, msgsize) != 0)
+    if (check_input("(geometry)", s, nseries, &o, msg, msgsize) != 0 ||
+        check_input("(geometry)", jb->res, jb->nres, &o, msg, msgsize) != 0)
         return -1;
     double W = o.width_pt, H = o.height_pt, dw, dh;
     default_size(o.kind, &dw, &dh);
@@ -1861,7 +2086,7 @@ int zp_plot_geometry(const zp_series *s, int nseries, const zp_options *opt, zp_
     locale_t cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0), prev = (locale_t)0;
     if (cloc != (locale_t)0)
         prev = uselocale(cloc);
-    draw_figure(cr, W, H, s, nseries, &o, geo);
+    draw_figure(cr, W, H, jb, &o, geo);
     if (cloc != (locale_t)0) {
         if (prev != (locale_t)0)
             uselocale(prev);
@@ -1873,4 +2098,167 @@ int zp_plot_geometry(const zp_series *s, int nseries, const zp_options *opt, zp_
     if (st != CAIRO_STATUS_SUCCESS)
         return fail(msg, msgsize, "(geometry)", cairo_status_to_string(st), 0);
     return 0;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Entry points                                                              */
+/* ------------------------------------------------------------------------- */
+
+/* Options of a public call: defaults for NULL; spectra figures keep their
+ * kinds, the DRT and fit figures set theirs. */
+static int entry_options(const zp_options *opt, int kind, zp_options *o, char *msg,
+                         size_t msgsize, const char *path)
+{
+    if (msg != NULL && msgsize > 0)
+        msg[0] = '\0';
+    if (opt != NULL)
+        *o = *opt;
+    else
+        zp_options_default(o);
+    if (kind >= 0)
+        o->kind = kind;
+    else if (o->kind != ZP_BOTH && o->kind != ZP_NYQUIST && o->kind != ZP_BODE)
+        return fail(msg, msgsize, path, "kind must be ZP_BOTH, ZP_NYQUIST or ZP_BODE", 0);
+    return 0;
+}
+
+int zp_plot(const char *path, const zp_series *s, int nseries, const zp_options *opt, char *msg,
+            size_t msgsize)
+{
+    zp_options o;
+    job jb = {s, nseries, NULL, 0, NULL};
+    if (entry_options(opt, -1, &o, msg, msgsize, path) != 0)
+        return -1;
+    return plot_job(path, &jb, &o, msg, msgsize);
+}
+
+int zp_plot_geometry(const zp_series *s, int nseries, const zp_options *opt, zp_geometry *geo,
+                     char *msg, size_t msgsize)
+{
+    zp_options o;
+    job jb = {s, nseries, NULL, 0, NULL};
+    if (entry_options(opt, -1, &o, msg, msgsize, "(geometry)") != 0)
+        return -1;
+    return geometry_job(&jb, &o, geo, msg, msgsize);
+}
+
+/* A DRT job: each series as (f = τ, z = (γ, 0)) in one buffer *mem. */
+static int drt_job(const zp_drt_series *d, int nd, job *jb, zp_series **ser, double **mem,
+                   char *msg, size_t msgsize, const char *path)
+{
+    *ser = NULL, *mem = NULL;
+    if (nd < 0 || nd > ZP_MAX_SERIES || (nd > 0 && d == NULL))
+        return fail(msg, msgsize, path, "bad number of DRT series", 0);
+    size_t total = 0;
+    for (int j = 0; j < nd; j++) {
+        if (d[j].n < 0 || (d[j].n > 0 && (d[j].tau == NULL || d[j].gamma == NULL)) ||
+            d[j].npeaks < 0 || (d[j].npeaks > 0 && d[j].peak_tau == NULL))
+            return fail(msg, msgsize, path, "DRT series with n < 0 or NULL arrays", 0);
+        total += (size_t)d[j].n;
+    }
+    *ser = calloc(nd > 0 ? (size_t)nd : 1, sizeof **ser);
+    *mem = malloc((total > 0 ? total : 1) * 2 * sizeof **mem);
+    if (*ser == NULL || *mem == NULL) {
+        free(*ser), free(*mem);
+        *ser = NULL, *mem = NULL;
+        return fail(msg, msgsize, path, "out of memory", ENOMEM);
+    }
+    double *z = *mem;
+    for (int j = 0; j < nd; j++) {
+        for (int64_t i = 0; i < d[j].n; i++)
+            z[2 * i] = d[j].gamma[i], z[2 * i + 1] = 0.0;
+        (*ser)[j] = (zp_series){d[j].label, d[j].n, d[j].tau, z};
+        z += 2 * d[j].n;
+    }
+    *jb = (job){*ser, nd, NULL, 0, d};
+    return 0;
+}
+
+int zp_plot_drt(const char *path, const zp_drt_series *d, int nd, const zp_options *opt,
+                char *msg, size_t msgsize)
+{
+    zp_options o;
+    job jb;
+    zp_series *ser;
+    double *mem;
+    if (entry_options(opt, ZP_DRT, &o, msg, msgsize, path) != 0 ||
+        drt_job(d, nd, &jb, &ser, &mem, msg, msgsize, path) != 0)
+        return -1;
+    int rc = plot_job(path, &jb, &o, msg, msgsize);
+    free(ser);
+    free(mem);
+    return rc;
+}
+
+int zp_plot_drt_geometry(const zp_drt_series *d, int nd, const zp_options *opt, zp_geometry *geo,
+                         char *msg, size_t msgsize)
+{
+    zp_options o;
+    job jb;
+    zp_series *ser;
+    double *mem;
+    if (entry_options(opt, ZP_DRT, &o, msg, msgsize, "(geometry)") != 0 ||
+        drt_job(d, nd, &jb, &ser, &mem, msg, msgsize, "(geometry)") != 0)
+        return -1;
+    int rc = geometry_job(&jb, &o, geo, msg, msgsize);
+    free(ser);
+    free(mem);
+    return rc;
+}
+
+/* A fit job: data and model, and the residuals as two series (f, (r, 0)). */
+static int fit_job(const zp_fit_plot *fp, job *jb, zp_series two[2], zp_series res[2],
+                   double **mem, char *msg, size_t msgsize, const char *path)
+{
+    *mem = NULL;
+    if (fp == NULL || fp->data.n < 0 || (fp->data.n > 0 && fp->residual == NULL))
+        return fail(msg, msgsize, path, "fit plot without data or residuals", 0);
+    int64_t n = fp->data.n;
+    *mem = malloc((size_t)(n > 0 ? n : 1) * 4 * sizeof **mem);
+    if (*mem == NULL)
+        return fail(msg, msgsize, path, "out of memory", ENOMEM);
+    double *zr = *mem, *zi = *mem + 2 * n;
+    for (int64_t i = 0; i < n; i++) {
+        zr[2 * i] = fp->residual[2 * i], zr[2 * i + 1] = 0.0;
+        zi[2 * i] = fp->residual[2 * i + 1], zi[2 * i + 1] = 0.0;
+    }
+    two[0] = fp->data, two[1] = fp->model;
+    if (two[0].label == NULL)
+        two[0].label = "data";
+    if (two[1].label == NULL)
+        two[1].label = "fit";
+    res[0] = (zp_series){"real part", n, fp->data.f, zr};
+    res[1] = (zp_series){"imaginary part", n, fp->data.f, zi};
+    *jb = (job){two, 2, res, 2, NULL};
+    return 0;
+}
+
+int zp_plot_fit(const char *path, const zp_fit_plot *fp, const zp_options *opt, char *msg,
+                size_t msgsize)
+{
+    zp_options o;
+    job jb;
+    zp_series two[2], res[2];
+    double *mem;
+    if (entry_options(opt, ZP_FIT, &o, msg, msgsize, path) != 0 ||
+        fit_job(fp, &jb, two, res, &mem, msg, msgsize, path) != 0)
+        return -1;
+    int rc = plot_job(path, &jb, &o, msg, msgsize);
+    free(mem);
+    return rc;
+}
+
+int zp_plot_fit_geometry(const zp_fit_plot *fp, const zp_options *opt, zp_geometry *geo,
+                         char *msg, size_t msgsize)
+{
+    zp_options o;
+    job jb;
+    zp_series two[2], res[2];
+    double *mem;
+    if (entry_options(opt, ZP_FIT, &o, msg, msgsize, "(geometry)") != 0 ||
+        fit_job(fp, &jb, two, res, &mem, msg, msgsize, "(geometry)") != 0)
+        return -1;
+    int rc = geometry_job(&jb, &o, geo, msg, msgsize);
+    free(mem);
+    return rc;
 }

@@ -43,7 +43,9 @@ typedef struct zp_series {
 } zp_series;
 
 /* Which panels: ZP_BOTH is Nyquist left, Bode right (the default). */
-enum { ZP_BOTH = 0, ZP_NYQUIST = 1, ZP_BODE = 2 };
+enum { ZP_BOTH = 0, ZP_NYQUIST = 1, ZP_BODE = 2,
+       ZP_DRT = 3, /* set by zp_plot_drt (zp_plot rejects it) */
+       ZP_FIT = 4  /* set by zp_plot_fit: Nyquist left, residuals right */ };
 
 typedef struct zp_options {
     int area_specific; /* nonzero: plot Z·area_cm2 in Ω·cm² */
@@ -77,7 +79,10 @@ int zp_plot(const char *path, const zp_series *s, int nseries, const zp_options 
 
 #define ZP_MAX_SERIES 1024
 
-/* Where the legends went, for tests: rectangles x, y, w, h in points. */
+#define ZP_MAX_PANELS 4
+#define ZP_MAX_MARKS 64
+
+/* Where the legends and panels went, for tests: rectangles x, y, w, h in points. */
 typedef struct zp_geometry {
     int nlegends;         /* 0 to 2 (Nyquist and Bode panels of their own kind) */
     double legend[2][4];  /* legend boxes */
@@ -85,12 +90,58 @@ typedef struct zp_geometry {
     double text_right;    /* max over legend text lines of (right end − legend
                            * right edge): ≤ 0 when every line fits */
     int truncated;        /* some legend text was cut with "…" */
+    int npanels;          /* plotting boxes drawn, in drawing order */
+    double box[ZP_MAX_PANELS][4];   /* x, y, w, h in points */
+    double range[ZP_MAX_PANELS][4]; /* axis ranges x lo, hi, y lo, hi (log10 on a log axis) */
+    int log[ZP_MAX_PANELS][2];      /* x, y axis logarithmic */
+    int nmarks;                     /* DRT peak marks drawn */
+    double mark[ZP_MAX_MARKS][2];   /* tip of each mark (on the curve), points */
 } zp_geometry;
 
 /* Lay out and draw the figure as zp_plot would (on a recording surface, no
  * file) and report the legends' geometry.  Returns 0, or -1 with msg. */
 int zp_plot_geometry(const zp_series *s, int nseries, const zp_options *o, zp_geometry *geo,
                      char *msg, size_t msgsize);
+
+/* ---- DRT and fit figures -------------------------------------------------- */
+
+/* One DRT: γ(τ) [Ω per unit ln τ] at n τ [s] (ascending), and the τ of its
+ * peaks (marked with a triangle on the curve; the first series' peaks are
+ * labelled with their τ).  label may be NULL. */
+typedef struct zp_drt_series {
+    const char *label;
+    int64_t n;
+    const double *tau;
+    const double *gamma;
+    int npeaks;
+    const double *peak_tau;
+} zp_drt_series;
+
+/* Draw nd DRTs overlaid: γ (linear, from 0, SI prefix) against τ on a log
+ * axis of whole decades, colours and legend as zp_plot.  o->kind is ignored
+ * (ZP_DRT); the Nyquist options are unused.  Returns 0 or -1 with msg; no
+ * file on failure. */
+int zp_plot_drt(const char *path, const zp_drt_series *d, int nd, const zp_options *o, char *msg,
+                size_t msgsize);
+int zp_plot_drt_geometry(const zp_drt_series *d, int nd, const zp_options *o, zp_geometry *geo,
+                         char *msg, size_t msgsize);
+
+/* A circuit fit: the data (open circles), the model on a fine grid (a line
+ * over them) and the residuals at the data's frequencies, 2·data.n values
+ * (re, im) in % — (Z_data − Z_model)/|Z_data| by convention. */
+typedef struct zp_fit_plot {
+    zp_series data;  /* label NULL: "data" */
+    zp_series model; /* label NULL: "fit" */
+    const double *residual;
+} zp_fit_plot;
+
+/* Draw a fit: Nyquist of data and model (as zp_plot, equal scales, decade
+ * markers) left, residuals of the real and imaginary parts against f (log
+ * axis, symmetric about 0) right.  o->kind is ignored (ZP_FIT). */
+int zp_plot_fit(const char *path, const zp_fit_plot *fp, const zp_options *o, char *msg,
+                size_t msgsize);
+int zp_plot_fit_geometry(const zp_fit_plot *fp, const zp_options *o, zp_geometry *geo, char *msg,
+                         size_t msgsize);
 
 /* Release the process-wide font and surface caches of cairo (and
  * fontconfig), so leak checkers see a clean exit.  Call once at the end,

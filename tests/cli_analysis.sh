@@ -79,6 +79,13 @@ printf 'T,R\n300,1\n' > "$out/noheader.csv"
 expect 1 "arrhenius: bad header" "$zstr" arrhenius "$out/noheader.csv"
 grep -q "noheader.csv:1" "$out/stderr" || bad "arrhenius: message names file:line"
 
+# --plot: figures of the DRT and of the fit; a bad extension fails, no file left
+expect 0 "drt --plot" "$zstr" drt "$out/rc.csv" --plot "$out/drt.png"
+[ -s "$out/drt.png" ] || bad "drt --plot: no PNG"
+expect 0 "fit --plot" "$zstr" fit "$out/rc.csv" --circuit "R0-p(R1,C1)" --plot "$out/fit.svg"
+grep -q '<svg' "$out/fit.svg" || bad "fit --plot: no SVG"
+expect 1 "drt --plot bad extension" "$zstr" drt "$out/rc.csv" --plot "$out/drt.xyz"
+[ ! -e "$out/drt.xyz" ] || bad "drt --plot: file left behind"
 # every broken spectrum: exit 1, one message line naming the file, no output
 for f in "$data"/bad_spectra/*; do
     case "$f" in *.md) continue ;; esac

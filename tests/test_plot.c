@@ -710,6 +710,31 @@ START_TEST(test_nyquist_limits)
 }
 END_TEST
 
+
+/* DRT figure: the peak mark of a Gaussian γ centred at τ0 = 1e-3 s sits, on
+ * the log τ axis, where log10 τ0 maps (1e-6 pt: layout arithmetic), the γ
+ * axis starts at 0 and covers the maximum. */
+START_TEST(test_drt_geometry)
+{
+    double tau[81], gam[81], pk = 1e-3;
+    for (int i = 0; i < 81; i++) {
+        tau[i] = pow(10.0, -7.0 + 0.1 * i);
+        double u = log10(tau[i] / pk) / 0.3;
+        gam[i] = 50.0 * exp(-u * u);
+    }
+    zp_drt_series d = {"one RC", 81, tau, gam, 1, &pk};
+    zp_geometry g;
+    char msg[256];
+    ck_assert_msg(zp_plot_drt_geometry(&d, 1, NULL, &g, msg, sizeof msg) == 0, "%s", msg);
+    ck_assert_int_eq(g.npanels, 1);
+    ck_assert_int_eq(g.nmarks, 1);
+    ck_assert(g.log[0][0] && !g.log[0][1]);
+    ck_assert(g.range[0][2] == 0.0 && g.range[0][3] >= 50.0);
+    double X = g.box[0][0] + (-3.0 - g.range[0][0]) / (g.range[0][1] - g.range[0][0]) * g.box[0][2];
+    ck_assert_msg(fabs(g.mark[0][0] - X) < 1e-6, "mark at %g, tau0 at %g", g.mark[0][0], X);
+}
+END_TEST
+
 Suite *suite_plot(void)
 {
     Suite *s = suite_create("plot");
@@ -727,6 +752,7 @@ Suite *suite_plot(void)
     tcase_add_test(tc, test_hostile_data);
     tcase_add_test(tc, test_legend_fits);
     tcase_add_test(tc, test_nyquist_limits);
+    tcase_add_test(tc, test_drt_geometry);
     suite_add_tcase(s, tc);
     return s;
 }
