@@ -156,6 +156,7 @@ static int fit_plot(const char *path, const zstr_circuit *c, const double *v,
             fprintf(stderr, "zstr: %s\n", msg);
             rc = EXIT_USER;
         }
+        zp_cleanup(); /* no more drawing: leave no font caches behind */
     }
     free(mem);
     return rc;
@@ -322,6 +323,7 @@ static int drt_plot(const char *path, const zstr_drt *d, const char *label)
     zp_drt_series ds = {label, zstr_drt_count(d), zstr_drt_tau(d), zstr_drt_gamma(d), np, pt};
     char msg[512];
     int rc = zp_plot_drt(path, &ds, 1, NULL, msg, sizeof msg);
+    zp_cleanup(); /* no more drawing: leave no font caches behind */
     if (rc != 0)
         fprintf(stderr, "zstr: %s\n", msg);
     free(pt);
