@@ -13,6 +13,7 @@
 
 #include "zs_internal.h"
 
+#include <pthread.h>
 #include <umfpack.h>
 
 _Static_assert(sizeof(SuiteSparse_long) == sizeof(int64_t),
@@ -34,6 +35,22 @@ struct zstr_plan {
     int nstats;
     const char *stat_name[ZS_MAX_SOLVER_STATS];
     double stat_value[ZS_MAX_SOLVER_STATS];
+    /* The reduced-order sweeps' real backend and its one symbolic analysis of
+     * the port form's pattern (ordering and supernodes, no values), made at plan
+     * creation and shared read-only by every zstr_rom_create on the plan: the
+     * shifts copy it (backend_cholmod.c), so METIS runs once per plan.  NULL
+     * when the WE has no branch (no port form; zstr_rom_create refuses). */
+    const struct zs_backend *mor_backend;
+    void *mor_symbolic;
+    /* DC: solved at the first zstr_dc_resistance and kept, so a run that asks
+     * for R_DC several times (the sweep's f = 0, the file header) analyses and
+     * factors the DC network once.  The plan is otherwise read-only, so the
+     * cache has its own lock; zstr_plan_restamp clears it. */
+    pthread_mutex_t dc_lock;
+    int dc_state; /* 0: not solved yet; 1: dc_rc, dc and dc_err hold the answer */
+    int dc_rc;
+    zstr_dc_result dc;
+    zstr_error dc_err;
 };
 
 struct zstr_workspace {
