@@ -72,7 +72,8 @@ static void one_blas_thread(void)
 static const char *const help_text[][2] = {
     {"run", "usage: zstr run [MODEL.xml] [-o OUT.csv] [--plot OUT.svg|png|pdf] [--area]\n"
             "                [--set PATH=V1,V2,...]... [--grid] [--summary FILE.csv]\n"
-            "                [--threads N] [--quiet] [plot options]\n"
+            "                [--method auto|direct|mor] [--tolerance T] [--poles POLES.csv]\n"
+            "                [--threads N] [--quiet] [--progress] [plot options]\n"
             "\n"
             "Compute the spectrum of MODEL.xml (without one, the embedded default: the\n"
             "tau_Cstr < tau_CT case of Eckhardt et al. 2023 with a 22 % contact spot).\n"
@@ -86,8 +87,19 @@ static const char *const help_text[][2] = {
             "  --grid            every combination of the --set lists (first list\n"
             "                    slowest) instead of pairing them member by member\n"
             "  --summary FILE    also write the summary table as CSV\n"
+            "  --method M        direct: one complex LU per frequency; mor: a reduced-order\n"
+            "                    model from a few real factorizations, error-controlled;\n"
+            "                    auto (default): mor for 12+ frequencies and 5000+ unknowns\n"
+            "                    or when no complex LU fits the memory limit\n"
+            "  --tolerance T     mor's target max relative error over the band (default\n"
+            "                    1e-6); frequencies whose estimate misses it are solved by LU\n"
+            "  --poles FILE      the network's exact relaxation-time spectrum (columns\n"
+            "                    tau_s,R_Ohm; POLES-1.csv, ... in a series); implies mor\n"
             "  --threads N       worker threads for the frequency sweep (default 2)\n"
-            "  --quiet           no progress line on stderr\n"},
+            "  --quiet           no progress line on stderr\n"
+            "  --progress        progress lines on stderr also when it is not a terminal\n"
+            "A series whose members differ only in values (temperature, conductivities,\n"
+            "interface parameters) reuses the first member's analysis (re-stamping).\n"},
     {"validate", "usage: zstr validate MODEL.xml\n"
                  "\n"
                  "Check MODEL.xml against the schema and the physical rules; print every\n"
@@ -165,7 +177,7 @@ static int usage_of(const char *cmd, const char *why)
 
 static int cmd_run(int argc, char **argv)
 {
-    zb_run_args a = {NULL, "spectrum.csv", NULL, NULL, {0}, 2, 0};
+    zb_run_args a = {NULL, "spectrum.csv", NULL, NULL, {0}, 2, 0, ZSTR_METHOD_AUTO, 1e-6, NULL, 0};
     zp_options_default(&a.plot_options);
     zb_settings sets = {0};
     char why[512];
@@ -196,6 +208,27 @@ static int cmd_run(int argc, char **argv)
             if (*end != '\0' || t < 1 || t > 256)
                 status = usage_of("run", "--threads takes a whole number from 1 to 256");
             a.threads = (int)t;
+        } else if (strcmp(arg, "--method") == 0 && i + 1 < argc) {
+            const char *v = argv[++i];
+            if (strcmp(v, "auto") == 0)
+                a.method = ZSTR_METHOD_AUTO;
+            else if (strcmp(v, "direct") == 0)
+                a.method = ZSTR_METHOD_DIRECT;
+            else if (strcmp(v, "mor") == 0)
+                a.method = ZSTR_METHOD_MOR;
+            else
+                status = usage_of("run", "--method takes auto, direct or mor");
+        } else if (strcmp(arg, "--tolerance") == 0 && i + 1 < argc) {
+            char *end;
+            const char *v = argv[++i];
+            double t = strtod(v, &end);
+            if (end == v || *end != '\0' || !(t >= 1e-14 && t <= 0.1))
+                status = usage_of("run", "--tolerance takes a number from 1e-14 to 0.1");
+            a.tolerance = t;
+        } else if (strcmp(arg, "--poles") == 0 && i + 1 < argc) {
+            a.poles = argv[++i];
+        } else if (strcmp(arg, "--progress") == 0) {
+            a.progress = 1;
         } else if (strcmp(arg, "--quiet") == 0) {
             a.quiet = 1;
         } else if (strcmp(arg, "--area") == 0) {
@@ -212,6 +245,9 @@ static int cmd_run(int argc, char **argv)
     int members = 1;
     if (status < 0 && zb_settings_members(&sets, grid, &members, why, sizeof why) != 0)
         status = usage_of("run", why);
+    if (status < 0 && a.poles != NULL && a.method == ZSTR_METHOD_DIRECT)
+        status = usage_of("run", "--poles needs the reduced-order model: not with --method "
+                                 "direct");
     if (status < 0 && a.plot != NULL) {
         const char *dot = strrchr(a.plot, '.');
         if (dot == NULL || (strcasecmp(dot, ".svg") != 0 && strcasecmp(dot, ".png") != 0 &&
