@@ -616,6 +616,16 @@ ZSTR_API void zstr_sweep_report_init(zstr_sweep_report *report);
  * Arguments: options — may be NULL (nothing happens). */
 ZSTR_API void zstr_sweep_options_default(zstr_sweep_options *options);
 
+/* Purpose: the method zstr_sweep would run for these frequencies: `method`
+ *   itself, or for ZSTR_METHOD_AUTO the choice auto makes (MOR from 12
+ *   positive frequencies and 5000 unknowns, or whenever no complex LU fits the
+ *   plan's memory limit; direct otherwise); direct when no frequency is > 0.
+ * Arguments: plan — required; n >= 0; frequencies — required when n > 0 (not
+ *   checked for finiteness: zstr_sweep does that); method — a zstr_method.
+ * Returns: ZSTR_METHOD_DIRECT or ZSTR_METHOD_MOR; ZSTR_EINVAL (< 0). */
+ZSTR_API int zstr_sweep_method(const zstr_plan *plan, int64_t n, const double *frequencies,
+                               int method);
+
 /* Purpose: z[2k], z[2k+1] = Z(frequencies[k]) for k < n.
  * Arguments: plan — required; n >= 0; frequencies, z — required when n > 0;
  *   options — NULL means defaults, otherwise options->size must be set;

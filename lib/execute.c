@@ -557,6 +557,24 @@ done:
     return rc;
 }
 
+int zstr_sweep_method(const zstr_plan *plan, int64_t n, const double *f, int method)
+{
+    if (plan == NULL || n < 0 || (n > 0 && f == NULL) || method < ZSTR_METHOD_AUTO ||
+        method > ZSTR_METHOD_MOR)
+        return ZSTR_EINVAL;
+    int64_t npos = 0;
+    for (int64_t k = 0; k < n; k++)
+        npos += f[k] > 0.0;
+    if (npos == 0)
+        return ZSTR_METHOD_DIRECT; /* DC only: nothing to reduce */
+    if (method != ZSTR_METHOD_AUTO)
+        return method;
+    return !plan->info.direct_fits ||
+                   (npos >= ZS_AUTO_MIN_FREQUENCIES && plan->p.n >= ZS_AUTO_MIN_UNKNOWNS)
+               ? ZSTR_METHOD_MOR
+               : ZSTR_METHOD_DIRECT;
+}
+
 int zstr_sweep(const zstr_plan *plan, int64_t n, const double *f, double *z,
                const zstr_sweep_options *opt, zstr_error *err)
 {
@@ -595,14 +613,7 @@ int zstr_sweep(const zstr_plan *plan, int64_t n, const double *f, double *z,
     int64_t npos = 0;
     for (int64_t k = 0; k < n; k++)
         npos += f[k] > 0.0;
-    int method = o.method;
-    if (method == ZSTR_METHOD_AUTO)
-        method = !plan->info.direct_fits || (npos >= ZS_AUTO_MIN_FREQUENCIES &&
-                                             plan->p.n >= ZS_AUTO_MIN_UNKNOWNS)
-                     ? ZSTR_METHOD_MOR
-                     : ZSTR_METHOD_DIRECT;
-    if (npos == 0)
-        method = ZSTR_METHOD_DIRECT; /* DC only: nothing to reduce */
+    int method = zstr_sweep_method(plan, n, f, o.method);
     rep.method = method;
     if (o.rom != NULL)
         *o.rom = NULL;

@@ -94,6 +94,19 @@ grep -q '^# method: mor' "$out/p.csv" && ok || bad "--poles did not run the redu
 expect 2 "--poles with --method direct" "$zstr" run "$m" --method direct --poles "$out/x.csv"
 [ -e "$out/x.csv" ] && bad "a usage error wrote the poles file"
 
+# ---- info predicts both methods and names auto's choice ------------------------
+expect 0 "info" "$zstr" info "$m" $small
+grep -q "^direct (one complex LU per frequency):" "$out/stdout" && ok || bad "info: no direct block"
+grep -q "one real Cholesky factorization with its solves (measured): [0-9.e+-]* s" "$out/stdout" &&
+    ok || bad "info: no measured real factorization"
+grep -q "predicted time of the spectrum: [0-9.e+-]* to [0-9.e+-]* s for" "$out/stdout" && ok ||
+    bad "info: no mor time prediction"
+grep -q "^zstr run (--method auto) computes this spectrum by direct" "$out/stdout" && ok ||
+    bad "info: auto on a few thousand unknowns is not direct: $(tail -1 "$out/stdout")"
+expect 0 "info 16^3" "$zstr" info "$m" --set cell.voxels=16 --set grains.mean-size=30um
+grep -q "^zstr run (--method auto) computes this spectrum by mor" "$out/stdout" && ok ||
+    bad "info: auto on 16^3 with 71 frequencies is not mor"
+
 # ---- option values ----------------------------------------------------------
 expect 2 "--method frob" "$zstr" run "$m" --method frob
 expect 2 "--tolerance 0" "$zstr" run "$m" --tolerance 0

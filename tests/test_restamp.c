@@ -277,6 +277,49 @@ START_TEST(test_sweep_outputs)
 }
 END_TEST
 
+START_TEST(test_sweep_method)
+{
+    /* what zstr_sweep will run, and that it then runs it */
+    zstr_model *m = model(6, 298.15, ZSTR_PIXEL_PORE, 0.25, 1.0);
+    zstr_plan *p = NULL;
+    zstr_error e;
+    ZS_CK_OK(zstr_plan_create(m, NULL, &p, &e), &e);
+    double f[40], z[80];
+    for (int k = 0; k < 40; k++)
+        f[k] = pow(10.0, -2.0 + 0.25 * k);
+    /* a few hundred unknowns: auto is direct however many frequencies */
+    ck_assert_int_eq(zstr_sweep_method(p, 40, f, ZSTR_METHOD_AUTO), ZSTR_METHOD_DIRECT);
+    ck_assert_int_eq(zstr_sweep_method(p, 40, f, ZSTR_METHOD_MOR), ZSTR_METHOD_MOR);
+    ck_assert_int_eq(zstr_sweep_method(p, 40, f, ZSTR_METHOD_DIRECT), ZSTR_METHOD_DIRECT);
+    double dc = 0.0;
+    ck_assert_int_eq(zstr_sweep_method(p, 1, &dc, ZSTR_METHOD_MOR), ZSTR_METHOD_DIRECT);
+    ck_assert_int_eq(zstr_sweep_method(p, 0, NULL, ZSTR_METHOD_AUTO), ZSTR_METHOD_DIRECT);
+    ck_assert_int_eq(zstr_sweep_method(NULL, 40, f, ZSTR_METHOD_AUTO), ZSTR_EINVAL);
+    ck_assert_int_eq(zstr_sweep_method(p, 40, NULL, ZSTR_METHOD_AUTO), ZSTR_EINVAL);
+    ck_assert_int_eq(zstr_sweep_method(p, 40, f, 9), ZSTR_EINVAL);
+    ck_assert_int_eq(zstr_sweep_method(p, -1, f, ZSTR_METHOD_AUTO), ZSTR_EINVAL);
+    zstr_sweep_report rep;
+    zstr_sweep_report_init(&rep);
+    zstr_sweep_options so;
+    zstr_sweep_options_default(&so);
+    so.report = &rep;
+    for (int method = ZSTR_METHOD_AUTO; method <= ZSTR_METHOD_MOR; method++) {
+        so.method = method;
+        ZS_CK_OK(zstr_sweep(p, 40, f, z, &so, &e), &e);
+        ck_assert_int_eq(rep.method, zstr_sweep_method(p, 40, f, method));
+    }
+    zstr_plan_free(p);
+    zstr_model_free(m);
+    /* 14³ Voronoi (> 5000 unknowns): auto is mor from 12 frequencies */
+    m = model(14, 298.15, ZSTR_PIXEL_PORE, 0.25, 1.0);
+    ZS_CK_OK(zstr_plan_create(m, NULL, &p, &e), &e);
+    ck_assert_int_eq(zstr_sweep_method(p, 40, f, ZSTR_METHOD_AUTO), ZSTR_METHOD_MOR);
+    ck_assert_int_eq(zstr_sweep_method(p, 11, f, ZSTR_METHOD_AUTO), ZSTR_METHOD_DIRECT);
+    zstr_plan_free(p);
+    zstr_model_free(m);
+}
+END_TEST
+
 START_TEST(test_dc_kept)
 {
     /* the DC record is solved once: later calls return it unchanged */
@@ -304,6 +347,7 @@ Suite *suite_restamp(void)
     tcase_add_test(t, test_parameter_change);
     tcase_add_test(t, test_other_pattern_refused);
     tcase_add_test(t, test_sweep_outputs);
+    tcase_add_test(t, test_sweep_method);
     tcase_add_test(t, test_dc_kept);
     suite_add_tcase(s, t);
     return s;
