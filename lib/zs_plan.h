@@ -2,11 +2,15 @@
  * zs_plan.h — the plan and workspace objects (library-internal; includes
  * SuiteSparse headers, which the public header never does).
  *
- * A plan owns the pencil (pattern, G, C, element→slot map, port) and one
- * UMFPACK symbolic analysis of the pattern, made without values so it holds for
- * every frequency.  UMFPACK documents that umfpack_*_numeric does not modify the
- * Symbolic object, so threads share it; each workspace owns its values, Numeric
- * object and solve buffers.
+ * A plan owns the pencil (pattern, G, C, element→slot map, port), one
+ * UMFPACK symbolic analysis of the pattern and one CHOLMOD symbolic analysis
+ * of the port form's pattern, both made without values so they hold for every
+ * frequency, every shift and every re-stamp (zstr_plan_restamp replaces the
+ * pencil by one of the same pattern).  UMFPACK documents that
+ * umfpack_*_numeric does not modify the Symbolic object, and CHOLMOD's shifts
+ * copy theirs, so threads share both; each workspace owns its values, Numeric
+ * object and solve buffers.  The one mutable part is the DC cache, under its
+ * own lock.
  */
 #ifndef ZS_PLAN_H
 #define ZS_PLAN_H
