@@ -283,6 +283,8 @@ typedef struct member_out {
     zstr_sweep_report rep; /* what computed the spectrum */
     int restamped;         /* the previous member's plan, re-stamped */
     char poles_path[4096]; /* --poles: its target ("" without) */
+    double *tau, *rk;      /* --panels poles: the reduced model's relaxation times */
+    int64_t npoles;
     zo_file poles;
     int poles_staged, poles_committed;
 } member_out;
@@ -410,6 +412,23 @@ static int stage_poles(member_out *mo, const zstr_rom *rom, const char *note, zs
     return ZSTR_OK;
 }
 
+/* The relaxation times kept for the plot (--panels poles). */
+static int keep_poles(member_out *mo, const zstr_rom *rom, zstr_error *e)
+{
+    zstr_rom_info ri;
+    zstr_rom_info_init(&ri);
+    zstr_rom_get_info(rom, &ri);
+    size_t np = (size_t)(ri.n_poles > 0 ? ri.n_poles : 1);
+    mo->tau = malloc(np * sizeof *mo->tau);
+    mo->rk = malloc(np * sizeof *mo->rk);
+    if (mo->tau == NULL || mo->rk == NULL) {
+        snprintf(e->message, sizeof e->message, "out of memory for %zu poles", np);
+        return ZSTR_ENOMEM;
+    }
+    mo->npoles = ri.n_poles;
+    return zstr_rom_poles(rom, mo->tau, mo->rk);
+}
+
 /* The member's plan: the previous member's, re-stamped with this model's
  * values when the network's pattern is the same (a temperature or parameter
  * series: no new analysis), else a new one. */
@@ -445,11 +464,12 @@ static int member_sweep(const zb_run_args *a, const zstr_plan *plan, int k, int 
     so.context = &pr;
     so.method = a->method;
     so.tolerance = a->tolerance;
-    if (a->poles != NULL && so.method == ZSTR_METHOD_AUTO)
+    int want_rom = a->poles != NULL || a->plot_options.kind == ZP_POLES;
+    if (want_rom && so.method == ZSTR_METHOD_AUTO)
         so.method = ZSTR_METHOD_MOR; /* the poles are the reduced model's */
     zstr_sweep_report_init(&mo->rep);
     so.report = &mo->rep;
-    so.rom = a->poles != NULL ? rom : NULL;
+    so.rom = want_rom ? rom : NULL;
     if (!a->quiet && (pr.tty || a->progress)) {
         so.progress = show_progress;
         so.mor_progress = show_mor_progress;
@@ -520,6 +540,8 @@ static int run_member(const zb_run_args *a, const zb_settings *s, int k, int mem
     }
     if (rc == ZSTR_OK && a->poles != NULL && rom != NULL)
         rc = stage_poles(mo, rom, note, e);
+    if (rc == ZSTR_OK && a->plot_options.kind == ZP_POLES && rom != NULL)
+        rc = keep_poles(mo, rom, e);
     if (rc == ZSTR_OK) {
         zstr_plan_info in;
         zstr_plan_info_init(&in);
@@ -637,12 +659,22 @@ static int plot_members(const zb_run_args *a, const member_out *mo, int members)
         fprintf(stderr, "zstr: out of memory\n");
         return -1;
     }
+    zp_poles_series *pol = calloc((size_t)members, sizeof *pol);
+    if (pol == NULL) {
+        free(ser);
+        fprintf(stderr, "zstr: out of memory\n");
+        return -1;
+    }
     zp_options po = a->plot_options;
     po.area_cm2 = mo[0].area_cm2;
-    for (int k = 0; k < members; k++)
+    for (int k = 0; k < members; k++) {
         ser[k] = (zp_series){mo[k].legend, mo[k].nf, mo[k].f, mo[k].z};
+        pol[k] = (zp_poles_series){mo[k].legend, mo[k].npoles, mo[k].tau, mo[k].rk};
+    }
     char msg[512];
-    int rc = zp_plot(a->plot, ser, members, &po, msg, sizeof msg);
+    int rc = po.kind == ZP_POLES ? zp_plot_poles(a->plot, ser, pol, members, &po, msg, sizeof msg)
+                                 : zp_plot(a->plot, ser, members, &po, msg, sizeof msg);
+    free(pol);
     if (rc != 0)
         fprintf(stderr, "zstr: %s\n", msg);
     zp_cleanup(); /* no more drawing: leave no font caches behind */
@@ -771,6 +803,8 @@ int zb_run(const zb_run_args *a, const zb_settings *s, int members)
     for (int k = 0; k < members; k++) {
         free(mo[k].f);
         free(mo[k].z);
+        free(mo[k].tau);
+        free(mo[k].rk);
     }
     free(mo);
     return status;

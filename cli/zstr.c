@@ -245,9 +245,10 @@ static int cmd_run(int argc, char **argv)
     int members = 1;
     if (status < 0 && zb_settings_members(&sets, grid, &members, why, sizeof why) != 0)
         status = usage_of("run", why);
-    if (status < 0 && a.poles != NULL && a.method == ZSTR_METHOD_DIRECT)
-        status = usage_of("run", "--poles needs the reduced-order model: not with --method "
-                                 "direct");
+    if (status < 0 && (a.poles != NULL || a.plot_options.kind == ZP_POLES) &&
+        a.method == ZSTR_METHOD_DIRECT)
+        status = usage_of("run", "--poles and --panels poles need the reduced-order model: not "
+                                 "with --method direct");
     if (status < 0 && a.plot != NULL) {
         const char *dot = strrchr(a.plot, '.');
         if (dot == NULL || (strcasecmp(dot, ".svg") != 0 && strcasecmp(dot, ".png") != 0 &&

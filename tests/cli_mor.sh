@@ -107,6 +107,16 @@ expect 0 "info 16^3" "$zstr" info "$m" --set cell.voxels=16 --set grains.mean-si
 grep -q "^zstr run (--method auto) computes this spectrum by mor" "$out/stdout" && ok ||
     bad "info: auto on 16^3 with 71 frequencies is not mor"
 
+# ---- the exact relaxation times beside the Nyquist plot ---------------------------
+expect 0 "--panels poles" "$zstr" run "$m" --quiet -o "$out/pp.csv" --plot "$out/pp.svg" \
+    --panels poles $small --set map.contact-fraction=1,0.3
+head -c 300 "$out/pp.svg" | grep -q "<svg" && ok || bad "--panels poles wrote no SVG"
+grep -q '^# method: mor' "$out/pp-1.csv" && ok || bad "--panels poles did not run the reduced model"
+expect 2 "--panels poles with --method direct" "$zstr" run "$m" --method direct --panels poles \
+    --plot "$out/x.svg"
+expect 2 "zstr plot --panels poles" "$zstr" plot "$out/pp-1.csv" --panels poles -o "$out/x.svg"
+[ -e "$out/x.svg" ] && bad "a refused --panels poles wrote a plot"
+
 # ---- option values ----------------------------------------------------------
 expect 2 "--method frob" "$zstr" run "$m" --method frob
 expect 2 "--tolerance 0" "$zstr" run "$m" --tolerance 0
