@@ -158,10 +158,12 @@ static void describe_model(zstr_plan *plan, const zstr_model *m)
  * memory of both methods is predicted.  The port form is the eliminated
  * pattern plus the WE node, so its nnz(L) bounds the eliminated form's from
  * above (by the WE's row).  Without a WE branch there is no port form: the
- * eliminated pattern is counted instead and no symbolic object is kept. */
+ * eliminated pattern is counted instead and no symbolic object is kept.  The
+ * port form's electrode (port.c) follows from the values, so a re-stamp keeps
+ * the analysis only when both electrodes touch the same nodes. */
 static int analyse_real(zstr_plan *plan, int ordering, double *lnz, zstr_error *err)
 {
-    if (plan->p.nwe < 1)
+    if (plan->p.nwe < 1 || plan->p.nce < 1)
         return zs_cholmod_predict_lnz(&plan->p, ordering, lnz, err);
     zs_system sys;
     int rc = zs_system_build(&plan->p, &sys, err);
@@ -323,26 +325,34 @@ int zstr_plan_solver_stat(const zstr_plan *plan, int k, const char **name, doubl
 
 /* ---- re-stamping: new values on the same pattern -------------------------- */
 
-/* The port form's pattern is the eliminated pattern plus the WE's row, whose
- * entries are the nodes with an element to the WE: the same eliminated
- * pattern and the same set of such nodes give the same port pattern. */
-static int same_we_nodes(const zs_pencil *a, const zs_pencil *b, uint8_t *mark)
+/* The port form's pattern is the eliminated pattern plus the kept electrode's
+ * row, whose entries are the nodes with an element to that electrode: the
+ * same eliminated pattern and the same such nodes on both electrodes (either
+ * may be kept) give the same port pattern. */
+static int same_nodes(const zs_pencil *a, const zs_pencil *b, int64_t na, const int64_t *la,
+                      int64_t nb, const int64_t *lb, uint8_t *mark)
 {
     memset(mark, 0, (size_t)a->n);
-    for (int64_t k = 0; k < a->nwe; k++)
-        mark[a->elem[a->we_elem[k]].a] |= 1;
-    for (int64_t k = 0; k < b->nwe; k++)
-        mark[b->elem[b->we_elem[k]].a] |= 2;
+    for (int64_t k = 0; k < na; k++)
+        mark[a->elem[la[k]].a] |= 1;
+    for (int64_t k = 0; k < nb; k++)
+        mark[b->elem[lb[k]].a] |= 2;
     for (int64_t i = 0; i < a->n; i++)
         if (mark[i] == 1 || mark[i] == 2)
             return 0;
     return 1;
 }
 
+static int same_we_nodes(const zs_pencil *a, const zs_pencil *b, uint8_t *mark)
+{
+    return same_nodes(a, b, a->nwe, a->we_elem, b->nwe, b->we_elem, mark) &&
+           same_nodes(a, b, a->nce, a->ce_elem, b->nce, b->ce_elem, mark);
+}
+
 static int same_pattern(const zs_pencil *a, const zs_pencil *b, int *same, zstr_error *err)
 {
     *same = a->n == b->n && a->nvox == b->nvox && a->nnz == b->nnz &&
-            (a->nwe > 0) == (b->nwe > 0) &&
+            (a->nwe > 0) == (b->nwe > 0) && (a->nce > 0) == (b->nce > 0) &&
             memcmp(a->Ap, b->Ap, (size_t)(a->n + 1) * sizeof *a->Ap) == 0 &&
             memcmp(a->Ai, b->Ai, (size_t)a->nnz * sizeof *a->Ai) == 0;
     if (!*same)
