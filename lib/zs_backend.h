@@ -36,7 +36,8 @@ typedef struct zs_system {
     int64_t n, nnz;
     int64_t *Ap, *Ai;
     double *Gx, *Cx;
-    int64_t port;     /* the row of the port (WE) node: n − 1 */
+    int64_t port;     /* the row of the port (WE) node: n − 1; −1 in a system without
+                         one (the plan's eliminated pencil, zs_plan.h) */
     int g_definite;   /* G alone is positive definite (DC shift allowed) */
 } zs_system;
 
