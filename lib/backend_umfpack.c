@@ -9,6 +9,16 @@
  * of one symbolic may be made from different threads.  A numeric object keeps
  * its own copy of the complex values, which UMFPACK's solve reads again for
  * iterative refinement.
+ *
+ * No refinement inside UMFPACK (IRSTEP = 0): its residual would use the
+ * assembled values, whose entries are rounded sums of element admittances, so
+ * it can only make the solve agree with that rounded matrix.  A caller that
+ * needs more than one solve's accuracy refines with a residual of its own
+ * (execute.c computes it element by element; see its banner for why the
+ * assembled matrix is not good enough at the top of the band).
+ *
+ * Figures (stat): the analysis's estimate of the factor and its own size, and
+ * of the last factorization nnz(L+U), the factor's size and UMFPACK's peak.
  */
 #include "zs_backend.h"
 
@@ -17,10 +27,15 @@
 #include <string.h>
 #include <umfpack.h>
 
+/* The pencil's int64_t index arrays go to SuiteSparse as SuiteSparse_long (here
+ * and in solver_cholmod.c): one check for the whole library. */
+_Static_assert(sizeof(SuiteSparse_long) == sizeof(int64_t),
+               "libzstr needs SuiteSparse_long to be 64 bits");
+
 typedef struct umf_symbolic {
     void *symbolic;
     double control[UMFPACK_CONTROL];
-    double unit_bytes, estimate_bytes;
+    double unit_bytes, estimate_bytes, symbolic_bytes;
 } umf_symbolic;
 
 typedef struct umf_numeric {
@@ -28,7 +43,7 @@ typedef struct umf_numeric {
     double *Yx; /* interleaved complex values of G + sC */
     double *W;
     SuiteSparse_long *Wi;
-    double lu_nnz, bytes;
+    double lu_nnz, bytes, peak_bytes;
 } umf_numeric;
 
 static int umf_error(int st, const char *what, zstr_error *err)
@@ -58,6 +73,7 @@ static int umf_analyse(const zs_system *s, int ordering, void **out, zstr_error 
         return zs_error(err, ZSTR_ENOMEM, "out of memory for UMFPACK's analysis");
     umfpack_zl_defaults(y->control);
     y->control[UMFPACK_PRL] = 0;
+    y->control[UMFPACK_IRSTEP] = 0; /* callers refine with their own residual */
     y->control[UMFPACK_STRATEGY] = UMFPACK_STRATEGY_SYMMETRIC;
     y->control[UMFPACK_ORDERING] =
         ordering == ZSTR_ORDERING_AMD ? UMFPACK_ORDERING_AMD : UMFPACK_ORDERING_METIS;
@@ -72,6 +88,7 @@ static int umf_analyse(const zs_system *s, int ordering, void **out, zstr_error 
     }
     y->unit_bytes = info[UMFPACK_SIZE_OF_UNIT];
     y->estimate_bytes = info[UMFPACK_NUMERIC_SIZE_ESTIMATE] * y->unit_bytes;
+    y->symbolic_bytes = info[UMFPACK_SYMBOLIC_SIZE] * y->unit_bytes;
     *out = y;
     return ZSTR_OK;
 }
@@ -119,6 +136,7 @@ static int umf_factor(const zs_system *s, void *sym, double sr, double si, void 
     }
     x->lu_nnz = info[UMFPACK_LNZ] + info[UMFPACK_UNZ] - (double)s->n;
     x->bytes = info[UMFPACK_NUMERIC_SIZE] * y->unit_bytes;
+    x->peak_bytes = info[UMFPACK_PEAK_MEMORY] * y->unit_bytes;
     *out = x;
     return ZSTR_OK;
 }
@@ -156,6 +174,14 @@ static int umf_stat(const void *sym, const void *num, int k, const char **name, 
     case 2:
         *name = "umfpack.numeric_bytes";
         *value = x != NULL ? x->bytes : 0.0;
+        return ZSTR_OK;
+    case 3:
+        *name = "umfpack.peak_bytes";
+        *value = x != NULL ? x->peak_bytes : 0.0;
+        return ZSTR_OK;
+    case 4:
+        *name = "umfpack.symbolic_bytes";
+        *value = y != NULL ? y->symbolic_bytes : 0.0;
         return ZSTR_OK;
     default:
         return ZSTR_ERANGE;

@@ -1,10 +1,11 @@
 /*
  * execute.c — per-frequency execution on a plan, and whole sweeps.
  *
- * A workspace holds everything one frequency needs: Y's complex values on the
- * plan's pattern, the right-hand side, the solution, UMFPACK's solve work arrays
- * and the Numeric object, so no allocation happens inside a sweep except the
- * Numeric object UMFPACK itself builds.  With V_WE = 1 and V_CE = 0 eliminated,
+ * A workspace holds what one frequency needs beyond the plan: the direct
+ * backend's factorization of Y(jω) (zs_backend.h: UMFPACK's complex LU from the
+ * plan's symbolic analysis; the backend copies the values and keeps its solve
+ * work arrays beside the factor), the right-hand side, the solution and a
+ * correction.  With V_WE = 1 and V_CE = 0 eliminated,
  *     Y(jω) v = b,   b_a = y_e for every element e from node a to the WE.
  *
  * Accuracy.  An element with a tiny admittance in series with a large one (bulk
@@ -13,7 +14,8 @@
  * gave negative Z' at 1 Hz on the issue's 10³ Voronoi model.  So:
  *  - the residual r = b − Y v is computed from the element currents
  *    y_e (v_a − v_b) (no large terms cancel) and the solve refined with the same
- *    factor (UMFPACK's own refinement uses the assembled Y, so it is off);
+ *    factor (a refinement against the assembled Y would converge to the rounded
+ *    matrix's answer, so the backend does none);
  *  - I comes from the form I(v) = Σ_e y_e (Δ_e v)² over every element with the
  *    electrodes at 1 V and 0 V.  By Tellegen's theorem it is the port current at
  *    the exact v*, and since Y is complex symmetric it is stationary there:
@@ -27,8 +29,33 @@
  *    largest conductance contrast.  The measured limits are in the header near
  *    zstr_plan_create and in solver_cholmod.c.
  *
+ * Why the electrodes stay eliminated (not the port form; measured 2026-12-06).
+ * The port form keeps the WE as node w fed by 1 A: K x = e_w, K = G + jωC,
+ * Z = x_w.  Its diagonal K_ww = Σ y_e over every WE element is one rounded
+ * double sum, off by a relative ρ ≈ 1e-14 (measured, ~10³ terms on 32³), and
+ * that error is a shunt δ = ρ K_ww from the WE node to ground, which moves Z by
+ * −x_w² δ to first order:  |ΔZ| / |Z| = ρ |K_ww| |Z|.  On the paper's model the
+ * WE holds the double-layer and pore capacitance, ≈ 3.9e-5 F at every grid, so
+ * at 10 MHz |K_ww| ≈ 2.4e3 S while |Z| ≈ 1.05e5 Ω: 1e-14 · 2.4e3 · 1.05e5 =
+ * 2.6e-6, growing ∝ f up to the band's top and flat above it (at 10 MHz:
+ * 2.6e-6 on 32³, 8e-7 on 16³, and the 1.4e-5 between the reduced model and
+ * this solve on 64³; 5e-8 at 100 kHz on 32³).  No
+ * refinement against the assembled K removes it: the error is in the matrix.
+ * A port-form LU refined against K therefore agrees with the reduced-order
+ * model (which projects the same assembled pencil) and not with this file, and
+ * that comparison is what once made this solve look wrong by 2.6e-6 at 10 MHz
+ * on 32³ (and "limited to 2e-7 at 1 GHz on 10³": the same effect).  Two
+ * references that never form such a sum — the port form and this eliminated
+ * form, each with long-double unknowns refined against residuals summed in long
+ * double element by element — agree with each other to 1e-17, and with
+ * zstr_execute to 2e-16, at every decade from 1 mHz to 1 GHz on 16³ and 32³
+ * and up to 10 GHz on 10³ (bench/RESULTS.md, "Direct solve accuracy";
+ * tests/test_direct.c).  Here the assembled values (rounded sums too) only
+ * shape the factor, which the element-wise residual corrects, and Z comes from
+ * the stationary form, not from a node's row.
+ *
  * Sweeps run frequencies on T worker threads, each with its own workspace, all
- * sharing the plan (its Symbolic object is read-only).  Thread k takes the
+ * sharing the plan (its symbolic object is read-only).  Thread k takes the
  * frequencies k, k + T, ...; progress and the first error go through one mutex.
  */
 #include "zs_plan.h"
@@ -44,14 +71,10 @@ void zstr_workspace_free(zstr_workspace *ws)
 {
     if (ws == NULL)
         return;
-    if (ws->numeric != NULL)
-        umfpack_zl_free_numeric(&ws->numeric);
-    free(ws->Yx);
+    ws->plan->direct_ops->free_numeric(ws->num);
     free(ws->x);
     free(ws->b);
     free(ws->d);
-    free(ws->Wi);
-    free(ws->W);
     free(ws);
 }
 
@@ -66,16 +89,12 @@ int zstr_workspace_create(const zstr_plan *plan, zstr_workspace **out, zstr_erro
     zstr_workspace *ws = calloc(1, sizeof *ws);
     if (ws == NULL)
         return zs_error(err, ZSTR_ENOMEM, "zstr_workspace_create: out of memory");
-    size_t n = (size_t)plan->p.n, nnz = (size_t)plan->p.nnz;
+    size_t n = (size_t)plan->p.n;
     ws->plan = plan;
-    ws->Yx = zs_malloc_array(2 * nnz, sizeof *ws->Yx);
     ws->x = zs_calloc_array(2 * n, sizeof *ws->x);
     ws->b = zs_malloc_array(2 * n, sizeof *ws->b);
     ws->d = zs_malloc_array(2 * n, sizeof *ws->d);
-    ws->Wi = zs_malloc_array(n, sizeof *ws->Wi);
-    ws->W = zs_malloc_array(10 * n, sizeof *ws->W); /* complex with refinement: 10n */
-    if (ws->Yx == NULL || ws->x == NULL || ws->b == NULL || ws->d == NULL || ws->Wi == NULL ||
-        ws->W == NULL) {
+    if (ws->x == NULL || ws->b == NULL || ws->d == NULL) {
         zstr_workspace_free(ws);
         return zs_error(err, ZSTR_ENOMEM, "zstr_workspace_create: out of memory for %zu "
                                           "unknowns",
@@ -83,18 +102,6 @@ int zstr_workspace_create(const zstr_plan *plan, zstr_workspace **out, zstr_erro
     }
     *out = ws;
     return ZSTR_OK;
-}
-
-static int umf_status(int st)
-{
-    switch (st) {
-    case UMFPACK_ERROR_out_of_memory:
-        return ZSTR_ENOMEM;
-    case UMFPACK_WARNING_singular_matrix:
-        return ZSTR_ESINGULAR;
-    default:
-        return ZSTR_ESOLVER;
-    }
 }
 
 /* ---- accuracy: element-wise residual, refinement, stationary current -------- */
@@ -149,11 +156,22 @@ static double complex ac_form(const zs_pencil *p, double w, const double *v, dou
     return (sr + cr) + I * (si + ci);
 }
 
+/* Say at which frequency a backend call failed (its message names the call). */
+static int at_frequency(zstr_error *err, int rc, double f)
+{
+    if (err == NULL)
+        return rc;
+    char msg[sizeof err->message];
+    memcpy(msg, err->message, sizeof msg);
+    msg[sizeof msg - 1] = '\0';
+    return zs_error(err, rc, "at %g Hz: %.460s", f, msg);
+}
+
 /* Refine ws->x (the solve of Y x = b) until the correction's effect on I is
  * below rounding or stops contracting, then Z = 1 / I(x) if its estimated error
  * is below ZS_Z_RELTOL.  See the banner for why this estimate is honest. */
-static int refine(const zstr_plan *plan, zstr_workspace *ws, double w, const double *control,
-                  double *info, double z[2], double f, zstr_error *err)
+static int refine(const zstr_plan *plan, zstr_workspace *ws, double w, double z[2], double f,
+                  zstr_error *err)
 {
     const zs_pencil *p = &plan->p;
     double eta = INFINITY, eta0 = INFINITY, mag = 0.0;
@@ -161,12 +179,10 @@ static int refine(const zstr_plan *plan, zstr_workspace *ws, double w, const dou
     int steps = 0;
     while (steps < ZS_REFINE_MAX) {
         ac_residual(p, w, ws->x, ws->b);
-        int st = umfpack_zl_wsolve(UMFPACK_A, (const SuiteSparse_long *)p->Ap,
-                                   (const SuiteSparse_long *)p->Ai, ws->Yx, NULL, ws->d, NULL,
-                                   ws->b, NULL, ws->numeric, control, info, ws->Wi, ws->W);
-        if (st != UMFPACK_OK)
-            return zs_error(err, umf_status(st), "UMFPACK solve at %g Hz failed (status %d)",
-                            f, st);
+        int rc = plan->direct_ops->solve(&plan->direct_sys, plan->direct_sym, ws->num, 1, ws->b,
+                                         ws->d, err);
+        if (rc != ZSTR_OK)
+            return at_frequency(err, rc, f);
         cur = ac_form(p, w, ws->x, 1.0, &mag);
         double dmag;
         (void)ac_form(p, w, ws->d, 0.0, &dmag);
@@ -184,6 +200,7 @@ static int refine(const zstr_plan *plan, zstr_workspace *ws, double w, const dou
     }
     cur = ac_form(p, w, ws->x, 1.0, &mag);
     double est = 2.0 * eta + 4.0 * DBL_EPSILON * mag / cabs(cur);
+    ws->estimate = est;
     if (!(cabs(cur) > 0.0) || !isfinite(cabs(cur)) || !(est <= ZS_Z_RELTOL) ||
         (eta0 > 0.25 && steps < 2)) {
         char why[400];
@@ -197,6 +214,18 @@ static int refine(const zstr_plan *plan, zstr_workspace *ws, double w, const dou
     z[0] = creal(zz);
     z[1] = cimag(zz);
     return ZSTR_OK;
+}
+
+/* The direct backend's figure called name for the workspace's factorization. */
+static double numeric_stat(const zstr_plan *plan, const zstr_workspace *ws, const char *name)
+{
+    const char *nm;
+    double v;
+    for (int k = 0; plan->direct_ops->stat(plan->direct_sym, ws->num, k, &nm, &v) == ZSTR_OK;
+         k++)
+        if (strcmp(nm, name) == 0)
+            return v;
+    return 0.0;
 }
 
 int zstr_execute(const zstr_plan *plan, zstr_workspace *ws, double f, double z[2],
@@ -226,48 +255,38 @@ int zstr_execute(const zstr_plan *plan, zstr_workspace *ws, double f, double z[2
         return rc;
     }
     const zs_pencil *p = &plan->p;
+    const zs_backend *ops = plan->direct_ops;
     const double w = 2.0 * ZS_PI * f;
-    for (int64_t k = 0; k < p->nnz; k++) {
-        ws->Yx[2 * k] = p->Gx[k];
-        ws->Yx[2 * k + 1] = w * p->Cx[k];
-    }
     memset(ws->b, 0, (size_t)(2 * p->n) * sizeof *ws->b);
     for (int64_t k = 0; k < p->nwe; k++) {
         const zs_elem *el = &p->elem[p->we_elem[k]];
         ws->b[2 * el->a] += el->g;
         ws->b[2 * el->a + 1] += w * el->c;
     }
-    if (ws->numeric != NULL)
-        umfpack_zl_free_numeric(&ws->numeric);
-    double info[UMFPACK_INFO];
+    ws->have_solution = 0;
+    ops->free_numeric(ws->num);
+    ws->num = NULL;
     double t0 = zs_wall_seconds();
-    int st = umfpack_zl_numeric((const SuiteSparse_long *)p->Ap, (const SuiteSparse_long *)p->Ai,
-                                ws->Yx, NULL, plan->symbolic, &ws->numeric, plan->control, info);
+    int rc = ops->factor(&plan->direct_sys, plan->direct_sym, 0.0, w, &ws->num, err);
     double t1 = zs_wall_seconds();
-    if (st != UMFPACK_OK) {
-        ws->have_solution = 0;
-        return zs_error(err, umf_status(st),
-                        "UMFPACK factorization at %g Hz failed (status %d)", f, st);
-    }
-    ws->last.lu_nnz = info[UMFPACK_LNZ] + info[UMFPACK_UNZ] - (double)p->n;
-    ws->last.bytes = info[UMFPACK_NUMERIC_SIZE] * plan->unit_bytes;
-    ws->last.peak_bytes = info[UMFPACK_PEAK_MEMORY] * plan->unit_bytes;
+    if (rc != ZSTR_OK)
+        return at_frequency(err, rc, f);
+    ws->last.lu_nnz = numeric_stat(plan, ws, "umfpack.lu_nnz");
+    ws->last.bytes = numeric_stat(plan, ws, "umfpack.numeric_bytes");
+    ws->last.peak_bytes = numeric_stat(plan, ws, "umfpack.peak_bytes");
     ws->last.numeric_seconds = t1 - t0;
-    double control[UMFPACK_CONTROL];
-    memcpy(control, plan->control, sizeof control);
-    control[UMFPACK_IRSTEP] = 0; /* refined below with an element-wise residual */
-    st = umfpack_zl_wsolve(UMFPACK_A, (const SuiteSparse_long *)p->Ap,
-                           (const SuiteSparse_long *)p->Ai, ws->Yx, NULL, ws->x, NULL, ws->b,
-                           NULL, ws->numeric, control, info, ws->Wi, ws->W);
-    if (st != UMFPACK_OK) {
-        ws->last.solve_seconds = zs_wall_seconds() - t1;
-        ws->have_solution = 0;
-        return zs_error(err, umf_status(st), "UMFPACK solve at %g Hz failed (status %d)", f, st);
-    }
-    int rc = refine(plan, ws, w, control, info, z, f, err);
+    rc = ops->solve(&plan->direct_sys, plan->direct_sym, ws->num, 1, ws->b, ws->x, err);
+    if (rc == ZSTR_OK)
+        rc = refine(plan, ws, w, z, f, err);
+    else
+        rc = at_frequency(err, rc, f);
     ws->last.solve_seconds = zs_wall_seconds() - t1;
     ws->have_solution = rc == ZSTR_OK;
     ws->omega = w;
+    if (rc == ZSTR_OK) {
+        ws->z[0] = z[0];
+        ws->z[1] = z[1];
+    }
     return rc;
 }
 

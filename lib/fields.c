@@ -7,8 +7,9 @@
  * y·(v_a − v_b), recorded per voxel and axis during assembly.  A voxel's current
  * density along d is the mean of the currents through its two faces normal to d
  * over the face area.  The solve used V_WE = 1, V_CE = 0, which drives the
- * current I = 1/Z; every field is multiplied by Z to give a 1 A excitation, so
- * maps at different frequencies compare directly.
+ * current I = 1/Z; every field is multiplied by Z (the value zstr_execute
+ * returned) to give a 1 A excitation, so maps at different frequencies compare
+ * directly.
  */
 #include "zs_plan.h"
 
@@ -58,20 +59,11 @@ int zstr_fields(const zstr_plan *plan, const zstr_workspace *ws, double *potenti
     const double *h = plan->h;
     const double area[3] = {h[1] * h[2], h[0] * h[2], h[0] * h[1]};
 
-    /* Z = 1/I with I the CE-side current, as zstr_execute computes it */
-    double cur[2], itot[2] = {0.0, 0.0};
-    for (int64_t k = 0; k < p->nce; k++) {
-        const zs_elem *el = &p->elem[p->ce_elem[k]];
-        double y[2] = {el->g, w * el->c}, v[2] = {x[2 * el->a], x[2 * el->a + 1]};
-        cmul(y, v, cur);
-        itot[0] += cur[0];
-        itot[1] += cur[1];
-    }
-    double den = itot[0] * itot[0] + itot[1] * itot[1];
-    if (!(den > 0.0))
-        return zs_error(err, ZSTR_ESOLVER, "zstr_fields: zero current in the solution");
-    const double z[2] = {itot[0] / den, -itot[1] / den};
-
+    /* Z as zstr_execute returned it (from the stationary power form, the
+     * accurate one; see execute.c): the currents below then sum to 1 A across
+     * every plane up to the solve's accuracy */
+    double cur[2];
+    const double *z = ws->z;
     if (potential != NULL) {
         for (int64_t i = 0; i < p->nvox; i++)
             cmul(&x[2 * i], z, &potential[2 * i]);

@@ -474,7 +474,7 @@ static void builder_free(builder *B)
 
 static int builder_init(builder *B, const zstr_plan *plan, zstr_error *err)
 {
-    int rc = zs_system_build(&plan->p, &B->sys, err);
+    int rc = zs_system_build(&plan->p, ZS_PORT_AUTO, &B->sys, err);
     if (rc != ZSTR_OK)
         return rc;
     const int64_t n = B->sys.n;

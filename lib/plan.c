@@ -166,7 +166,7 @@ static int analyse_real(zstr_plan *plan, int ordering, double *lnz, zstr_error *
     if (plan->p.nwe < 1 || plan->p.nce < 1)
         return zs_cholmod_predict_lnz(&plan->p, ordering, lnz, err);
     zs_system sys;
-    int rc = zs_system_build(&plan->p, &sys, err);
+    int rc = zs_system_build(&plan->p, ZS_PORT_AUTO, &sys, err);
     if (rc == ZSTR_OK)
         rc = zs_backend_cholmod.analyse(&sys, ordering, &plan->mor_symbolic, err);
     if (rc == ZSTR_OK) {
@@ -176,6 +176,45 @@ static int analyse_real(zstr_plan *plan, int ordering, double *lnz, zstr_error *
     }
     zs_system_free(&sys);
     return rc;
+}
+
+/* Value of the backend figure called name for the symbolic object alone (0
+ * when the backend has none of that name). */
+static double backend_stat(const zs_backend *ops, const void *sym, const char *name)
+{
+    const char *nm;
+    double v;
+    for (int k = 0; ops->stat(sym, NULL, k, &nm, &v) == ZSTR_OK; k++)
+        if (strcmp(nm, name) == 0)
+            return v;
+    return 0.0;
+}
+
+/* The direct solver: the complex backend's symbolic analysis of the pattern
+ * (no values: it holds for every frequency), its size added to the plan. */
+static int analyse_direct(zstr_plan *plan, int ordering, zstr_error *err)
+{
+    const zs_pencil *p = &plan->p;
+    zstr_plan_info *in = &plan->info;
+    plan->direct_ops = &zs_backend_umfpack;
+    plan->direct_sys = (zs_system){.n = p->n, .nnz = p->nnz, .Ap = p->Ap, .Ai = p->Ai,
+                                   .Gx = p->Gx, .Cx = p->Cx, .port = -1, .g_definite = 0};
+    double t0 = zs_wall_seconds();
+    int rc = plan->direct_ops->analyse(&plan->direct_sys, ordering, &plan->direct_sym, err);
+    in->analysis_seconds = zs_wall_seconds() - t0;
+    if (rc != ZSTR_OK) {
+        if (rc == ZSTR_ENOMEM)
+            return zs_error(err, rc, "out of memory in the symbolic analysis of %lld unknowns",
+                            (long long)p->n);
+        return rc;
+    }
+    double sym_bytes = backend_stat(plan->direct_ops, plan->direct_sym, "umfpack.symbolic_bytes");
+    in->plan_bytes += sym_bytes;
+    add_stat(plan, "umfpack.estimate_bytes",
+             backend_stat(plan->direct_ops, plan->direct_sym, "umfpack.estimate_bytes"));
+    add_stat(plan, "umfpack.symbolic_bytes", sym_bytes);
+    add_stat(plan, "umfpack.symbolic_seconds", in->analysis_seconds);
+    return ZSTR_OK;
 }
 
 int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **out,
@@ -236,7 +275,8 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
     in->plan_bytes = zs_mem_pencil_bytes(p, m->n[0] * m->n[1]);
     /* the default reduced model: 30 shifts of 2 moments (zstr_rom_options) */
     in->predicted_mor_bytes = zs_mem_mor_bytes(lnz, (double)p->n + 1.0,
-                                               (double)p->nnz + 2.0 * (double)p->nwe + 1.0, 60.0);
+                                               (double)p->nnz + 2.0 * (double)(p->nwe > p->nce ? p->nwe : p->nce) + 1.0,
+                                               60.0);
     in->memory_limit = limit;
     add_stat(plan, "cholmod.predicted_l_nnz", lnz);
     add_stat(plan, "umfpack.predicted_lu_nnz", lu_nnz);
@@ -247,33 +287,9 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
     if (rc != ZSTR_OK)
         goto fail;
 
-    umfpack_zl_defaults(plan->control);
-    plan->control[UMFPACK_PRL] = 0;
-    plan->control[UMFPACK_STRATEGY] = UMFPACK_STRATEGY_SYMMETRIC;
-    plan->control[UMFPACK_ORDERING] =
-        ordering == ZSTR_ORDERING_AMD ? UMFPACK_ORDERING_AMD : UMFPACK_ORDERING_METIS;
-    double info[UMFPACK_INFO];
-    double t0 = zs_wall_seconds();
-    int st = umfpack_zl_symbolic((SuiteSparse_long)p->n, (SuiteSparse_long)p->n,
-                                 (const SuiteSparse_long *)p->Ap,
-                                 (const SuiteSparse_long *)p->Ai, NULL, NULL, &plan->symbolic,
-                                 plan->control, info);
-    in->analysis_seconds = zs_wall_seconds() - t0;
-    if (st != UMFPACK_OK) {
-        rc = st == UMFPACK_ERROR_out_of_memory
-                 ? zs_error(err, ZSTR_ENOMEM,
-                            "out of memory in UMFPACK's symbolic analysis of %lld unknowns",
-                            (long long)p->n)
-                 : zs_error(err, ZSTR_ESOLVER,
-                            "UMFPACK's symbolic analysis failed (UMFPACK status %d)", st);
+    rc = analyse_direct(plan, ordering, err);
+    if (rc != ZSTR_OK)
         goto fail;
-    }
-    plan->unit_bytes = info[UMFPACK_SIZE_OF_UNIT];
-    in->plan_bytes += info[UMFPACK_SYMBOLIC_SIZE] * plan->unit_bytes;
-    add_stat(plan, "umfpack.estimate_bytes",
-             info[UMFPACK_NUMERIC_SIZE_ESTIMATE] * plan->unit_bytes);
-    add_stat(plan, "umfpack.symbolic_bytes", info[UMFPACK_SYMBOLIC_SIZE] * plan->unit_bytes);
-    add_stat(plan, "umfpack.symbolic_seconds", in->analysis_seconds);
     rc = check_fit(plan, lu_nnz, limit, err);
     if (rc != ZSTR_OK)
         goto fail;
@@ -290,8 +306,8 @@ void zstr_plan_free(zstr_plan *plan)
 {
     if (plan == NULL)
         return;
-    if (plan->symbolic != NULL)
-        umfpack_zl_free_symbolic(&plan->symbolic);
+    if (plan->direct_ops != NULL)
+        plan->direct_ops->free_symbolic(plan->direct_sym);
     if (plan->mor_backend != NULL)
         plan->mor_backend->free_symbolic(plan->mor_symbolic);
     pthread_mutex_destroy(&plan->dc_lock);
@@ -394,9 +410,14 @@ int zstr_plan_restamp(zstr_plan *plan, const zstr_model *m, zstr_error *err)
         zs_pencil_free(&np);
         return rc;
     }
-    /* the plan's symbolic objects hold only the pattern: they stay */
+    /* the plan's symbolic objects hold only the pattern: they stay; the
+     * direct solver's system borrows the pencil's arrays */
     zs_pencil_free(&plan->p);
     plan->p = np;
+    plan->direct_sys.Ap = plan->p.Ap;
+    plan->direct_sys.Ai = plan->p.Ai;
+    plan->direct_sys.Gx = plan->p.Gx;
+    plan->direct_sys.Cx = plan->p.Cx;
     describe_model(plan, m);
     pthread_mutex_lock(&plan->dc_lock);
     plan->dc_state = 0;

@@ -59,7 +59,7 @@ static void electrode_sums(const zs_pencil *p, int64_t ne, const int64_t *list, 
     }
 }
 
-int zs_system_build(const zs_pencil *p, zs_system *s, zstr_error *err)
+int zs_system_build(const zs_pencil *p, int electrode, zs_system *s, zstr_error *err)
 {
     memset(s, 0, sizeof *s);
     if (p->nwe < 1 || p->nce < 1)
@@ -70,7 +70,8 @@ int zs_system_build(const zs_pencil *p, zs_system *s, zstr_error *err)
     long double gw, cw, gc, cc;
     electrode_sums(p, p->nwe, p->we_elem, &gw, &cw);
     electrode_sums(p, p->nce, p->ce_elem, &gc, &cc);
-    int keep_ce = cc < cw || (cc == cw && gc < gw);
+    int keep_ce = electrode == ZS_PORT_AUTO ? cc < cw || (cc == cw && gc < gw)
+                                            : electrode == ZSTR_CE;
     const int64_t ne = keep_ce ? p->nce : p->nwe;
     const int64_t *list = keep_ce ? p->ce_elem : p->we_elem;
     const int64_t n = p->n, w = n;

@@ -38,14 +38,17 @@ typedef struct zs_system {
     int64_t n, nnz;
     int64_t *Ap, *Ai;
     double *Gx, *Cx;
-    int64_t port;     /* the row of the port node (the kept electrode): n − 1 */
+    int64_t port;       /* the row of the port node (the kept electrode): n − 1; −1 in a
+                           system without one (the plan's eliminated pencil, zs_plan.h) */
     int port_electrode; /* ZSTR_WE or ZSTR_CE: the electrode kept (port.c says which) */
     int g_definite;   /* G alone is positive definite (DC shift allowed) */
 } zs_system;
 
-/* Port form of an assembled pencil. ZSTR_EINVAL when an electrode has no
- * branch. */
-int zs_system_build(const zs_pencil *p, zs_system *s, zstr_error *err);
+/* Port form of an assembled pencil with `electrode` kept (ZSTR_WE, ZSTR_CE, or
+ * ZS_PORT_AUTO: the better conditioned one, port.c).  ZSTR_EINVAL when an
+ * electrode has no branch. */
+#define ZS_PORT_AUTO (-1)
+int zs_system_build(const zs_pencil *p, int electrode, zs_system *s, zstr_error *err);
 void zs_system_free(zs_system *s);
 /* y = A x for A = a·G + b·C (both triangles stored: one pass). */
 void zs_system_matvec(const zs_system *s, double a, double b, const double *x, double *y);

@@ -1,36 +1,36 @@
 /*
- * zs_plan.h — the plan and workspace objects (library-internal; includes
- * SuiteSparse headers, which the public header never does).
+ * zs_plan.h — the plan and workspace objects (library-internal; no solver
+ * header: the solvers are behind the backend table).
  *
- * A plan owns the pencil (pattern, G, C, element→slot map, port), one
- * UMFPACK symbolic analysis of the pattern and one CHOLMOD symbolic analysis
- * of the port form's pattern, both made without values so they hold for every
- * frequency, every shift and every re-stamp (zstr_plan_restamp replaces the
- * pencil by one of the same pattern).  UMFPACK documents that
- * umfpack_*_numeric does not modify the Symbolic object, and CHOLMOD's shifts
- * copy theirs, so threads share both; each workspace owns its values, Numeric
- * object and solve buffers.  The one mutable part is the DC cache, under its
- * own lock.
+ * A plan owns the pencil (pattern, G, C, element→slot map, port), the direct
+ * solver — a complex backend of the table (zs_backend.h, UMFPACK) with its
+ * symbolic analysis of the pattern — and one CHOLMOD symbolic analysis of the
+ * port form's pattern for the reduced-order sweeps, all made without values so
+ * they hold for every frequency, every shift and every re-stamp
+ * (zstr_plan_restamp replaces the pencil by one of the same pattern).  A
+ * backend's factor leaves the symbolic object untouched (CHOLMOD's shifts copy
+ * theirs), so threads share them; each workspace owns its numeric object and
+ * solve buffers.  The one mutable part is the DC cache, under its own lock.
  */
 #ifndef ZS_PLAN_H
 #define ZS_PLAN_H
 
+#include "zs_backend.h"
 #include "zs_internal.h"
 
 #include <pthread.h>
-#include <umfpack.h>
-
-_Static_assert(sizeof(SuiteSparse_long) == sizeof(int64_t),
-               "libzstr needs SuiteSparse_long to be 64 bits");
 
 #define ZS_MAX_SOLVER_STATS 8
 
 struct zstr_plan {
     zs_pencil p;
-    void *symbolic;
-    double control[UMFPACK_CONTROL];
+    /* the direct (per-frequency) solver: a complex backend, its symbolic
+     * analysis, and the eliminated pencil as the system it factors (the
+     * arrays are p's, borrowed; no port node: port = −1) */
+    const zs_backend *direct_ops;
+    void *direct_sym;
+    zs_system direct_sys;
     zstr_plan_info info;
-    double unit_bytes;   /* sizeof(Unit) in UMFPACK's memory accounting */
     double memory_limit; /* bytes all concurrent factorizations may use */
     int64_t n[3];        /* grid, for fields */
     double h[3];
@@ -59,14 +59,13 @@ struct zstr_plan {
 
 struct zstr_workspace {
     const zstr_plan *plan;
-    double *Yx;    /* 2·nnz interleaved complex values of Y(jω) */
+    void *num;     /* the direct backend's factorization at the last frequency */
     double *x, *b; /* 2·n each: the solution, the right-hand side or residual */
     double *d;     /* 2·n: a refinement correction */
-    SuiteSparse_long *Wi;
-    double *W;
-    void *numeric;
     int have_solution;
-    double omega; /* ω of the last solve */
+    double omega;    /* ω of the last solve */
+    double z[2];     /* Z of the last solve (what zstr_execute returned) */
+    double estimate; /* its estimated relative error (execute.c's refine) */
     zstr_factor_info last;
 };
 
