@@ -45,7 +45,8 @@ typedef struct zp_series {
 /* Which panels: ZP_BOTH is Nyquist left, Bode right (the default). */
 enum { ZP_BOTH = 0, ZP_NYQUIST = 1, ZP_BODE = 2,
        ZP_DRT = 3, /* set by zp_plot_drt (zp_plot rejects it) */
-       ZP_FIT = 4  /* set by zp_plot_fit: Nyquist left, residuals right */ };
+       ZP_FIT = 4, /* set by zp_plot_fit: Nyquist left, residuals right */
+       ZP_SERIES_DRT = 5 /* set by zp_plot_series_drt: Nyquist left, DRTs right */ };
 
 typedef struct zp_options {
     int area_specific; /* nonzero: plot Z·area_cm2 in Ω·cm² */
@@ -142,6 +143,16 @@ int zp_plot_fit(const char *path, const zp_fit_plot *fp, const zp_options *o, ch
                 size_t msgsize);
 int zp_plot_fit_geometry(const zp_fit_plot *fp, const zp_options *o, zp_geometry *geo, char *msg,
                          size_t msgsize);
+
+/* The paper's Figure 3 layout: n spectra in a Nyquist panel (left, as
+ * zp_plot, with the legend) and their DRTs overlaid in a DRT panel (right, as
+ * zp_plot_drt, same colours: d[j] belongs to s[j]).  o->kind is ignored
+ * (ZP_SERIES_DRT); the Nyquist options apply to the left panel. */
+int zp_plot_series_drt(const char *path, const zp_series *s, const zp_drt_series *d, int n,
+                       const zp_options *o, char *msg, size_t msgsize);
+int zp_plot_series_drt_geometry(const zp_series *s, const zp_drt_series *d, int n,
+                                const zp_options *o, zp_geometry *geo, char *msg,
+                                size_t msgsize);
 
 /* Release the process-wide font and surface caches of cairo (and
  * fontconfig), so leak checkers see a clean exit.  Call once at the end,

@@ -128,6 +128,7 @@ static int usage_all(FILE *to)
                 "  drt       distribution of relaxation times of a spectrum (--json)\n"
                 "  kk        Lin-KK test of a spectrum, exit 3 if inconsistent (--json)\n"
                 "  arrhenius activation energy from a T_K,R_Ohm table (--json)\n"
+                "  diagnose  classify the DRT signals of a series (Figure 8 guideline; --json)\n"
                 "  help      help on a command\n"
                 "\n"
                 "zstr --version prints the program's version and the library's.\n"
@@ -568,6 +569,8 @@ static int run_command(const char *c, int argc, char **argv)
         return zc_cmd_kk(argc - 1, argv + 1);
     if (strcmp(c, "arrhenius") == 0)
         return zc_cmd_arrhenius(argc - 1, argv + 1);
+    if (strcmp(c, "diagnose") == 0)
+        return zc_cmd_diagnose(argc - 1, argv + 1);
     fprintf(stderr, "zstr: unknown command '%s'\n", c);
     return usage_all(stderr);
 }
