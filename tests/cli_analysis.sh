@@ -129,5 +129,17 @@ expect 1 "diagnose: missing file" "$zstr" diagnose "$out"/pore-1.csv "$out/none.
 grep -q "none.csv" "$out/stderr" || bad "diagnose: missing file not named"
 [ -e "$out/none.png" ] && bad "diagnose: failed run left a plot"
 
+# smoke runs of the README's figure scripts on 12^3.  Figure 6 (Z_CT = Z_GB =
+# 0): R_Cstr is a DC constriction resistance of one Arrhenius phase, so it
+# scales exactly as 1/sigma_bulk(T) and E_a is 0.34 eV to the fit's precision
+# (1e-3 relative).  Figures 4/5 (tau_Cstr < tau_CT): R_CT ~ 1/A and C_CT ~ A
+# (Table 1) up to the pores' parallel path (the paper: |slope| 1.02..1.08);
+# on 12^3 the slopes must have those signs and magnitudes within 0.9..1.2.
+expect 0 "examples/analysis/fig6.sh" env ZSTR="$zstr" OUT="$out/fig6" sh examples/analysis/fig6.sh ideal 12
+near "$(grep -o 'E_a = [0-9.]*' "$out/stdout" | cut -d' ' -f3)" 0.34 1e-3 "fig6.sh E_a"
+expect 0 "examples/analysis/fig45.sh" env ZSTR="$zstr" OUT="$out/fig45" sh examples/analysis/fig45.sh a 12
+near "$(grep 'log R_CT' "$out/stdout" | awk '{ print $NF }')" -1.05 0.15 "fig45.sh R_CT slope"
+near "$(grep 'log C_CT' "$out/stdout" | awk '{ print $NF }')" 1.05 0.15 "fig45.sh C_CT slope"
+
 echo "cli_analysis: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
