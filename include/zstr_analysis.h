@@ -1,7 +1,8 @@
 /*
  * zstr_analysis.h — spectrum analysis in libzstr: measured or simulated
  * impedance spectra read from files, equivalent-circuit fitting, distribution
- * of relaxation times (DRT), Kramers-Kronig test and Arrhenius fits.
+ * of relaxation times (DRT), Kramers-Kronig test, Arrhenius fits and the
+ * diagnosis of a series by Eckhardt et al.'s guideline (zstr_diagnose).
  *
  * Concept
  * -------
