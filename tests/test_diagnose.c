@@ -397,6 +397,7 @@ Suite *suite_diagnose(void)
 {
     Suite *s = suite_create("diagnose");
     TCase *t = tcase_create("closed form");
+    tcase_set_timeout(t, 120); /* about 40 DRTs: a second, a minute under sanitizers */
     tcase_add_test(t, test_closed_form_properties);
     tcase_add_test(t, test_overlapping_signal);
     tcase_add_test(t, test_nothing_changes);
