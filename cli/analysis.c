@@ -605,8 +605,8 @@ int zc_cmd_arrhenius(int argc, char **argv)
 
 /* ---- diagnose ------------------------------------------------------------ */
 
-/* --parameter NAME=V1,V2,...: n finite numbers (units allowed after the
- * number are not: the parameter only orders the members). */
+/* --parameter NAME=V1,V2,...: n finite plain numbers (no units: the values
+ * only order the members and label the plot). */
 static int parse_parameter(const char *arg, int n, double *v, char *name, size_t namesize)
 {
     const char *eq = strchr(arg, '=');
