@@ -119,6 +119,10 @@ expect 0 "diagnose R_pol" "$zstr" diagnose "$out"/rpol-1.csv "$out"/rpol-2.csv \
     "$out"/rpol-3.csv "$out"/rpol-4.csv --parameter Rpol=0.5,1,2,4
 grep -q "^Dominant interface process: charge-transfer" "$out/stdout" || bad "diagnose: R_pol not charge transfer"
 grep -q "constriction)" "$out/stdout" && bad "diagnose: R_pol series has a constriction process"
+expect 0 "diagnose --decreasing" "$zstr" diagnose "$out"/pore-3.csv "$out"/pore-1.csv \
+    "$out"/pore-4.csv "$out"/pore-2.csv --parameter porosity=0.64,0,0.75,0.44 --decreasing --json
+grep -q '"dominant_interface_process":"constriction"' "$out/stdout" || bad "diagnose --decreasing: not constriction"
+grep -q '"tau_s":\[[-0-9.e]*,null,' "$out/stdout" || bad "diagnose --decreasing: full contact is not member 2"
 expect 2 "diagnose: count mismatch" "$zstr" diagnose "$out"/pore-1.csv "$out"/pore-2.csv --parameter p=1,2,3
 grep -q "3 values for 2 spectra" "$out/stderr" || bad "diagnose: count message"
 expect 2 "diagnose: one spectrum" "$zstr" diagnose "$out"/pore-1.csv --parameter p=1
