@@ -235,17 +235,35 @@ static double now(void)
 typedef struct progress {
     int member, members;
     double t0;
+    int tty; /* redraw one line; else one line per report (a log file) */
 } progress;
 
 static int show_progress(void *ctx, int64_t done, int64_t total)
 {
     const progress *p = ctx;
+    if (total == 0)
+        return 0; /* a reduced model's factorization: show_mor_progress says it */
+    if (!p->tty && done != total && done % 10 != 0)
+        return 0;
     double el = now() - p->t0;
     double eta = done > 0 ? el * (double)(total - done) / (double)done : 0.0;
     fprintf(stderr, "\rzstr: member %d/%d: frequency %lld of %lld, %.0f s elapsed, ~%.0f s left ",
             p->member, p->members, (long long)done, (long long)total, el, eta);
-    if (done == total)
+    if (done == total || !p->tty)
         fputc('\n', stderr);
+    return 0;
+}
+
+/* MOR: one report per real factorization, with the band's error estimate. */
+static int show_mor_progress(void *ctx, int factorizations, double estimate)
+{
+    const progress *p = ctx;
+    char est[64] = "";
+    if (isfinite(estimate))
+        snprintf(est, sizeof est, ", estimated error %.2g", estimate);
+    fprintf(stderr, "%szstr: member %d/%d: reduced model: factorization %d%s, %.0f s elapsed %s",
+            p->tty ? "\r" : "", p->member, p->members, factorizations, est, now() - p->t0,
+            p->tty ? "" : "\n");
     return 0;
 }
 
@@ -262,6 +280,13 @@ typedef struct member_out {
     int committed;   /* renamed into place */
     double rdc, fraction, area_cm2;
     int open;
+    zstr_sweep_report rep; /* what computed the spectrum */
+    int restamped;         /* the previous member's plan, re-stamped */
+    char poles_path[4096]; /* --poles: its target ("" without) */
+    double *tau, *rk;      /* --panels poles: the reduced model's relaxation times */
+    int64_t npoles;
+    zo_file poles;
+    int poles_staged, poles_committed;
 } member_out;
 
 /* OUT.csv → OUT-k.csv (k from 1) for series */
@@ -323,17 +348,177 @@ void zb_warn_contact(const zm_file *f, const double realised[2], int k, int memb
     }
 }
 
+/* The poles file of one member: the exact relaxation-time spectrum of its
+ * reduced model, Z(s) = R∞ + Σ R_k/(1 + sτ_k) [+ 1/(sC)].  Line 1 names the
+ * columns (tau_s,R_Ohm); R∞ is the row with τ = 0; '#' lines carry the rest. */
+static int stage_poles(member_out *mo, const zstr_rom *rom, const char *note, zstr_error *e)
+{
+    zstr_rom_info ri;
+    zstr_rom_info_init(&ri);
+    zstr_rom_get_info(rom, &ri);
+    size_t np = (size_t)(ri.n_poles > 0 ? ri.n_poles : 1);
+    double *tau = malloc(np * sizeof *tau), *r = malloc(np * sizeof *r);
+    const char *what = NULL;
+    int en = 0, rc = ZSTR_OK;
+    if (tau == NULL || r == NULL) {
+        snprintf(e->message, sizeof e->message, "out of memory for %zu poles", np);
+        rc = ZSTR_ENOMEM;
+    } else if (zstr_rom_poles(rom, tau, r) != ZSTR_OK) {
+        snprintf(e->message, sizeof e->message, "the reduced model gave no poles");
+        rc = ZSTR_ESTATE;
+    } else if (zo_open(&mo->poles, mo->poles_path, &what, &en) != 0) {
+        snprintf(e->message, sizeof e->message, "'%.300s': %.100s%s%.100s", mo->poles_path,
+                 what, en ? ": " : "", en ? strerror(en) : "");
+        rc = ZSTR_EIO;
+    }
+    if (rc != ZSTR_OK) {
+        free(tau);
+        free(r);
+        return rc;
+    }
+    FILE *fp = mo->poles.fp;
+    double sum = ri.series_resistance;
+    fputs("tau_s,R_Ohm\n", fp);
+    fprintf(fp, "# libzstr %s exact relaxation-time spectrum of the reduced network:\n",
+            zstr_version_string());
+    fputs("# Z(s) = R_inf + sum_k R_k/(1 + s tau_k) + 1/(s C); R_inf is the row with tau 0\n",
+          fp);
+    for (const char *q = note; *q != '\0';) {
+        size_t len = strcspn(q, "\n");
+        fprintf(fp, "# %.*s\n", (int)len, q);
+        q += len + (q[len] == '\n');
+    }
+    fprintf(fp, "# poles %lld, model dimension %lld, max estimated relative error %.3g\n",
+            (long long)ri.n_poles, (long long)ri.dimension, ri.max_estimate);
+    if (isfinite(ri.capacitance))
+        fprintf(fp, "# C_F %.17g (no DC path: the 1/(sC) term)\n", ri.capacitance);
+    if (ri.series_resistance > 0.0)
+        fprintf(fp, "0,%.17g\n", ri.series_resistance);
+    for (int64_t k = 0; k < ri.n_poles; k++) {
+        fprintf(fp, "%.17g,%.17g\n", tau[k], r[k]);
+        sum += r[k];
+    }
+    if (!isfinite(ri.capacitance))
+        fprintf(fp, "# R_inf + sum R_k = %.17g Ohm (= R_DC%s)\n", sum,
+                ri.dc_exact ? " to rounding: the model holds the DC solve" : " approximately");
+    free(tau);
+    free(r);
+    if ((what = zo_seal(&mo->poles, &en)) != NULL) {
+        snprintf(e->message, sizeof e->message, "'%.300s': %.100s%s%.100s", mo->poles_path,
+                 what, en ? ": " : "", en ? strerror(en) : "");
+        return ZSTR_EIO;
+    }
+    mo->poles_staged = 1;
+    return ZSTR_OK;
+}
+
+/* The relaxation times kept for the plot (--panels poles). */
+static int keep_poles(member_out *mo, const zstr_rom *rom, zstr_error *e)
+{
+    zstr_rom_info ri;
+    zstr_rom_info_init(&ri);
+    zstr_rom_get_info(rom, &ri);
+    size_t np = (size_t)(ri.n_poles > 0 ? ri.n_poles : 1);
+    mo->tau = malloc(np * sizeof *mo->tau);
+    mo->rk = malloc(np * sizeof *mo->rk);
+    if (mo->tau == NULL || mo->rk == NULL) {
+        snprintf(e->message, sizeof e->message, "out of memory for %zu poles", np);
+        return ZSTR_ENOMEM;
+    }
+    mo->npoles = ri.n_poles;
+    return zstr_rom_poles(rom, mo->tau, mo->rk);
+}
+
+/* The member's plan: the previous member's, re-stamped with this model's
+ * values when the network's pattern is the same (a temperature or parameter
+ * series: no new analysis), else a new one. */
+static int member_plan(const zstr_model *m, zstr_plan **keep, zstr_plan **plan, int *restamped,
+                       zstr_error *e)
+{
+    *plan = NULL;
+    *restamped = 0;
+    if (*keep != NULL) {
+        int rc = zstr_plan_restamp(*keep, m, e);
+        if (rc == ZSTR_OK) {
+            *plan = *keep;
+            *keep = NULL;
+            *restamped = 1;
+            return ZSTR_OK;
+        }
+        zstr_plan_free(*keep);
+        *keep = NULL;
+        if (rc != ZSTR_EPATTERN)
+            return rc;
+    }
+    return zstr_plan_create(m, NULL, plan, e);
+}
+
+/* The spectrum by the chosen method, and the reduced model when --poles. */
+static int member_sweep(const zb_run_args *a, const zstr_plan *plan, int k, int members,
+                        member_out *mo, zstr_rom **rom, zstr_error *e)
+{
+    progress pr = {k + 1, members, now(), isatty(STDERR_FILENO)};
+    zstr_sweep_options so;
+    zstr_sweep_options_default(&so);
+    so.threads = a->threads;
+    so.context = &pr;
+    so.method = a->method;
+    so.tolerance = a->tolerance;
+    int want_rom = a->poles != NULL || a->plot_options.kind == ZP_POLES;
+    if (want_rom && so.method == ZSTR_METHOD_AUTO)
+        so.method = ZSTR_METHOD_MOR; /* the poles are the reduced model's */
+    zstr_sweep_report_init(&mo->rep);
+    so.report = &mo->rep;
+    so.rom = want_rom ? rom : NULL;
+    if (!a->quiet && (pr.tty || a->progress)) {
+        so.progress = show_progress;
+        so.mor_progress = show_mor_progress;
+    }
+    int rc = zstr_sweep(plan, mo->nf, mo->f, mo->z, &so, e);
+    if (so.mor_progress != NULL && pr.tty && mo->rep.method == ZSTR_METHOD_MOR)
+        fputc('\n', stderr);
+    return rc == ZSTR_WOPEN_CIRCUIT ? ZSTR_OK : rc; /* Z(0) = (inf, 0): the CSV takes it */
+}
+
+/* The '#' lines of the member's files: model, overrides, how it was computed. */
+static void member_note(const zb_run_args *a, const zb_settings *s, int k, const zm_file *f,
+                        const member_out *mo, char *note, size_t size)
+{
+    snprintf(note, size, "model %s", zm_name(f));
+    size_t used = strlen(note);
+    for (int i = 0; i < s->n && used < size; i++) {
+        snprintf(note + used, size - used, "\n--set %s=%s", s->v[i].path,
+                 zb_setting_value(s, i, k));
+        used = strlen(note);
+    }
+    const zstr_sweep_report *r = &mo->rep;
+    if (used >= size)
+        return;
+    if (r->method == ZSTR_METHOD_MOR)
+        snprintf(note + used, size - used,
+                 "\nmethod: mor (reduced-order model), %lld real Cholesky factorizations, %lld "
+                 "solves, tolerance %.3g, max estimated relative error %.3g; %lld of %lld "
+                 "frequencies recomputed by complex LU",
+                 (long long)(r->factorizations - r->direct), (long long)r->solves,
+                 a->tolerance, r->max_estimate, (long long)r->direct, (long long)mo->nf);
+    else
+        snprintf(note + used, size - used,
+                 "\nmethod: direct (one complex LU per frequency), %lld factorizations",
+                 (long long)r->factorizations);
+}
+
 static int run_member(const zb_run_args *a, const zb_settings *s, int k, int members,
-                      member_out *mo, zstr_error *e)
+                      member_out *mo, zstr_plan **keep, zstr_error *e)
 {
     zm_file *f = NULL;
     zstr_model *m = NULL;
     zstr_plan *plan = NULL;
+    zstr_rom *rom = NULL;
     int rc = zb_load_member(a->model, s, k, &f, e);
     if (rc == ZSTR_OK)
         rc = zm_build(f, &m, &mo->f, &mo->nf, e);
     if (rc == ZSTR_OK)
-        rc = zstr_plan_create(m, NULL, &plan, e);
+        rc = member_plan(m, keep, &plan, &mo->restamped, e);
     zstr_dc_result dc;
     zstr_dc_result_init(&dc);
     if (rc == ZSTR_OK) {
@@ -346,29 +531,17 @@ static int run_member(const zb_run_args *a, const zb_settings *s, int k, int mem
         if (mo->z == NULL)
             rc = ZSTR_ENOMEM, snprintf(e->message, sizeof e->message, "out of memory");
     }
+    if (rc == ZSTR_OK)
+        rc = member_sweep(a, plan, k, members, mo, &rom, e);
+    char note[1536];
     if (rc == ZSTR_OK) {
-        progress pr = {k + 1, members, now()};
-        zstr_sweep_options so;
-        zstr_sweep_options_default(&so);
-        so.threads = a->threads;
-        so.context = &pr;
-        if (!a->quiet && isatty(STDERR_FILENO))
-            so.progress = show_progress;
-        rc = zstr_sweep(plan, mo->nf, mo->f, mo->z, &so, e);
-        if (rc == ZSTR_WOPEN_CIRCUIT)
-            rc = ZSTR_OK; /* Z(0) = (inf, 0), which the CSV writer takes */
-    }
-    if (rc == ZSTR_OK) {
-        char note[1024];
-        snprintf(note, sizeof note, "model %s", zm_name(f));
-        size_t used = strlen(note);
-        for (int i = 0; i < s->n && used < sizeof note; i++) {
-            snprintf(note + used, sizeof note - used, "\n--set %s=%s", s->v[i].path,
-                     zb_setting_value(s, i, k));
-            used = strlen(note);
-        }
+        member_note(a, s, k, f, mo, note, sizeof note);
         rc = stage_csv(mo, m, &dc, note, e);
     }
+    if (rc == ZSTR_OK && a->poles != NULL && rom != NULL)
+        rc = stage_poles(mo, rom, note, e);
+    if (rc == ZSTR_OK && a->plot_options.kind == ZP_POLES && rom != NULL)
+        rc = keep_poles(mo, rom, e);
     if (rc == ZSTR_OK) {
         zstr_plan_info in;
         zstr_plan_info_init(&in);
@@ -383,7 +556,10 @@ static int run_member(const zb_run_args *a, const zb_settings *s, int k, int mem
         snprintf(mo->legend, sizeof mo->legend, "%s, contact %.3g %%", mo->label,
                  100.0 * mo->fraction);
         zb_warn_contact(f, in.contact_fraction, k, members);
+        *keep = plan; /* the next member may re-stamp it */
+        plan = NULL;
     }
+    zstr_rom_free(rom);
     zstr_plan_free(plan);
     zstr_model_free(m);
     zm_free(f);
@@ -405,6 +581,26 @@ static int preflight(const zb_run_args *a, const zb_settings *s, int members, me
         }
         zb_print_warnings(f, k, members);
         zm_free(f);
+    }
+    for (int k = 0; a->poles != NULL && k < members; k++) {
+        const char *what = NULL;
+        int en = 0;
+        for (int j = 0; j < members; j++) {
+            if (strcmp(mo[j].path, mo[k].poles_path) == 0) {
+                fprintf(stderr, "zstr: --poles %s is also a spectrum file\n", mo[k].poles_path);
+                return -1;
+            }
+        }
+        if ((a->plot != NULL && strcmp(a->plot, mo[k].poles_path) == 0) ||
+            (a->summary != NULL && strcmp(a->summary, mo[k].poles_path) == 0)) {
+            fprintf(stderr, "zstr: --poles %s is also the plot or summary\n", mo[k].poles_path);
+            return -1;
+        }
+        if (zo_probe(mo[k].poles_path, &what, &en) != 0) {
+            fprintf(stderr, "zstr: poles '%s': %s%s%s\n", mo[k].poles_path, what,
+                    en ? ": " : "", en ? strerror(en) : "");
+            return -1;
+        }
     }
     for (int k = 0; k <= members + 1; k++) {
         const char *path = k < members ? mo[k].path : k == members ? a->plot : a->summary;
@@ -445,6 +641,12 @@ static void undo_outputs(const zb_run_args *a, member_out *mo, int members, int 
         if (mo[k].committed)
             remove(mo[k].path);
         mo[k].committed = 0;
+        if (mo[k].poles_staged)
+            zo_finish(&mo[k].poles, "run failed", &en);
+        mo[k].poles_staged = 0;
+        if (mo[k].poles_committed)
+            remove(mo[k].poles_path);
+        mo[k].poles_committed = 0;
     }
     if (plotted)
         remove(a->plot);
@@ -457,12 +659,22 @@ static int plot_members(const zb_run_args *a, const member_out *mo, int members)
         fprintf(stderr, "zstr: out of memory\n");
         return -1;
     }
+    zp_poles_series *pol = calloc((size_t)members, sizeof *pol);
+    if (pol == NULL) {
+        free(ser);
+        fprintf(stderr, "zstr: out of memory\n");
+        return -1;
+    }
     zp_options po = a->plot_options;
     po.area_cm2 = mo[0].area_cm2;
-    for (int k = 0; k < members; k++)
+    for (int k = 0; k < members; k++) {
         ser[k] = (zp_series){mo[k].legend, mo[k].nf, mo[k].f, mo[k].z};
+        pol[k] = (zp_poles_series){mo[k].legend, mo[k].npoles, mo[k].tau, mo[k].rk};
+    }
     char msg[512];
-    int rc = zp_plot(a->plot, ser, members, &po, msg, sizeof msg);
+    int rc = po.kind == ZP_POLES ? zp_plot_poles(a->plot, ser, pol, members, &po, msg, sizeof msg)
+                                 : zp_plot(a->plot, ser, members, &po, msg, sizeof msg);
+    free(pol);
     if (rc != 0)
         fprintf(stderr, "zstr: %s\n", msg);
     zp_cleanup(); /* no more drawing: leave no font caches behind */
@@ -482,6 +694,16 @@ static int commit_outputs(member_out *mo, int members)
             return -1;
         }
         mo[k].committed = 1;
+        if (!mo[k].poles_staged)
+            continue;
+        what = zo_finish(&mo[k].poles, NULL, &en);
+        mo[k].poles_staged = 0;
+        if (what != NULL) {
+            fprintf(stderr, "zstr: poles '%s': %s%s%s\n", mo[k].poles_path, what,
+                    en ? ": " : "", en ? strerror(en) : "");
+            return -1;
+        }
+        mo[k].poles_committed = 1;
     }
     return 0;
 }
@@ -503,8 +725,20 @@ static int summarise(const zb_run_args *a, const zb_settings *s, const member_ou
         for (size_t k = 0; k < nm; k++) {
             for (int i = 0; i < s->n; i++)
                 vals[k * ns + (size_t)i] = zb_setting_value(s, i, (int)k);
-            rows[k] = (zr_row){mo[k].open, mo[k].rdc, mo[k].area_cm2, mo[k].fraction,
-                               mo[k].label, vals + k * ns};
+            const zstr_sweep_report *r = &mo[k].rep;
+            int mor = r->method == ZSTR_METHOD_MOR;
+            rows[k] = (zr_row){mo[k].open,
+                               mo[k].rdc,
+                               mo[k].area_cm2,
+                               mo[k].fraction,
+                               mo[k].label,
+                               vals + k * ns,
+                               mor ? "mor" : "direct",
+                               (long long)(mor ? r->factorizations - r->direct
+                                               : r->factorizations),
+                               mor ? r->max_estimate : 0.0,
+                               mor ? (long long)r->direct : 0,
+                               mo[k].restamped};
         }
         char msg[512];
         if (print)
@@ -531,18 +765,23 @@ int zb_run(const zb_run_args *a, const zb_settings *s, int members)
         fprintf(stderr, "zstr: out of memory\n");
         return 1;
     }
-    for (int k = 0; k < members; k++)
+    for (int k = 0; k < members; k++) {
         member_path(a->out, k, members, mo[k].path, sizeof mo[k].path);
+        if (a->poles != NULL)
+            member_path(a->poles, k, members, mo[k].poles_path, sizeof mo[k].poles_path);
+    }
     const char *name = a->model != NULL ? a->model : "<default>";
     int status = preflight(a, s, members, mo) == 0 ? 0 : 1, plotted = 0, summarised = 0;
+    zstr_plan *keep = NULL; /* the last member's plan, for re-stamping */
     for (int k = 0; k < members && status == 0; k++) {
         zstr_error e;
         memset(&e, 0, sizeof e);
-        if (run_member(a, s, k, members, &mo[k], &e) != ZSTR_OK) {
+        if (run_member(a, s, k, members, &mo[k], &keep, &e) != ZSTR_OK) {
             member_fail(name, s, k, members, e.message);
             status = 1;
         }
     }
+    zstr_plan_free(keep);
     if (status == 0 && a->plot != NULL) {
         if (plot_members(a, mo, members) != 0)
             status = 1;
@@ -564,6 +803,8 @@ int zb_run(const zb_run_args *a, const zb_settings *s, int members)
     for (int k = 0; k < members; k++) {
         free(mo[k].f);
         free(mo[k].z);
+        free(mo[k].tau);
+        free(mo[k].rk);
     }
     free(mo);
     return status;

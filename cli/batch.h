@@ -66,6 +66,11 @@ typedef struct zb_run_args {
     const char *summary; /* NULL: the summary table on stdout only */
     zp_options plot_options;
     int threads, quiet;
+    int method;        /* zstr_method: auto, direct or mor */
+    double tolerance;  /* MOR's target max relative error */
+    const char *poles; /* NULL, or POLES.csv (POLES-k.csv in a series): the exact
+                          relaxation-time spectrum of each member's reduced model */
+    int progress;      /* progress lines on stderr even when it is not a terminal */
 } zb_run_args;
 
 /* zstr run after its arguments are parsed and zb_settings_members has laid

@@ -29,7 +29,8 @@ const char zc_plot_options_help[] =
     "  --logx, --logy    logarithmic Nyquist axes (for series whose sizes differ by\n"
     "                    decades, e.g. temperature series; |Z| in the Bode panel is\n"
     "                    always logarithmic)\n"
-    "  --panels P        both (default), nyquist or bode\n";
+    "  --panels P        both (default), nyquist or bode; with zstr run also poles:\n"
+    "                    Nyquist beside the exact relaxation times (implies mor)\n";
 
 static int parse_lim(const char *opt, const char *v, double lim[2], char *why, size_t nwhy)
 {
@@ -65,8 +66,10 @@ int zc_plot_option(int argc, char **argv, int *i, zp_options *po, char *why, siz
             po->kind = ZP_NYQUIST;
         else if (strcmp(v, "bode") == 0)
             po->kind = ZP_BODE;
+        else if (strcmp(v, "poles") == 0)
+            po->kind = ZP_POLES;
         else {
-            snprintf(why, nwhy, "--panels '%s': expected both, nyquist or bode", v);
+            snprintf(why, nwhy, "--panels '%s': expected both, nyquist, bode or poles", v);
             return -1;
         }
     } else if (strcmp(a, "--logx") == 0) {
@@ -153,6 +156,9 @@ int zc_cmd_plot(int argc, char **argv)
         int r = zc_plot_option(argc, argv, &i, &po, why, sizeof why);
         if (r < 0)
             return plot_usage(why);
+        if (r > 0 && po.kind == ZP_POLES)
+            return plot_usage("--panels poles needs the reduced model: use zstr run --panels "
+                              "poles (a spectrum file holds no poles)");
         if (r > 0)
             continue;
         if (strcmp(a, "-o") == 0 && i + 1 < argc) {

@@ -319,9 +319,11 @@ typedef struct rect {
     double x, y, w, h;
 } rect;
 
-/* P_DRT and P_RES read a series as (x = f, y = z[2i]): τ and γ of a DRT,
- * or f and one residual part of a fit (see zp_plot_drt, zp_plot_fit). */
-typedef enum ptype { P_NYQ, P_MAG, P_PHASE, P_DRT, P_RES } ptype;
+/* P_DRT, P_RES and P_POLES read a series as (x = f, y = z[2i]): τ and γ of
+ * a DRT, f and one residual part of a fit, or τ_k and R_k of the exact
+ * relaxation times (scaled by the area) (see zp_plot_drt, zp_plot_fit,
+ * zp_plot_poles). */
+typedef enum ptype { P_NYQ, P_MAG, P_PHASE, P_DRT, P_RES, P_POLES } ptype;
 
 /* An axis: linear (ticks at multiples of step, labels value/factor) or
  * logarithmic (lo, hi in log10 units, ticks at integers, labels 10^k). */
@@ -364,6 +366,7 @@ typedef struct job {
     const zp_series *res; /* fit: residual series (real, imaginary) */
     int nres;
     const zp_drt_series *drt; /* DRT: the caller's series (for the peaks) */
+    const zp_series *poles;   /* relaxation times: (f = τ_k, z = (R_k, 0)), ns of them */
 } job;
 
 static int has_lim(const double l[2]) { return l[0] != l[1]; }
@@ -398,6 +401,10 @@ static int data_xy(const fig *g, ptype t, const zp_series *sr, int64_t i, double
     if (t == P_DRT || t == P_RES) {
         *y = zr;
         return 1;
+    }
+    if (t == P_POLES) {
+        *y = zr * g->area;
+        return val_ok(*y);
     }
     if (t == P_MAG) {
         double m = hypot(zr, zi) * g->area;
@@ -1717,6 +1724,39 @@ static void drt_peaks(const fig *g, const panel *p)
     cairo_restore(cr);
 }
 
+/* The exact relaxation times: a stem from 0 to R_k at each τ_k with a dot at
+ * its top, in the series' colour; the first series drawn last, on top. */
+static void draw_stems(const fig *g, const panel *p)
+{
+    cairo_t *cr = g->cr;
+    double lw = 0.11 * g->fs, r = 0.2 * g->fs, y0 = map_y(p, fmax(p->ya.lo, 0.0));
+    cairo_save(cr);
+    cairo_rectangle(cr, p->box.x, p->box.y, p->box.w, p->box.h);
+    cairo_clip(cr);
+    cairo_set_line_width(cr, lw);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+    for (int j = g->ns - 1; j >= 0; j--) {
+        const zp_series *sr = &g->s[j];
+        set_series_colour(g, j);
+        for (int64_t i = 0; i < sr->n; i++) {
+            double X, Y;
+            if (!panel_pt(g, p, sr, i, &X, &Y))
+                continue;
+            cairo_move_to(cr, X, y0);
+            cairo_line_to(cr, X, Y);
+            cairo_stroke(cr);
+            cairo_new_sub_path(cr);
+            cairo_arc(cr, X, Y, r, 0, 2 * M_PI);
+            cairo_fill(cr);
+            if (g->geo != NULL && g->geo->nmarks < ZP_MAX_MARKS) {
+                int m = g->geo->nmarks++;
+                g->geo->mark[m][0] = X, g->geo->mark[m][1] = Y;
+            }
+        }
+    }
+    cairo_restore(cr);
+}
+
 /* One panel of type t (P_DRT: γ vs τ; P_RES: residual vs f) filling room:
  * log x axis of whole decades, linear y axis (from 0 for a DRT, symmetric
  * about 0 for residuals), titles, curves, legend. */
@@ -1729,9 +1769,10 @@ static void draw_logx_panel(const fig *g, rect room, ptype t, const char *xtitle
     panel p;
     memset(&p, 0, sizeof p);
     p.type = t;
-    decade_range(any, xmin, xmax, t == P_DRT ? -6.0 : 0.0, t == P_DRT ? 0.0 : 6.0, &p.xa);
+    int tau_axis = t == P_DRT || t == P_POLES;
+    decade_range(any, xmin, xmax, tau_axis ? -6.0 : 0.0, tau_axis ? 0.0 : 6.0, &p.xa);
     double lo, hi, maxabs;
-    if (t == P_DRT) {
+    if (t == P_DRT || t == P_POLES) {
         lo = any ? fmin(0.0, ymin) : 0.0;
         hi = any && ymax > 0.0 ? 1.12 * ymax : 1.0; /* air for the peak marks */
         maxabs = any ? fmax(fabs(ymin), fabs(ymax)) : 1.0;
@@ -1782,7 +1823,10 @@ static void draw_logx_panel(const fig *g, rect room, ptype t, const char *xtitle
         text_at(g, "no valid data", fs, p.box.x + 0.5 * p.box.w, p.box.y + 0.5 * p.box.h, 0.5,
                 0.5, 0);
     }
-    draw_curves(g, &p);
+    if (t == P_POLES)
+        draw_stems(g, &p);
+    else
+        draw_curves(g, &p);
     if (t == P_DRT)
         drt_peaks(g, &p);
     legend L;
@@ -1856,6 +1900,13 @@ static void draw_figure(cairo_t *cr, double W, double H, const job *jb, const zp
         r.s = jb->res, r.ns = jb->nres, r.area = 1.0, r.no_legend = 1;
         draw_logx_panel(&r, (rect){room.x + wn + gap, room.y, room.w - wn - gap, room.h}, P_DRT,
                         "$\xCF\x84$ / s", "$\xCE\xB3$ / ", "\xCE\xA9");
+    } else if (o->kind == ZP_POLES) {
+        double gap = 1.2 * g.fs, wn = 0.54 * (room.w - gap);
+        draw_nyquist(&g, (rect){room.x, room.y, wn, room.h}, 1);
+        fig r = g; /* the stems: one series of poles per spectrum */
+        r.s = jb->poles;
+        draw_logx_panel(&r, (rect){room.x + wn + gap, room.y, room.w - wn - gap, room.h},
+                        P_POLES, "$\xCF\x84$ / s", "$R$ / ", unit_text(&g));
     } else if (o->kind == ZP_FIT) {
         double gap = 1.2 * g.fs, wn = 0.54 * (room.w - gap);
         draw_nyquist(&g, (rect){room.x, room.y, wn, room.h}, 1);
@@ -2135,7 +2186,7 @@ int zp_plot(const char *path, const zp_series *s, int nseries, const zp_options 
             size_t msgsize)
 {
     zp_options o;
-    job jb = {s, nseries, NULL, 0, NULL};
+    job jb = {s, nseries, NULL, 0, NULL, NULL};
     if (entry_options(opt, -1, &o, msg, msgsize, path) != 0)
         return -1;
     return plot_job(path, &jb, &o, msg, msgsize);
@@ -2145,7 +2196,7 @@ int zp_plot_geometry(const zp_series *s, int nseries, const zp_options *opt, zp_
                      char *msg, size_t msgsize)
 {
     zp_options o;
-    job jb = {s, nseries, NULL, 0, NULL};
+    job jb = {s, nseries, NULL, 0, NULL, NULL};
     if (entry_options(opt, -1, &o, msg, msgsize, "(geometry)") != 0)
         return -1;
     return geometry_job(&jb, &o, geo, msg, msgsize);
@@ -2179,7 +2230,7 @@ static int drt_job(const zp_drt_series *d, int nd, job *jb, zp_series **ser, dou
         (*ser)[j] = (zp_series){d[j].label, d[j].n, d[j].tau, z};
         z += 2 * d[j].n;
     }
-    *jb = (job){*ser, nd, NULL, 0, d};
+    *jb = (job){*ser, nd, NULL, 0, d, NULL};
     return 0;
 }
 
@@ -2238,7 +2289,7 @@ static int fit_job(const zp_fit_plot *fp, job *jb, zp_series two[2], zp_series r
         two[1].label = "fit";
     res[0] = (zp_series){"real part", n, fp->data.f, zr};
     res[1] = (zp_series){"imaginary part", n, fp->data.f, zi};
-    *jb = (job){two, 2, res, 2, NULL};
+    *jb = (job){two, 2, res, 2, NULL, NULL};
     return 0;
 }
 
@@ -2272,6 +2323,71 @@ int zp_plot_fit_geometry(const zp_fit_plot *fp, const zp_options *opt, zp_geomet
     return rc;
 }
 
+/* A poles job: the spectra, and each one's relaxation times as a series
+ * (f = τ_k, z = (R_k, 0)) in one buffer *mem. */
+static int poles_job(const zp_series *s, const zp_poles_series *p, int ns, job *jb,
+                     zp_series **ser, double **mem, char *msg, size_t msgsize, const char *path)
+{
+    *ser = NULL, *mem = NULL;
+    if (ns < 0 || ns > ZP_MAX_SERIES || (ns > 0 && (s == NULL || p == NULL)))
+        return fail(msg, msgsize, path, "bad number of spectra with poles", 0);
+    size_t total = 0;
+    for (int j = 0; j < ns; j++) {
+        if (p[j].n < 0 || (p[j].n > 0 && (p[j].tau == NULL || p[j].r == NULL)))
+            return fail(msg, msgsize, path, "poles with n < 0 or NULL arrays", 0);
+        total += (size_t)p[j].n;
+    }
+    *ser = calloc(ns > 0 ? (size_t)ns : 1, sizeof **ser);
+    *mem = malloc((total > 0 ? total : 1) * 2 * sizeof **mem);
+    if (*ser == NULL || *mem == NULL) {
+        free(*ser), free(*mem);
+        *ser = NULL, *mem = NULL;
+        return fail(msg, msgsize, path, "out of memory", ENOMEM);
+    }
+    double *z = *mem;
+    for (int j = 0; j < ns; j++) {
+        for (int64_t i = 0; i < p[j].n; i++)
+            z[2 * i] = p[j].r[i], z[2 * i + 1] = 0.0;
+        (*ser)[j] = (zp_series){p[j].label != NULL ? p[j].label : s[j].label, p[j].n, p[j].tau,
+                                z};
+        z += 2 * p[j].n;
+    }
+    *jb = (job){s, ns, NULL, 0, NULL, *ser};
+    return 0;
+}
+
+int zp_plot_poles(const char *path, const zp_series *s, const zp_poles_series *p, int ns,
+                  const zp_options *opt, char *msg, size_t msgsize)
+{
+    zp_options o;
+    job jb;
+    zp_series *ser;
+    double *mem;
+    if (entry_options(opt, ZP_POLES, &o, msg, msgsize, path) != 0 ||
+        poles_job(s, p, ns, &jb, &ser, &mem, msg, msgsize, path) != 0)
+        return -1;
+    int rc = plot_job(path, &jb, &o, msg, msgsize);
+    free(ser);
+    free(mem);
+    return rc;
+}
+
+int zp_plot_poles_geometry(const zp_series *s, const zp_poles_series *p, int ns,
+                           const zp_options *opt, zp_geometry *geo, char *msg, size_t msgsize)
+{
+    zp_options o;
+    job jb;
+    zp_series *ser;
+    double *mem;
+    if (entry_options(opt, ZP_POLES, &o, msg, msgsize, "(geometry)") != 0 ||
+        poles_job(s, p, ns, &jb, &ser, &mem, msg, msgsize, "(geometry)") != 0)
+        return -1;
+    int rc = geometry_job(&jb, &o, geo, msg, msgsize);
+    free(ser);
+    free(mem);
+    return rc;
+}
+
 /* A series with its DRTs: the spectra as given, the DRTs as residual-style
  * series (f = τ, z = (γ, 0)) through drt_job. */
 static int series_drt_job(const zp_series *s, const zp_drt_series *d, int n, job *jb,
@@ -2282,7 +2398,7 @@ static int series_drt_job(const zp_series *s, const zp_drt_series *d, int n, job
         return fail(msg, msgsize, path, "bad number of series", 0);
     if (drt_job(d, n, jb, ser, mem, msg, msgsize, path) != 0)
         return -1;
-    *jb = (job){s, n, *ser, n, d};
+    *jb = (job){s, n, *ser, n, d, NULL};
     return 0;
 }
 

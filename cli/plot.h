@@ -46,7 +46,8 @@ typedef struct zp_series {
 enum { ZP_BOTH = 0, ZP_NYQUIST = 1, ZP_BODE = 2,
        ZP_DRT = 3, /* set by zp_plot_drt (zp_plot rejects it) */
        ZP_FIT = 4, /* set by zp_plot_fit: Nyquist left, residuals right */
-       ZP_SERIES_DRT = 5 /* set by zp_plot_series_drt: Nyquist left, DRTs right */ };
+       ZP_POLES = 5, /* zp_plot_poles: Nyquist left, exact relaxation times right */
+       ZP_SERIES_DRT = 6 /* set by zp_plot_series_drt: Nyquist left, DRTs right */ };
 
 typedef struct zp_options {
     int area_specific; /* nonzero: plot Z·area_cm2 in Ω·cm² */
@@ -153,6 +154,26 @@ int zp_plot_series_drt(const char *path, const zp_series *s, const zp_drt_series
 int zp_plot_series_drt_geometry(const zp_series *s, const zp_drt_series *d, int n,
                                 const zp_options *o, zp_geometry *geo, char *msg,
                                 size_t msgsize);
+/* The network's exact relaxation-time spectrum of one spectrum (the poles
+ * of its reduced model): Z(s) = Σ R_k/(1 + sτ_k) over n terms, τ in s and R
+ * in Ω (R∞, a term with τ = 0, is not drawn: it has no place on a log τ
+ * axis).  label may be NULL. */
+typedef struct zp_poles_series {
+    const char *label;
+    int64_t n;
+    const double *tau;
+    const double *r;
+} zp_poles_series;
+
+/* Draw ns spectra as a Nyquist plot (as zp_plot) left and, right, each
+ * spectrum's relaxation times as stems: a vertical line from 0 to R_k at τ_k
+ * on a log τ axis of whole decades, a dot at its top, in the spectrum's
+ * colour (Ω·cm² with area_specific).  p holds ns entries.  o->kind is
+ * ignored (ZP_POLES).  Returns 0 or -1 with msg; no file on failure. */
+int zp_plot_poles(const char *path, const zp_series *s, const zp_poles_series *p, int ns,
+                  const zp_options *o, char *msg, size_t msgsize);
+int zp_plot_poles_geometry(const zp_series *s, const zp_poles_series *p, int ns,
+                           const zp_options *o, zp_geometry *geo, char *msg, size_t msgsize);
 
 /* Release the process-wide font and surface caches of cairo (and
  * fontconfig), so leak checkers see a clean exit.  Call once at the end,

@@ -93,16 +93,22 @@ void zr_print_estimate(FILE *to, double per_frequency, int64_t nf, int threads, 
 
 void zr_summary_print(FILE *to, const zr_row *rows, int n)
 {
-    fprintf(to, "%-6s %-16s %-16s %-10s  %s\n", "member", "R_DC_Ohm", "R_DC_Ohm_cm2", "contact",
-            "parameters");
+    fprintf(to, "%-6s %-16s %-16s %-10s %-26s  %s\n", "member", "R_DC_Ohm", "R_DC_Ohm_cm2",
+            "contact", "method", "parameters");
     for (int k = 0; k < n; k++) {
         const zr_row *r = &rows[k];
+        char how[64] = "-";
+        if (r->method != NULL && strcmp(r->method, "mor") == 0)
+            snprintf(how, sizeof how, "mor %lld fact. est %.1e%s", r->factorizations,
+                     r->estimate, r->recomputed > 0 ? " +LU" : "");
+        else if (r->method != NULL)
+            snprintf(how, sizeof how, "%s %lld fact.", r->method, r->factorizations);
         if (r->open)
-            fprintf(to, "%-6d %-16s %-16s %-10.4f  %s\n", k + 1, "open", "open", r->fraction,
-                    r->label);
+            fprintf(to, "%-6d %-16s %-16s %-10.4f %-26s  %s\n", k + 1, "open", "open",
+                    r->fraction, how, r->label);
         else
-            fprintf(to, "%-6d %-16.8g %-16.8g %-10.4f  %s\n", k + 1, r->rdc, r->rdc * r->area_cm2,
-                    r->fraction, r->label);
+            fprintf(to, "%-6d %-16.8g %-16.8g %-10.4f %-26s  %s\n", k + 1, r->rdc,
+                    r->rdc * r->area_cm2, r->fraction, how, r->label);
     }
 }
 
@@ -142,7 +148,9 @@ int zr_summary_write_csv(const char *path, int npaths, const char *const *paths,
     locale_t cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0), prev = (locale_t)0;
     if (cloc != (locale_t)0)
         prev = uselocale(cloc);
-    fputs("member,R_DC_Ohm,R_DC_Ohm_cm2,contact_fraction", o.fp);
+    fputs("member,R_DC_Ohm,R_DC_Ohm_cm2,contact_fraction,method,factorizations,max_estimate,"
+          "recomputed",
+          o.fp);
     for (int i = 0; i < npaths; i++) {
         fputc(',', o.fp);
         csv_field(o.fp, paths[i]);
@@ -154,7 +162,9 @@ int zr_summary_write_csv(const char *path, int npaths, const char *const *paths,
         csv_number(o.fp, r->open, r->rdc);
         fputc(',', o.fp);
         csv_number(o.fp, r->open, r->rdc * r->area_cm2);
-        fprintf(o.fp, ",%.17g", r->fraction);
+        fprintf(o.fp, ",%.17g,%s,%lld,%.17g,%lld", r->fraction,
+                r->method != NULL ? r->method : "", r->factorizations, r->estimate,
+                r->recomputed);
         for (int i = 0; i < npaths; i++) {
             fputc(',', o.fp);
             csv_field(o.fp, r->values[i]);

@@ -56,13 +56,20 @@ typedef struct zr_row {
     double fraction;           /* realised WE contact fraction */
     const char *label;         /* "path=value, ..." for stdout */
     const char *const *values; /* one value per --set path, for the CSV */
+    const char *method;        /* the method that ran ("direct", "mor"), or NULL */
+    long long factorizations;  /* complex LUs or real Choleskys */
+    double estimate;           /* MOR: max estimated relative error (0: direct) */
+    long long recomputed;      /* MOR: frequencies recomputed by complex LU */
+    int restamped;             /* the member reused the previous member's plan */
 } zr_row;
 
-/* The table as text (member, R_DC_Ohm, R_DC_Ohm_cm2, contact, parameters). */
+/* The table as text (member, R_DC_Ohm, R_DC_Ohm_cm2, contact, method and its
+ * figures, parameters). */
 void zr_summary_print(FILE *to, const zr_row *rows, int n);
 
 /* The table as CSV, one column per --set path after member, R_DC_Ohm,
- * R_DC_Ohm_cm2 and contact_fraction; open circuits as inf; numbers as
+ * R_DC_Ohm_cm2, contact_fraction, method, factorizations, max_estimate and
+ * recomputed; open circuits as inf; numbers as
  * %.17g under the C locale; a value holding '"' or ',' is quoted.  Written
  * atomically (outfile.c).  Returns 0, or -1 with a message naming the path. */
 int zr_summary_write_csv(const char *path, int npaths, const char *const *paths,

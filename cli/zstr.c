@@ -72,7 +72,8 @@ static void one_blas_thread(void)
 static const char *const help_text[][2] = {
     {"run", "usage: zstr run [MODEL.xml] [-o OUT.csv] [--plot OUT.svg|png|pdf] [--area]\n"
             "                [--set PATH=V1,V2,...]... [--grid] [--summary FILE.csv]\n"
-            "                [--threads N] [--quiet] [plot options]\n"
+            "                [--method auto|direct|mor] [--tolerance T] [--poles POLES.csv]\n"
+            "                [--threads N] [--quiet] [--progress] [plot options]\n"
             "\n"
             "Compute the spectrum of MODEL.xml (without one, the embedded default: the\n"
             "tau_Cstr < tau_CT case of Eckhardt et al. 2023 with a 22 % contact spot).\n"
@@ -86,8 +87,19 @@ static const char *const help_text[][2] = {
             "  --grid            every combination of the --set lists (first list\n"
             "                    slowest) instead of pairing them member by member\n"
             "  --summary FILE    also write the summary table as CSV\n"
+            "  --method M        direct: one complex LU per frequency; mor: a reduced-order\n"
+            "                    model from a few real factorizations, error-controlled;\n"
+            "                    auto (default): mor for 12+ frequencies and 5000+ unknowns\n"
+            "                    or when no complex LU fits the memory limit\n"
+            "  --tolerance T     mor's target max relative error over the band (default\n"
+            "                    1e-6); frequencies whose estimate misses it are solved by LU\n"
+            "  --poles FILE      the network's exact relaxation-time spectrum (columns\n"
+            "                    tau_s,R_Ohm; POLES-1.csv, ... in a series); implies mor\n"
             "  --threads N       worker threads for the frequency sweep (default 2)\n"
-            "  --quiet           no progress line on stderr\n"},
+            "  --quiet           no progress line on stderr\n"
+            "  --progress        progress lines on stderr also when it is not a terminal\n"
+            "A series whose members differ only in values (temperature, conductivities,\n"
+            "interface parameters) reuses the first member's analysis (re-stamping).\n"},
     {"validate", "usage: zstr validate MODEL.xml\n"
                  "\n"
                  "Check MODEL.xml against the schema and the physical rules; print every\n"
@@ -178,7 +190,7 @@ static int usage_of(const char *cmd, const char *why)
 
 static int cmd_run(int argc, char **argv)
 {
-    zb_run_args a = {NULL, "spectrum.csv", NULL, NULL, {0}, 2, 0};
+    zb_run_args a = {NULL, "spectrum.csv", NULL, NULL, {0}, 2, 0, ZSTR_METHOD_AUTO, 1e-6, NULL, 0};
     zp_options_default(&a.plot_options);
     zb_settings sets = {0};
     char why[512];
@@ -209,6 +221,27 @@ static int cmd_run(int argc, char **argv)
             if (*end != '\0' || t < 1 || t > 256)
                 status = usage_of("run", "--threads takes a whole number from 1 to 256");
             a.threads = (int)t;
+        } else if (strcmp(arg, "--method") == 0 && i + 1 < argc) {
+            const char *v = argv[++i];
+            if (strcmp(v, "auto") == 0)
+                a.method = ZSTR_METHOD_AUTO;
+            else if (strcmp(v, "direct") == 0)
+                a.method = ZSTR_METHOD_DIRECT;
+            else if (strcmp(v, "mor") == 0)
+                a.method = ZSTR_METHOD_MOR;
+            else
+                status = usage_of("run", "--method takes auto, direct or mor");
+        } else if (strcmp(arg, "--tolerance") == 0 && i + 1 < argc) {
+            char *end;
+            const char *v = argv[++i];
+            double t = strtod(v, &end);
+            if (end == v || *end != '\0' || !(t >= 1e-14 && t <= 0.1))
+                status = usage_of("run", "--tolerance takes a number from 1e-14 to 0.1");
+            a.tolerance = t;
+        } else if (strcmp(arg, "--poles") == 0 && i + 1 < argc) {
+            a.poles = argv[++i];
+        } else if (strcmp(arg, "--progress") == 0) {
+            a.progress = 1;
         } else if (strcmp(arg, "--quiet") == 0) {
             a.quiet = 1;
         } else if (strcmp(arg, "--area") == 0) {
@@ -225,6 +258,10 @@ static int cmd_run(int argc, char **argv)
     int members = 1;
     if (status < 0 && zb_settings_members(&sets, grid, &members, why, sizeof why) != 0)
         status = usage_of("run", why);
+    if (status < 0 && (a.poles != NULL || a.plot_options.kind == ZP_POLES) &&
+        a.method == ZSTR_METHOD_DIRECT)
+        status = usage_of("run", "--poles and --panels poles need the reduced-order model: not "
+                                 "with --method direct");
     if (status < 0 && a.plot != NULL) {
         const char *dot = strrchr(a.plot, '.');
         if (dot == NULL || (strcasecmp(dot, ".svg") != 0 && strcasecmp(dot, ".png") != 0 &&
@@ -318,6 +355,80 @@ static void print_time_constants(const zstr_model *m)
     printf("  (tau_Cstr depends on the geometry: fit the spectrum)\n");
 }
 
+/* One real factorization of the reduced-order sweep, timed: the smallest
+ * reduced model (two shifts) of the band, halved. */
+static int time_mor_factor(const zstr_plan *plan, const double *f, int64_t nf, double *t,
+                           zstr_error *e)
+{
+    int64_t k = 0;
+    while (k < nf && !(f[k] > 0.0))
+        k++;
+    if (k == nf)
+        return ZSTR_OK; /* DC only: no reduced model */
+    zstr_rom_options ro;
+    zstr_rom_options_default(&ro);
+    ro.max_shifts = 2;
+    zstr_rom *rom = NULL;
+    double t0 = now();
+    int rc = zstr_rom_create(plan, nf, f, &ro, &rom, e);
+    if (rc == ZSTR_OK) {
+        zstr_rom_info ri;
+        zstr_rom_info_init(&ri);
+        zstr_rom_get_info(rom, &ri);
+        *t = (now() - t0) / (double)(ri.factorizations > 0 ? ri.factorizations : 1);
+    } else if (rc == ZSTR_EMEMLIMIT || rc == ZSTR_EINVAL) {
+        printf("reduced-order model (mor): not possible here: %s\n", e->message);
+        rc = ZSTR_OK;
+    }
+    zstr_rom_free(rom);
+    return rc;
+}
+
+static void print_direct_prediction(const zstr_plan_info *in, const zstr_factor_info *fi,
+                                    double t_lu, int64_t nf, int threads)
+{
+    printf("direct (one complex LU per frequency):\n");
+    if (t_lu < 0.0) {
+        printf("  does not fit the memory limit: one LU needs %.4g MB beside the plan's %.4g "
+               "MB, the limit is %.4g MB (zstr run computes by mor)\n",
+               in->predicted_peak_bytes / 1e6, in->plan_bytes / 1e6, in->memory_limit / 1e6);
+        return;
+    }
+    printf("  predicted factor: %.4g MB; measured nnz(L+U) %.4g, %.4g MB\n",
+           in->predicted_bytes / 1e6, fi->lu_nnz, fi->bytes / 1e6);
+    printf("  plan %.4g MB; one frequency at its peak %.4g MB; limit %.4g MB "
+           "(%d at a time)\n",
+           in->plan_bytes / 1e6, in->predicted_peak_bytes / 1e6, in->memory_limit / 1e6,
+           in->max_threads);
+    printf("  time per frequency (measured at 1 kHz): %.3g s; %lld frequencies\n", t_lu,
+           (long long)nf);
+    zr_print_estimate(stdout, t_lu, nf, threads, in->predicted_peak_bytes, in->plan_bytes);
+    if (threads > in->max_threads)
+        printf("  (only %d frequenc%s fit the memory limit at a time)\n", in->max_threads,
+               in->max_threads == 1 ? "y" : "ies");
+}
+
+/* The paper's models need 6–10 real factorizations for the default
+ * tolerance (bench/RESULTS.md, tests/cli_mor.sh): the prediction is that
+ * range, whatever the number of frequencies. */
+#define ZSTR_MOR_FACTORIZATIONS_LO 6
+#define ZSTR_MOR_FACTORIZATIONS_HI 10
+
+static void print_mor_prediction(const zstr_plan_info *in, double t_chol, int64_t nf)
+{
+    if (t_chol < 0.0)
+        return;
+    printf("reduced-order model (mor, tolerance 1e-6):\n");
+    printf("  one real Cholesky factorization with its solves (measured): %.3g s\n", t_chol);
+    printf("  predicted time of the spectrum: %.3g to %.3g s for %lld frequencies "
+           "(%d to %d factorizations, as on the paper's models; one thread)\n",
+           ZSTR_MOR_FACTORIZATIONS_LO * t_chol, ZSTR_MOR_FACTORIZATIONS_HI * t_chol,
+           (long long)nf, ZSTR_MOR_FACTORIZATIONS_LO, ZSTR_MOR_FACTORIZATIONS_HI);
+    printf("  predicted memory at its peak: %.4g MB (the plan's %.4g MB, one real factor, the "
+           "basis)\n",
+           (in->plan_bytes + in->predicted_mor_bytes) / 1e6, in->plan_bytes / 1e6);
+}
+
 static int cmd_info(int argc, char **argv)
 {
     const char *model = NULL;
@@ -376,20 +487,28 @@ static int cmd_info(int argc, char **argv)
         print_time_constants(m);
         rc = zstr_plan_create(m, NULL, &plan, &e);
     }
+    zstr_plan_info in;
+    zstr_plan_info_init(&in);
     if (rc == ZSTR_OK)
-        rc = zstr_workspace_create(plan, &ws, &e);
-    double z[2];
-    double t0 = now();
-    if (rc == ZSTR_OK)
-        rc = zstr_execute(plan, ws, 1e3, z, &e);
-    double t1 = now();
-    if (rc == ZSTR_OK) {
-        zstr_plan_info in;
-        zstr_factor_info fi;
-        zstr_plan_info_init(&in);
-        zstr_factor_info_init(&fi);
         zstr_plan_get_info(plan, &in);
-        zstr_workspace_factor_info(ws, &fi);
+    /* direct: one complex LU at 1 kHz, timed (when one fits the limit) */
+    double t_lu = -1.0;
+    zstr_factor_info fi;
+    zstr_factor_info_init(&fi);
+    if (rc == ZSTR_OK && in.direct_fits) {
+        rc = zstr_workspace_create(plan, &ws, &e);
+        double z[2], t0 = now();
+        if (rc == ZSTR_OK)
+            rc = zstr_execute(plan, ws, 1e3, z, &e);
+        t_lu = now() - t0;
+        if (rc == ZSTR_OK)
+            zstr_workspace_factor_info(ws, &fi);
+    }
+    /* mor: the smallest reduced model (two real factorizations), timed */
+    double t_chol = -1.0;
+    if (rc == ZSTR_OK)
+        rc = time_mor_factor(plan, fr, nf, &t_chol, &e);
+    if (rc == ZSTR_OK) {
         printf("network:\n");
         printf("  unknowns %lld (voxels %lld, internal nodes %lld), branches %lld, nnz %lld\n",
                (long long)in.n_unknowns, (long long)in.n_voxels, (long long)in.n_internal,
@@ -398,24 +517,17 @@ static int cmd_info(int argc, char **argv)
                in.open_circuit ? "yes" : "no");
         printf("  ordering %s, symbolic analysis %.3g s\n",
                in.ordering == ZSTR_ORDERING_AMD ? "AMD" : "METIS", in.analysis_seconds);
-        printf("  predicted factor: %.4g MB; measured nnz(L+U) %.4g, %.4g MB\n",
-               in.predicted_bytes / 1e6, fi.lu_nnz, fi.bytes / 1e6);
-        printf("  plan %.4g MB; one frequency at its peak %.4g MB; limit %.4g MB "
-               "(%d at a time)\n",
-               in.plan_bytes / 1e6, in.predicted_peak_bytes / 1e6, in.memory_limit / 1e6,
-               in.max_threads);
         const char *sname;
         double sval;
         for (int k = 0; zstr_plan_solver_stat(plan, k, &sname, &sval) == ZSTR_OK; k++)
             printf("  %s %.4g\n", sname, sval);
-        printf("  time per frequency (measured at 1 kHz): %.3g s; %lld frequencies\n", t1 - t0,
-               (long long)nf);
         printf("  contact fraction: WE %.4f, CE %.4f\n", in.contact_fraction[ZSTR_WE],
                in.contact_fraction[ZSTR_CE]);
-        zr_print_estimate(stdout, t1 - t0, nf, threads, in.predicted_peak_bytes, in.plan_bytes);
-        if (threads > in.max_threads)
-            printf("  (only %d frequenc%s fit the memory limit at a time)\n", in.max_threads,
-                   in.max_threads == 1 ? "y" : "ies");
+        print_direct_prediction(&in, &fi, t_lu, nf, threads);
+        print_mor_prediction(&in, t_chol, nf);
+        int auto_method = zstr_sweep_method(plan, nf, fr, ZSTR_METHOD_AUTO);
+        printf("zstr run (--method auto) computes this spectrum by %s\n",
+               auto_method == ZSTR_METHOD_MOR ? "mor" : "direct");
         zb_warn_contact(f, in.contact_fraction, 0, 1);
     } else {
         report(&e);

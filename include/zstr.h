@@ -100,6 +100,7 @@ extern "C" {
     X(ZSTR_EIO, -8, "input/output error")                                          \
     X(ZSTR_ECANCELLED, -9, "cancelled by the caller")                              \
     X(ZSTR_ETHREAD, -10, "could not start a thread")                               \
+    X(ZSTR_EPATTERN, -11, "the network's pattern differs from the plan's")          \
     X(ZSTR_WOPEN_CIRCUIT, 1, "no conductive path joins the electrodes at DC")
 
 typedef enum zstr_status {
@@ -390,6 +391,24 @@ ZSTR_API int zstr_plan_create(const zstr_model *model, const zstr_options *optio
  * Returns: ZSTR_OK; ZSTR_EMEMLIMIT with the figures; ZSTR_EINVAL. */
 ZSTR_API int zstr_plan_check_grid(const int64_t n[3], const zstr_options *options,
                                   double *bytes, zstr_error *err);
+/* Purpose: give the plan the values of another model whose network has the
+ *   same pattern (the usual case: another temperature, other conductivities,
+ *   permittivities, activation energies or interface parameters on the same
+ *   grid, grains and interface pixels), keeping every symbolic analysis.  The
+ *   pattern does not depend on T (assembly guarantees it), so a temperature
+ *   series needs one plan.  The model is assembled and its pattern compared
+ *   with the plan's; only the analyses (UMFPACK's, CHOLMOD's, METIS's
+ *   orderings) are saved, and the result equals a fresh plan of the model bit
+ *   for bit.  A cached DC result is dropped; the memory predictions stay (they
+ *   depend on the pattern only).
+ * Arguments: plan — required; no thread may use it or its workspaces during
+ *   the call, and a workspace's last solution belongs to the old values
+ *   (execute again before zstr_fields); model — required, not kept; err —
+ *   optional.  While it runs the old and the new network are both held.
+ * Returns: ZSTR_OK; ZSTR_EPATTERN when the grid or the pattern differ (other
+ *   grains, interface pixels, a phase whose series parts change class): the
+ *   plan is unchanged, make a new one; ZSTR_EINVAL; ZSTR_ENOMEM. */
+ZSTR_API int zstr_plan_restamp(zstr_plan *plan, const zstr_model *model, zstr_error *err);
 /* Purpose: free a plan (NULL is a no-op).  No workspace of it may be in use. */
 ZSTR_API void zstr_plan_free(zstr_plan *plan);
 
@@ -518,7 +537,9 @@ typedef struct zstr_dc_result {
 
 /* Purpose: set result->size. */
 ZSTR_API void zstr_dc_result_init(zstr_dc_result *result);
-/* Purpose: the DC resistance of the plan's network.
+/* Purpose: the DC resistance of the plan's network.  Solved at the first call
+ *   and kept with the plan (until zstr_plan_restamp): later calls, from any
+ *   thread, return the same record (its seconds are the first solve's).
  * Arguments: plan — required; result — required, result->size set by the
  *   caller (zstr_dc_result_init); err — optional.
  * Returns: ZSTR_OK; ZSTR_WOPEN_CIRCUIT (result filled, resistance = +inf);
@@ -548,6 +569,24 @@ typedef struct zstr_sweep_options {
     double tolerance;
     /* Optional: filled with what ran (NULL: not reported). */
     struct zstr_sweep_report *report;
+    /* MOR: called after each real factorization with the number made so far and
+     * the estimated max relative error over the band (+inf until two models
+     * exist to compare); a non-zero return cancels (ZSTR_ECANCELLED).  NULL:
+     * none.  (progress is called too, with done = factorizations, total = 0.) */
+    int (*mor_progress)(void *context, int factorizations, double estimate);
+    /* Optional per-frequency outputs, n values each (NULL: not returned):
+     * estimate    the estimated relative error of the value returned: the
+     *             reduced model's estimate, 0 where it was solved directly
+     *             (f = 0, the direct method, a recomputed frequency);
+     * recomputed  1 where MOR's estimate missed the tolerance and the value
+     *             comes from a complex LU instead, else 0. */
+    double *estimate;
+    unsigned char *recomputed;
+    /* MOR: when not NULL, *rom receives the reduced model (free it with
+     * zstr_rom_free): its poles are the network's exact relaxation-time
+     * spectrum (zstr_rom_poles).  *rom = NULL when the direct method ran or
+     * the sweep failed. */
+    struct zstr_rom **rom;
 } zstr_sweep_options;
 
 typedef enum zstr_method {
@@ -576,6 +615,16 @@ ZSTR_API void zstr_sweep_report_init(zstr_sweep_report *report);
  *   auto, tolerance 1e-6, no report) and size.
  * Arguments: options — may be NULL (nothing happens). */
 ZSTR_API void zstr_sweep_options_default(zstr_sweep_options *options);
+
+/* Purpose: the method zstr_sweep would run for these frequencies: `method`
+ *   itself, or for ZSTR_METHOD_AUTO the choice auto makes (MOR from 12
+ *   positive frequencies and 5000 unknowns, or whenever no complex LU fits the
+ *   plan's memory limit; direct otherwise); direct when no frequency is > 0.
+ * Arguments: plan — required; n >= 0; frequencies — required when n > 0 (not
+ *   checked for finiteness: zstr_sweep does that); method — a zstr_method.
+ * Returns: ZSTR_METHOD_DIRECT or ZSTR_METHOD_MOR; ZSTR_EINVAL (< 0). */
+ZSTR_API int zstr_sweep_method(const zstr_plan *plan, int64_t n, const double *frequencies,
+                               int method);
 
 /* Purpose: z[2k], z[2k+1] = Z(frequencies[k]) for k < n.
  * Arguments: plan — required; n >= 0; frequencies, z — required when n > 0;
@@ -638,8 +687,9 @@ ZSTR_API void zstr_rom_free(zstr_rom *rom);
  *   when the model holds the DC solve), and optionally the error estimate.
  * Arguments: rom — required; z — required (2n values); estimate — optional, n
  *   values: the largest |Z_r − Z_r'| / |Z_r| at f/2, f and 2f, with Z_r' the
- *   model before its last factorization (the change the last shift made;
- *   tests/test_mor.c checks it is never 10× below the true error).
+ *   model before its last factorization (the change the last shift made), or
+ *   a tenth of the change the shift before made, where larger
+ *   (tests/test_mor.c checks it is never 10× below the true error).
  * Returns: ZSTR_OK; ZSTR_EINVAL. */
 ZSTR_API int zstr_rom_evaluate(const zstr_rom *rom, int64_t n, const double *frequencies,
                                double *z, double *estimate, zstr_error *err);

@@ -459,9 +459,11 @@ typedef struct rom_progress {
 
 static int rom_progress_cb(void *ctx, int factorizations, double estimate)
 {
-    (void)estimate;
     const rom_progress *p = ctx;
-    return p->o->progress(p->o->context, factorizations, 0);
+    if (p->o->mor_progress != NULL &&
+        p->o->mor_progress(p->o->context, factorizations, estimate) != 0)
+        return 1;
+    return p->o->progress != NULL ? p->o->progress(p->o->context, factorizations, 0) : 0;
 }
 
 /* The reduced model for the positive frequencies, DC by CHOLMOD, and a direct
@@ -473,7 +475,7 @@ static int mor_sweep(const zstr_plan *plan, int64_t n, const double *f, double *
     zstr_rom_options_default(&ro);
     ro.tolerance = o->tolerance;
     rom_progress pc = {o};
-    if (o->progress != NULL) {
+    if (o->progress != NULL || o->mor_progress != NULL) {
         ro.progress = rom_progress_cb;
         ro.context = &pc;
     }
@@ -501,6 +503,10 @@ static int mor_sweep(const zstr_plan *plan, int64_t n, const double *f, double *
     int64_t nx = 0;
     double worst = 0.0;
     for (int64_t k = 0; k < n; k++) {
+        if (o->estimate != NULL)
+            o->estimate[k] = f[k] == 0.0 ? 0.0 : est[k];
+        if (o->recomputed != NULL)
+            o->recomputed[k] = 0;
         if (f[k] == 0.0) {
             zstr_dc_result dc;
             zstr_dc_result_init(&dc);
@@ -529,11 +535,19 @@ static int mor_sweep(const zstr_plan *plan, int64_t n, const double *f, double *
         for (int64_t k = 0; k < nx; k++) {
             z[2 * ix[k]] = zx[2 * k];
             z[2 * ix[k] + 1] = zx[2 * k + 1];
+            if (o->estimate != NULL)
+                o->estimate[ix[k]] = 0.0;
+            if (o->recomputed != NULL)
+                o->recomputed[ix[k]] = 1;
         }
         rep->factorizations += nx;
     }
     if (rc == ZSTR_OK && dcrc != ZSTR_OK)
         rc = dcrc; /* the open-circuit warning of f = 0 */
+    if (rc >= 0 && o->rom != NULL) {
+        *o->rom = rom; /* the caller's now */
+        rom = NULL;
+    }
 done:
     zstr_rom_free(rom);
     free(est);
@@ -541,6 +555,24 @@ done:
     free(ix);
     free(zx);
     return rc;
+}
+
+int zstr_sweep_method(const zstr_plan *plan, int64_t n, const double *f, int method)
+{
+    if (plan == NULL || n < 0 || (n > 0 && f == NULL) || method < ZSTR_METHOD_AUTO ||
+        method > ZSTR_METHOD_MOR)
+        return ZSTR_EINVAL;
+    int64_t npos = 0;
+    for (int64_t k = 0; k < n; k++)
+        npos += f[k] > 0.0;
+    if (npos == 0)
+        return ZSTR_METHOD_DIRECT; /* DC only: nothing to reduce */
+    if (method != ZSTR_METHOD_AUTO)
+        return method;
+    return !plan->info.direct_fits ||
+                   (npos >= ZS_AUTO_MIN_FREQUENCIES && plan->p.n >= ZS_AUTO_MIN_UNKNOWNS)
+               ? ZSTR_METHOD_MOR
+               : ZSTR_METHOD_DIRECT;
 }
 
 int zstr_sweep(const zstr_plan *plan, int64_t n, const double *f, double *z,
@@ -581,19 +613,20 @@ int zstr_sweep(const zstr_plan *plan, int64_t n, const double *f, double *z,
     int64_t npos = 0;
     for (int64_t k = 0; k < n; k++)
         npos += f[k] > 0.0;
-    int method = o.method;
-    if (method == ZSTR_METHOD_AUTO)
-        method = !plan->info.direct_fits || (npos >= ZS_AUTO_MIN_FREQUENCIES &&
-                                             plan->p.n >= ZS_AUTO_MIN_UNKNOWNS)
-                     ? ZSTR_METHOD_MOR
-                     : ZSTR_METHOD_DIRECT;
-    if (npos == 0)
-        method = ZSTR_METHOD_DIRECT; /* DC only: nothing to reduce */
+    int method = zstr_sweep_method(plan, n, f, o.method);
     rep.method = method;
+    if (o.rom != NULL)
+        *o.rom = NULL;
     int rc;
     if (method == ZSTR_METHOD_MOR) {
         rc = mor_sweep(plan, n, f, z, &o, &rep, err);
     } else {
+        for (int64_t k = 0; k < n; k++) {
+            if (o.estimate != NULL)
+                o.estimate[k] = 0.0;
+            if (o.recomputed != NULL)
+                o.recomputed[k] = 0;
+        }
         rc = n > 0 ? direct_sweep(plan, n, f, z, &o, err) : ZSTR_OK;
         rep.factorizations = npos;
         rep.direct = npos;

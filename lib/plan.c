@@ -13,6 +13,7 @@
  * is 20–37 times the real factor on these grids; it is reported among the
  * backend's figures (zstr_plan_solver_stat) but not used to refuse.
  */
+#include "zs_backend.h"
 #include "zs_plan.h"
 
 #include <math.h>
@@ -127,6 +128,56 @@ static void add_stat(zstr_plan *plan, const char *name, double value)
     }
 }
 
+/* What the plan's info says of the model and its network (not of the solvers):
+ * set at creation and again by zstr_plan_restamp. */
+static void describe_model(zstr_plan *plan, const zstr_model *m)
+{
+    const zs_pencil *p = &plan->p;
+    zstr_plan_info *in = &plan->info;
+    for (int d = 0; d < 3; d++) {
+        plan->n[d] = m->n[d];
+        plan->h[d] = m->h[d];
+    }
+    in->n_voxels = p->nvox;
+    in->n_internal = p->ninternal;
+    in->n_unknowns = p->n;
+    in->nnz = p->nnz;
+    in->n_branches = p->nelem;
+    in->n_floating = p->n_floating;
+    in->n_isolated_dc = p->n_isolated_dc;
+    in->open_circuit = p->open_circuit;
+    in->area = (double)m->n[0] * m->h[0] * (double)m->n[1] * m->h[1];
+    in->thickness = (double)m->n[2] * m->h[2];
+    in->temperature = m->temperature;
+    in->contact_fraction[ZSTR_WE] = zstr_model_contact_fraction(m, ZSTR_WE);
+    in->contact_fraction[ZSTR_CE] = zstr_model_contact_fraction(m, ZSTR_CE);
+}
+
+/* The real Cholesky side of the plan: CHOLMOD's analysis of the port form's
+ * pattern, kept for every reduced-order sweep, and its nnz(L), from which the
+ * memory of both methods is predicted.  The port form is the eliminated
+ * pattern plus the WE node, so its nnz(L) bounds the eliminated form's from
+ * above (by the WE's row).  Without a WE branch there is no port form: the
+ * eliminated pattern is counted instead and no symbolic object is kept.  The
+ * port form's electrode (port.c) follows from the values, so a re-stamp keeps
+ * the analysis only when both electrodes touch the same nodes. */
+static int analyse_real(zstr_plan *plan, int ordering, double *lnz, zstr_error *err)
+{
+    if (plan->p.nwe < 1 || plan->p.nce < 1)
+        return zs_cholmod_predict_lnz(&plan->p, ordering, lnz, err);
+    zs_system sys;
+    int rc = zs_system_build(&plan->p, &sys, err);
+    if (rc == ZSTR_OK)
+        rc = zs_backend_cholmod.analyse(&sys, ordering, &plan->mor_symbolic, err);
+    if (rc == ZSTR_OK) {
+        const char *name;
+        plan->mor_backend = &zs_backend_cholmod;
+        zs_backend_cholmod.stat(plan->mor_symbolic, NULL, 0, &name, lnz);
+    }
+    zs_system_free(&sys);
+    return rc;
+}
+
 int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **out,
                      zstr_error *err)
 {
@@ -152,8 +203,13 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
     zstr_plan *plan = calloc(1, sizeof *plan);
     if (plan == NULL)
         return zs_error(err, ZSTR_ENOMEM, "zstr_plan_create: out of memory");
+    if (pthread_mutex_init(&plan->dc_lock, NULL) != 0) {
+        free(plan);
+        return zs_error(err, ZSTR_ETHREAD, "zstr_plan_create: could not create a mutex");
+    }
     rc = zs_pencil_build(m, &plan->p, err);
     if (rc != ZSTR_OK) {
+        pthread_mutex_destroy(&plan->dc_lock);
         free(plan);
         if (rc == ZSTR_ENOMEM && err != NULL) {
             double assembly = 0.0;
@@ -165,27 +221,11 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
     }
     zs_pencil *p = &plan->p;
     zstr_plan_info *in = &plan->info;
-    for (int d = 0; d < 3; d++) {
-        plan->n[d] = m->n[d];
-        plan->h[d] = m->h[d];
-    }
-    in->n_voxels = p->nvox;
-    in->n_internal = p->ninternal;
-    in->n_unknowns = p->n;
-    in->nnz = p->nnz;
-    in->n_branches = p->nelem;
-    in->n_floating = p->n_floating;
-    in->n_isolated_dc = p->n_isolated_dc;
-    in->open_circuit = p->open_circuit;
+    describe_model(plan, m);
     in->ordering = ordering;
-    in->area = (double)m->n[0] * m->h[0] * (double)m->n[1] * m->h[1];
-    in->thickness = (double)m->n[2] * m->h[2];
-    in->temperature = m->temperature;
-    in->contact_fraction[ZSTR_WE] = zstr_model_contact_fraction(m, ZSTR_WE);
-    in->contact_fraction[ZSTR_CE] = zstr_model_contact_fraction(m, ZSTR_CE);
 
     double lnz = 0.0;
-    rc = zs_cholmod_predict_lnz(p, ordering, &lnz, err);
+    rc = analyse_real(plan, ordering, &lnz, err);
     if (rc != ZSTR_OK)
         goto fail;
     double lu_nnz = 2.0 * lnz - (double)p->n;
@@ -252,6 +292,9 @@ void zstr_plan_free(zstr_plan *plan)
         return;
     if (plan->symbolic != NULL)
         umfpack_zl_free_symbolic(&plan->symbolic);
+    if (plan->mor_backend != NULL)
+        plan->mor_backend->free_symbolic(plan->mor_symbolic);
+    pthread_mutex_destroy(&plan->dc_lock);
     zs_pencil_free(&plan->p);
     free(plan);
 }
@@ -277,5 +320,86 @@ int zstr_plan_solver_stat(const zstr_plan *plan, int k, const char **name, doubl
         return ZSTR_ERANGE;
     *name = plan->stat_name[k];
     *value = plan->stat_value[k];
+    return ZSTR_OK;
+}
+
+/* ---- re-stamping: new values on the same pattern -------------------------- */
+
+/* The port form's pattern is the eliminated pattern plus the kept electrode's
+ * row, whose entries are the nodes with an element to that electrode: the
+ * same eliminated pattern and the same such nodes on both electrodes (either
+ * may be kept) give the same port pattern. */
+static int same_nodes(const zs_pencil *a, const zs_pencil *b, int64_t na, const int64_t *la,
+                      int64_t nb, const int64_t *lb, uint8_t *mark)
+{
+    memset(mark, 0, (size_t)a->n);
+    for (int64_t k = 0; k < na; k++)
+        mark[a->elem[la[k]].a] |= 1;
+    for (int64_t k = 0; k < nb; k++)
+        mark[b->elem[lb[k]].a] |= 2;
+    for (int64_t i = 0; i < a->n; i++)
+        if (mark[i] == 1 || mark[i] == 2)
+            return 0;
+    return 1;
+}
+
+static int same_we_nodes(const zs_pencil *a, const zs_pencil *b, uint8_t *mark)
+{
+    return same_nodes(a, b, a->nwe, a->we_elem, b->nwe, b->we_elem, mark) &&
+           same_nodes(a, b, a->nce, a->ce_elem, b->nce, b->ce_elem, mark);
+}
+
+static int same_pattern(const zs_pencil *a, const zs_pencil *b, int *same, zstr_error *err)
+{
+    *same = a->n == b->n && a->nvox == b->nvox && a->nnz == b->nnz &&
+            (a->nwe > 0) == (b->nwe > 0) && (a->nce > 0) == (b->nce > 0) &&
+            memcmp(a->Ap, b->Ap, (size_t)(a->n + 1) * sizeof *a->Ap) == 0 &&
+            memcmp(a->Ai, b->Ai, (size_t)a->nnz * sizeof *a->Ai) == 0;
+    if (!*same)
+        return ZSTR_OK;
+    uint8_t *mark = malloc((size_t)a->n);
+    if (mark == NULL)
+        return zs_error(err, ZSTR_ENOMEM, "zstr_plan_restamp: out of memory");
+    *same = same_we_nodes(a, b, mark);
+    free(mark);
+    return ZSTR_OK;
+}
+
+int zstr_plan_restamp(zstr_plan *plan, const zstr_model *m, zstr_error *err)
+{
+    zs_error_clear(err);
+    if (plan == NULL || m == NULL)
+        return zs_error(err, ZSTR_EINVAL, "zstr_plan_restamp: NULL argument");
+    int rc = zs_model_validate(m, err);
+    if (rc != ZSTR_OK)
+        return rc;
+    if (m->n[0] != plan->n[0] || m->n[1] != plan->n[1] || m->n[2] != plan->n[2])
+        return zs_error(err, ZSTR_EPATTERN,
+                        "zstr_plan_restamp: the model's grid %lldx%lldx%lld is not the plan's "
+                        "%lldx%lldx%lld",
+                        (long long)m->n[0], (long long)m->n[1], (long long)m->n[2],
+                        (long long)plan->n[0], (long long)plan->n[1], (long long)plan->n[2]);
+    zs_pencil np;
+    rc = zs_pencil_build(m, &np, err);
+    if (rc != ZSTR_OK)
+        return rc;
+    int same = 0;
+    rc = same_pattern(&plan->p, &np, &same, err);
+    if (rc == ZSTR_OK && !same)
+        rc = zs_error(err, ZSTR_EPATTERN,
+                      "zstr_plan_restamp: the model's network has another pattern than the "
+                      "plan's (other grains, interface pixels or series classes): make a new "
+                      "plan");
+    if (rc != ZSTR_OK) {
+        zs_pencil_free(&np);
+        return rc;
+    }
+    /* the plan's symbolic objects hold only the pattern: they stay */
+    zs_pencil_free(&plan->p);
+    plan->p = np;
+    describe_model(plan, m);
+    pthread_mutex_lock(&plan->dc_lock);
+    plan->dc_state = 0;
+    pthread_mutex_unlock(&plan->dc_lock);
     return ZSTR_OK;
 }

@@ -1,18 +1,36 @@
 /*
- * port.c — the port form of the pencil: the WE kept as the last unknown.
+ * port.c — the port form of the pencil: one electrode kept as the last
+ * unknown, the other grounded.
  *
  * The plan's pencil eliminates both electrodes (Dirichlet V_WE = 1, V_CE = 0):
- * an element e = (a, WE) with admittance y_e = g_e + s·c_e adds y_e to (a, a)
- * and nothing else.  Keeping the WE as node w = n adds, for every such element,
+ * an element e = (a, E) with admittance y_e = g_e + s·c_e adds y_e to (a, a)
+ * and nothing else.  Keeping electrode E as node w = n adds, for every such
+ * element,
  *     (a, w) = (w, a) −= y_e,   (w, w) += y_e,
- * which is Kirchhoff's law at the WE node.  The result is the nodal matrix of
- * the network with only the CE grounded: symmetric, positive semi-definite,
- * with the same graph plus one node.  Injecting 1 A at w gives Z = x_w.
+ * which is Kirchhoff's law at w.  The result is the nodal matrix of the
+ * network with only the other electrode grounded: symmetric, positive
+ * semi-definite, with the same graph plus one node.  Injecting 1 A at w gives
+ * Z = x_w, the same two-terminal impedance whichever electrode is kept
+ * (reciprocity).
+ *
+ * Which electrode.  K_ww = Σ y_e is one sum of every admittance on the kept
+ * electrode, and it cancels: the admittance the port sees is 1/Z, many
+ * decades below K_ww when that electrode's elements are nearly shorts at high
+ * frequency (a Li-metal WE: C_DL of 1.77 F/cm² gives |K_ww| ≈ 2.4e3 S at
+ * 10 MHz against 1/|Z| ≈ 1e-5 S).  The rounding ρ of K_ww is a shunt from w to
+ * ground that moves Z by ρ·|K_ww|·|Z| relative: 2.6e-6 at 10 MHz on 32³ with a
+ * plain double sum of 1024 elements (bench/RESULTS.md, "Direct solve
+ * accuracy").  So (1) the electrode kept is the one with the smaller
+ * admittance at the top of any band, Σ c_e first (capacitances are what grow
+ * with ω), then Σ g_e — an ideal CE against a WE interface: the CE — and (2)
+ * every sum into the port's row is accumulated in long double, so ρ is one
+ * rounding of the final value.  The other electrode's elements stay on the
+ * diagonals of their nodes, where a near-short only pins a node to ground.
  *
  * Pattern.  w is the largest index, so it is appended at the end of every
- * column a that touches the WE (rows stay sorted), and column w lists those a
- * in increasing order, then its diagonal.  Several elements on one node a add
- * into one entry.
+ * column a that touches the kept electrode (rows stay sorted), and column w
+ * lists those a in increasing order, then its diagonal.  Several elements on
+ * one node a add into one entry.
  */
 #include "zs_backend.h"
 
@@ -30,17 +48,36 @@ void zs_system_free(zs_system *s)
     memset(s, 0, sizeof *s);
 }
 
+/* Total conductance and capacitance of one electrode's elements. */
+static void electrode_sums(const zs_pencil *p, int64_t ne, const int64_t *list, long double *g,
+                           long double *c)
+{
+    *g = 0.0L, *c = 0.0L;
+    for (int64_t k = 0; k < ne; k++) {
+        *g += p->elem[list[k]].g;
+        *c += p->elem[list[k]].c;
+    }
+}
+
 int zs_system_build(const zs_pencil *p, zs_system *s, zstr_error *err)
 {
     memset(s, 0, sizeof *s);
-    if (p->nwe < 1)
+    if (p->nwe < 1 || p->nce < 1)
         return zs_error(err, ZSTR_EINVAL,
-                        "the working electrode has no branch (every pixel is free surface): "
-                        "no current can flow");
+                        "the %s electrode has no branch (every pixel is free surface): no "
+                        "current can flow",
+                        p->nwe < 1 ? "working" : "counter");
+    long double gw, cw, gc, cc;
+    electrode_sums(p, p->nwe, p->we_elem, &gw, &cw);
+    electrode_sums(p, p->nce, p->ce_elem, &gc, &cc);
+    int keep_ce = cc < cw || (cc == cw && gc < gw);
+    const int64_t ne = keep_ce ? p->nce : p->nwe;
+    const int64_t *list = keep_ce ? p->ce_elem : p->we_elem;
     const int64_t n = p->n, w = n;
-    /* per node: summed WE admittance (g, c) and whether it touches the WE */
-    double *wg = zs_calloc_array((size_t)n, sizeof *wg);
-    double *wc = zs_calloc_array((size_t)n, sizeof *wc);
+    /* per node: summed admittance (g, c) to the kept electrode, and whether it
+     * touches it */
+    long double *wg = zs_calloc_array((size_t)n, sizeof *wg);
+    long double *wc = zs_calloc_array((size_t)n, sizeof *wc);
     uint8_t *touch = zs_calloc_array((size_t)n, 1);
     int rc = ZSTR_OK;
     if (wg == NULL || wc == NULL || touch == NULL) {
@@ -48,16 +85,15 @@ int zs_system_build(const zs_pencil *p, zs_system *s, zstr_error *err)
         goto done;
     }
     int64_t nt = 0;
-    double dg = 0.0, dc = 0.0;
-    for (int64_t k = 0; k < p->nwe; k++) {
-        const zs_elem *el = &p->elem[p->we_elem[k]];
+    for (int64_t k = 0; k < ne; k++) {
+        const zs_elem *el = &p->elem[list[k]];
         nt += !touch[el->a];
         touch[el->a] = 1;
         wg[el->a] += el->g;
         wc[el->a] += el->c;
-        dg += el->g;
-        dc += el->c;
     }
+    long double dg = keep_ce ? gc : gw, dc = keep_ce ? cc : cw;
+    s->port_electrode = keep_ce ? ZSTR_CE : ZSTR_WE;
     s->n = n + 1;
     s->nnz = p->nnz + 2 * nt + 1;
     s->port = w;
@@ -80,8 +116,8 @@ int zs_system_build(const zs_pencil *p, zs_system *s, zstr_error *err)
         }
         if (touch[j]) {
             s->Ai[q] = w;
-            s->Gx[q] = -wg[j];
-            s->Cx[q] = -wc[j];
+            s->Gx[q] = (double)-wg[j];
+            s->Cx[q] = (double)-wc[j];
             q++;
         }
     }
@@ -89,19 +125,19 @@ int zs_system_build(const zs_pencil *p, zs_system *s, zstr_error *err)
     for (int64_t a = 0; a < n; a++) {
         if (touch[a]) {
             s->Ai[q] = a;
-            s->Gx[q] = -wg[a];
-            s->Cx[q] = -wc[a];
+            s->Gx[q] = (double)-wg[a];
+            s->Cx[q] = (double)-wc[a];
             q++;
         }
     }
     s->Ai[q] = w;
-    s->Gx[q] = dg;
-    s->Cx[q] = dc;
+    s->Gx[q] = (double)dg;
+    s->Cx[q] = (double)dc;
     q++;
     s->Ap[w + 1] = q;
-    /* G is definite when every node conducts to the CE: no floating node and a
-     * conductive path between the electrodes (nodes joined to the WE only are
-     * then joined to the CE through the WE node) */
+    /* G is definite when every node conducts to the grounded electrode: no
+     * floating node and a conductive path between the electrodes (nodes joined
+     * to the kept electrode only are then joined to the other through w) */
     s->g_definite = !p->open_circuit && p->n_floating == 0;
 done:
     free(wg);

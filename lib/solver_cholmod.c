@@ -159,8 +159,21 @@ int zstr_dc_resistance(const zstr_plan *plan, zstr_dc_result *result, zstr_error
                            sizeof *result, "zstr_dc_result", err);
     if (rc != ZSTR_OK)
         return rc;
+    /* solved once per plan (zs_plan.h): the lock is the plan's only mutable
+     * part, which is why the const is cast away here and nowhere else */
+    zstr_plan *mp = (zstr_plan *)plan;
     zstr_dc_result full;
-    rc = dc_solve(plan, &full, err);
+    pthread_mutex_lock(&mp->dc_lock);
+    if (mp->dc_state == 0) {
+        zs_error_clear(&mp->dc_err);
+        mp->dc_rc = dc_solve(plan, &mp->dc, &mp->dc_err);
+        mp->dc_state = mp->dc_rc != ZSTR_ENOMEM; /* memory may be found later */
+    }
+    full = mp->dc;
+    rc = mp->dc_rc;
+    if (err != NULL)
+        *err = mp->dc_err;
+    pthread_mutex_unlock(&mp->dc_lock);
     size_t size = result->size;
     memcpy(result, &full, size);
     result->size = size;

@@ -18,12 +18,14 @@
  * conformance suite against every entry of zs_backends[].
  *
  * Port form (physics.md §5).  The model-order reduction needs constant input
- * and output vectors, so the WE is kept as an unknown node (the last one, index
- * n − 1) fed by 1 A with the CE grounded: (G + sC) x = e_WE, Z(s) = x_WE.  G and
- * C stay symmetric positive semi-definite, and G + σC is definite for σ > 0
- * when every node reaches the CE through some branch (every voxel part has a
- * capacitance, so only a WE without any branch breaks it; zs_system_build
- * refuses that case).  G alone is definite when every node conducts to the CE.
+ * and output vectors, so one electrode is kept as an unknown node (the last
+ * one, index n − 1) fed by 1 A with the other grounded: (G + sC) x = e_port,
+ * Z(s) = x_port (the WE, or the CE when that keeps the port's row better
+ * conditioned: port.c).  G and C stay symmetric positive semi-definite, and
+ * G + σC is definite for σ > 0 when every node reaches the grounded electrode
+ * through some branch (every voxel part has a capacitance, so only an
+ * electrode without any branch breaks it; zs_system_build refuses that case).
+ * G alone is definite when every node conducts to the grounded electrode.
  */
 #ifndef ZS_BACKEND_H
 #define ZS_BACKEND_H
@@ -36,11 +38,13 @@ typedef struct zs_system {
     int64_t n, nnz;
     int64_t *Ap, *Ai;
     double *Gx, *Cx;
-    int64_t port;     /* the row of the port (WE) node: n − 1 */
+    int64_t port;     /* the row of the port node (the kept electrode): n − 1 */
+    int port_electrode; /* ZSTR_WE or ZSTR_CE: the electrode kept (port.c says which) */
     int g_definite;   /* G alone is positive definite (DC shift allowed) */
 } zs_system;
 
-/* Port form of an assembled pencil. ZSTR_EINVAL when the WE has no branch. */
+/* Port form of an assembled pencil. ZSTR_EINVAL when an electrode has no
+ * branch. */
 int zs_system_build(const zs_pencil *p, zs_system *s, zstr_error *err);
 void zs_system_free(zs_system *s);
 /* y = A x for A = a·G + b·C (both triangles stored: one pass). */
