@@ -7,6 +7,8 @@
  *   zstr drt SPECTRUM [--lambda auto|V] [-o DRT.csv] [--plot DRT.svg|png|pdf] [--json]
  *   zstr kk SPECTRUM [--tolerance PCT] [--exact] [-o RESIDUALS.csv] [--json]
  *   zstr arrhenius TABLE.csv [--form sigmaT|inverseR] [--area CM2] [--json]
+ *   zstr diagnose SPEC1 SPEC2 ... --parameter NAME=V1,V2,... [--decreasing]
+ *            [--plot FIG.svg|png|pdf] [--json]
  *
  * --json prints exactly one JSON object (the contract of issue 8), built with
  * jansson; otherwise a short human summary.  Output CSVs are written to a
@@ -40,6 +42,8 @@ static const char *const usage_lines[][2] = {
     {"drt", "zstr drt SPECTRUM [--lambda auto|V] [-o DRT.csv] [--plot DRT.svg] [--json]"},
     {"kk", "zstr kk SPECTRUM [--tolerance PCT] [--exact] [-o RESIDUALS.csv] [--json]"},
     {"arrhenius", "zstr arrhenius TABLE.csv [--form sigmaT|inverseR] [--area CM2] [--json]"},
+    {"diagnose", "zstr diagnose SPEC1 SPEC2 ... --parameter NAME=V1,V2,... [--decreasing] "
+                 "[--plot FIG.svg] [--json]"},
 };
 
 static int usage(const char *cmd, const char *why)
@@ -596,5 +600,173 @@ int zc_cmd_arrhenius(int argc, char **argv)
     }
     free(T);
     free(R);
+    return rc;
+}
+
+/* ---- diagnose ------------------------------------------------------------ */
+
+/* --parameter NAME=V1,V2,...: n finite plain numbers (no units: the values
+ * only order the members and label the plot). */
+static int parse_parameter(const char *arg, int n, double *v, char *name, size_t namesize)
+{
+    const char *eq = strchr(arg, '=');
+    if (eq == NULL || eq == arg || (size_t)(eq - arg) >= namesize) {
+        fprintf(stderr, "zstr diagnose: --parameter is NAME=V1,V2,... (got '%s')\n", arg);
+        return -1;
+    }
+    memcpy(name, arg, (size_t)(eq - arg));
+    name[eq - arg] = '\0';
+    const char *p = eq + 1;
+    int k = 0;
+    for (;;) {
+        char *end = NULL;
+        double x = strtod(p, &end);
+        if (end == p || !isfinite(x) || (*end != ',' && *end != '\0')) {
+            fprintf(stderr, "zstr diagnose: --parameter: value %d ('%.*s') is not a number\n",
+                    k + 1, (int)strcspn(p, ","), p);
+            return -1;
+        }
+        if (k < n)
+            v[k] = x;
+        k++;
+        if (*end == '\0')
+            break;
+        p = end + 1;
+    }
+    if (k != n) {
+        fprintf(stderr, "zstr diagnose: --parameter has %d values for %d spectra\n", k, n);
+        return -1;
+    }
+    return 0;
+}
+
+static int diagnose_json(const zstr_diagnosis *d)
+{
+    int64_t n = zstr_diagnosis_member_count(d);
+    json_t *procs = json_array();
+    for (int k = 0; k < zstr_diagnosis_process_count(d); k++) {
+        const double *t = zstr_diagnosis_process_tau(d, k);
+        const double *r = zstr_diagnosis_process_resistance(d, k);
+        json_t *jt = json_array(), *jr = json_array();
+        for (int64_t i = 0; i < n; i++) {
+            json_array_append_new(jt, num(t[i]));
+            json_array_append_new(jr, num(r[i]));
+        }
+        json_array_append_new(procs, json_pack("{s:o, s:o, s:s}", "tau_s", jt, "R_Ohm", jr,
+                                               "kind",
+                                               zstr_process_kind_name(
+                                                   zstr_diagnosis_process_kind(d, k))));
+    }
+    return print_json(json_pack("{s:o, s:s, s:s}", "processes", procs,
+                                "dominant_interface_process",
+                                zstr_process_kind_name(zstr_diagnosis_dominant(d)), "report",
+                                zstr_diagnosis_report(d)));
+}
+
+/* The paper's Figure 3 layout: Nyquist of every member beside its DRT, the
+ * members in the order given, labelled "NAME = value". */
+static int diagnose_plot(const char *path, const zstr_diagnosis *d,
+                         const zstr_spectrum *const *sp, const double *pv, const char *name)
+{
+    size_t nm = (size_t)zstr_diagnosis_member_count(d);
+    int n = (int)nm, npk = 0;
+    for (int i = 0; i < n; i++)
+        npk += zstr_drt_peak_count(zstr_diagnosis_drt(d, i));
+    zp_series *ser = calloc(nm, sizeof *ser);
+    zp_drt_series *ds = calloc(nm, sizeof *ds);
+    char *labels = calloc(nm, 96);
+    double *pt = malloc((size_t)(npk > 0 ? npk : 1) * sizeof *pt);
+    int rc = 0;
+    if (ser == NULL || ds == NULL || labels == NULL || pt == NULL) {
+        fprintf(stderr, "zstr: out of memory\n");
+        rc = EXIT_USER;
+    }
+    for (int i = 0, used = 0; rc == 0 && i < n; i++) {
+        const zstr_drt *drt = zstr_diagnosis_drt(d, i);
+        char *lab = labels + (size_t)i * 96;
+        snprintf(lab, 96, "%s = %g", name, pv[i]);
+        ser[i] = (zp_series){lab, zstr_spectrum_count(sp[i]), zstr_spectrum_frequencies(sp[i]),
+                             zstr_spectrum_impedance(sp[i])};
+        int np = zstr_drt_peak_count(drt);
+        for (int k = 0; k < np; k++) {
+            double r;
+            zstr_drt_peak(drt, k, &pt[used + k], &r);
+        }
+        ds[i] = (zp_drt_series){lab, zstr_drt_count(drt), zstr_drt_tau(drt),
+                                zstr_drt_gamma(drt), np, pt + used};
+        used += np;
+    }
+    char msg[512];
+    if (rc == 0 && zp_plot_series_drt(path, ser, ds, n, NULL, msg, sizeof msg) != 0) {
+        fprintf(stderr, "zstr: %s\n", msg);
+        rc = EXIT_USER;
+    }
+    zp_cleanup(); /* no more drawing: leave no font caches behind */
+    free(ser);
+    free(ds);
+    free(labels);
+    free(pt);
+    return rc;
+}
+
+int zc_cmd_diagnose(int argc, char **argv)
+{
+    const char *param = NULL, *plot = NULL;
+    int json = 0, decreasing = 0, nfile = 0;
+    char **files = calloc((size_t)argc, sizeof *files);
+    if (files == NULL) {
+        fprintf(stderr, "zstr: out of memory\n");
+        return EXIT_USER;
+    }
+    int rc = 0;
+    for (int i = 1; i < argc && rc == 0; i++) {
+        if (strcmp(argv[i], "--parameter") == 0 && i + 1 < argc)
+            param = argv[++i];
+        else if (strcmp(argv[i], "--plot") == 0 && i + 1 < argc)
+            plot = argv[++i];
+        else if (strcmp(argv[i], "--json") == 0)
+            json = 1;
+        else if (strcmp(argv[i], "--decreasing") == 0)
+            decreasing = 1;
+        else if (argv[i][0] == '-')
+            rc = usage("diagnose", "unknown or misplaced argument");
+        else
+            files[nfile++] = argv[i];
+    }
+    if (rc == 0 && (nfile < 2 || param == NULL))
+        rc = usage("diagnose", "needs two or more spectra and --parameter NAME=V1,V2,...");
+    char name[64];
+    double *pv = rc == 0 ? malloc((size_t)nfile * sizeof *pv) : NULL;
+    zstr_spectrum **sp = rc == 0 ? calloc((size_t)nfile, sizeof *sp) : NULL;
+    if (rc == 0 && (pv == NULL || sp == NULL)) {
+        fprintf(stderr, "zstr: out of memory\n");
+        rc = EXIT_USER;
+    }
+    if (rc == 0 && parse_parameter(param, nfile, pv, name, sizeof name) != 0)
+        rc = EXIT_USAGE;
+    for (int i = 0; rc == 0 && i < nfile; i++)
+        if ((sp[i] = read_spectrum(files[i])) == NULL)
+            rc = EXIT_USER;
+    zstr_diagnosis *d = NULL;
+    if (rc == 0) {
+        zstr_diagnose_options o;
+        zstr_diagnose_options_default(&o);
+        o.contact_increases = !decreasing;
+        zstr_error e;
+        if (zstr_diagnose(nfile, (const zstr_spectrum *const *)sp, pv, &o, &d, &e) != ZSTR_OK)
+            rc = fail(&e);
+    }
+    if (rc == 0 && plot != NULL)
+        rc = diagnose_plot(plot, d, (const zstr_spectrum *const *)sp, pv, name);
+    if (rc == 0 && json)
+        rc = diagnose_json(d);
+    else if (rc == 0)
+        fputs(zstr_diagnosis_report(d), stdout);
+    zstr_diagnosis_free(d);
+    for (int i = 0; sp != NULL && i < nfile; i++)
+        zstr_spectrum_free(sp[i]);
+    free(sp);
+    free(pv);
+    free(files);
     return rc;
 }

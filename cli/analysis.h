@@ -10,5 +10,6 @@ int zc_cmd_fit(int argc, char **argv);
 int zc_cmd_drt(int argc, char **argv);
 int zc_cmd_kk(int argc, char **argv);
 int zc_cmd_arrhenius(int argc, char **argv);
+int zc_cmd_diagnose(int argc, char **argv);
 
 #endif

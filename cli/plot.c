@@ -355,6 +355,7 @@ typedef struct fig {
     zp_geometry *geo;        /* filled while drawing, or NULL */
     int fit_style;           /* series 0 = data (markers only), 1 = model (line only) */
     const struct job *jb;    /* what is drawn (peaks of a DRT figure) */
+    int no_legend;           /* a panel that shares another panel's legend */
 } fig;
 
 /* What one figure draws: spectra, or a DRT (series f = τ, z = (γ, 0)) with
@@ -1829,7 +1830,7 @@ static void draw_logx_panel(const fig *g, rect room, ptype t, const char *xtitle
     if (t == P_DRT)
         drt_peaks(g, &p);
     legend L;
-    if (legend_place(g, &p, &L))
+    if (!g->no_legend && legend_place(g, &p, &L))
         legend_draw(g, &L);
 }
 
@@ -1867,7 +1868,8 @@ static void draw_figure(cairo_t *cr, double W, double H, const job *jb, const zp
              o->logy != 0,
              geo,
              o->kind == ZP_FIT,
-             jb};
+             jb,
+             0};
 
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
@@ -1891,6 +1893,13 @@ static void draw_figure(cairo_t *cr, double W, double H, const job *jb, const zp
         draw_bode(&g, room, 1);
     } else if (o->kind == ZP_DRT) {
         draw_logx_panel(&g, room, P_DRT, "$\xCF\x84$ / s", "$\xCE\xB3$ / ", "\xCE\xA9");
+    } else if (o->kind == ZP_SERIES_DRT) { /* the paper's Figure 3 layout */
+        double gap = 1.2 * g.fs, wn = 0.54 * (room.w - gap);
+        draw_nyquist(&g, (rect){room.x, room.y, wn, room.h}, 1);
+        fig r = g; /* the DRTs: the same colours, the Nyquist panel's legend */
+        r.s = jb->res, r.ns = jb->nres, r.area = 1.0, r.no_legend = 1;
+        draw_logx_panel(&r, (rect){room.x + wn + gap, room.y, room.w - wn - gap, room.h}, P_DRT,
+                        "$\xCF\x84$ / s", "$\xCE\xB3$ / ", "\xCE\xA9");
     } else if (o->kind == ZP_POLES) {
         double gap = 1.2 * g.fs, wn = 0.54 * (room.w - gap);
         draw_nyquist(&g, (rect){room.x, room.y, wn, room.h}, 1);
@@ -2016,7 +2025,7 @@ static int check_input(const char *path, const zp_series *s, int ns, const zp_op
                      (long long)s[j].n);
             return fail(msg, msgsize, path, what, 0);
         }
-    if (o->kind < ZP_BOTH || o->kind > ZP_POLES)
+    if (o->kind < ZP_BOTH || o->kind > ZP_SERIES_DRT)
         return fail(msg, msgsize, path, "kind must be ZP_BOTH, ZP_NYQUIST or ZP_BODE", 0);
     if (o->area_specific && !(isfinite(o->area_cm2) && o->area_cm2 > 0.0))
         return fail(msg, msgsize, path, "area_cm2 must be positive and finite", 0);
@@ -2372,6 +2381,53 @@ int zp_plot_poles_geometry(const zp_series *s, const zp_poles_series *p, int ns,
     double *mem;
     if (entry_options(opt, ZP_POLES, &o, msg, msgsize, "(geometry)") != 0 ||
         poles_job(s, p, ns, &jb, &ser, &mem, msg, msgsize, "(geometry)") != 0)
+        return -1;
+    int rc = geometry_job(&jb, &o, geo, msg, msgsize);
+    free(ser);
+    free(mem);
+    return rc;
+}
+
+/* A series with its DRTs: the spectra as given, the DRTs as residual-style
+ * series (f = τ, z = (γ, 0)) through drt_job. */
+static int series_drt_job(const zp_series *s, const zp_drt_series *d, int n, job *jb,
+                          zp_series **ser, double **mem, char *msg, size_t msgsize,
+                          const char *path)
+{
+    if (n < 0 || n > ZP_MAX_SERIES || (n > 0 && s == NULL))
+        return fail(msg, msgsize, path, "bad number of series", 0);
+    if (drt_job(d, n, jb, ser, mem, msg, msgsize, path) != 0)
+        return -1;
+    *jb = (job){s, n, *ser, n, d, NULL};
+    return 0;
+}
+
+int zp_plot_series_drt(const char *path, const zp_series *s, const zp_drt_series *d, int n,
+                       const zp_options *opt, char *msg, size_t msgsize)
+{
+    zp_options o;
+    job jb;
+    zp_series *ser;
+    double *mem;
+    if (entry_options(opt, ZP_SERIES_DRT, &o, msg, msgsize, path) != 0 ||
+        series_drt_job(s, d, n, &jb, &ser, &mem, msg, msgsize, path) != 0)
+        return -1;
+    int rc = plot_job(path, &jb, &o, msg, msgsize);
+    free(ser);
+    free(mem);
+    return rc;
+}
+
+int zp_plot_series_drt_geometry(const zp_series *s, const zp_drt_series *d, int n,
+                                const zp_options *opt, zp_geometry *geo, char *msg,
+                                size_t msgsize)
+{
+    zp_options o;
+    job jb;
+    zp_series *ser;
+    double *mem;
+    if (entry_options(opt, ZP_SERIES_DRT, &o, msg, msgsize, "(geometry)") != 0 ||
+        series_drt_job(s, d, n, &jb, &ser, &mem, msg, msgsize, "(geometry)") != 0)
         return -1;
     int rc = geometry_job(&jb, &o, geo, msg, msgsize);
     free(ser);

@@ -46,7 +46,8 @@ typedef struct zp_series {
 enum { ZP_BOTH = 0, ZP_NYQUIST = 1, ZP_BODE = 2,
        ZP_DRT = 3, /* set by zp_plot_drt (zp_plot rejects it) */
        ZP_FIT = 4, /* set by zp_plot_fit: Nyquist left, residuals right */
-       ZP_POLES = 5 /* zp_plot_poles: Nyquist left, exact relaxation times right */ };
+       ZP_POLES = 5, /* zp_plot_poles: Nyquist left, exact relaxation times right */
+       ZP_SERIES_DRT = 6 /* set by zp_plot_series_drt: Nyquist left, DRTs right */ };
 
 typedef struct zp_options {
     int area_specific; /* nonzero: plot Z·area_cm2 in Ω·cm² */
@@ -144,6 +145,15 @@ int zp_plot_fit(const char *path, const zp_fit_plot *fp, const zp_options *o, ch
 int zp_plot_fit_geometry(const zp_fit_plot *fp, const zp_options *o, zp_geometry *geo, char *msg,
                          size_t msgsize);
 
+/* The paper's Figure 3 layout: n spectra in a Nyquist panel (left, as
+ * zp_plot, with the legend) and their DRTs overlaid in a DRT panel (right, as
+ * zp_plot_drt, same colours: d[j] belongs to s[j]).  o->kind is ignored
+ * (ZP_SERIES_DRT); the Nyquist options apply to the left panel. */
+int zp_plot_series_drt(const char *path, const zp_series *s, const zp_drt_series *d, int n,
+                       const zp_options *o, char *msg, size_t msgsize);
+int zp_plot_series_drt_geometry(const zp_series *s, const zp_drt_series *d, int n,
+                                const zp_options *o, zp_geometry *geo, char *msg,
+                                size_t msgsize);
 /* The network's exact relaxation-time spectrum of one spectrum (the poles
  * of its reduced model): Z(s) = Σ R_k/(1 + sτ_k) over n terms, τ in s and R
  * in Ω (R∞, a term with τ = 0, is not drawn: it has no place on a log τ

@@ -123,6 +123,18 @@ static const char *const help_text[][2] = {
              "\n"
              "Redraw spectrum files written by zstr run (one series per file, legends\n"
              "from their --set lines and realised contact fraction) without computing.\n"},
+    {"diagnose",
+     "usage: zstr diagnose SPEC1 SPEC2 ... --parameter NAME=V1,V2,... [--decreasing]\n"
+     "                     [--plot FIG.svg|png|pdf] [--json]\n"
+     "\n"
+     "Eckhardt et al. 2023's guideline (Figure 8, Table 1) on a series of one\n"
+     "sample under a parameter that changes the contact (pressure, contact\n"
+     "fraction; --decreasing when the contact shrinks as it grows): the DRT of\n"
+     "each spectrum, its peaks tracked across the series and classified as bulk,\n"
+     "gb, charge-transfer (time constant or capacitance invariant) or\n"
+     "constriction (vanishes at the highest contact), the dominant interface\n"
+     "process and the order of tau_CT and tau_Cstr, with a report of the\n"
+     "evidence.  --plot draws the Nyquist plots beside their DRTs (Figure 3).\n"},
     {"help", "usage: zstr help [COMMAND]\n"},
 };
 
@@ -140,6 +152,7 @@ static int usage_all(FILE *to)
                 "  drt       distribution of relaxation times of a spectrum (--json)\n"
                 "  kk        Lin-KK test of a spectrum, exit 3 if inconsistent (--json)\n"
                 "  arrhenius activation energy from a T_K,R_Ohm table (--json)\n"
+                "  diagnose  classify the DRT signals of a series (Figure 8 guideline; --json)\n"
                 "  help      help on a command\n"
                 "\n"
                 "zstr --version prints the program's version and the library's.\n"
@@ -680,6 +693,8 @@ static int run_command(const char *c, int argc, char **argv)
         return zc_cmd_kk(argc - 1, argv + 1);
     if (strcmp(c, "arrhenius") == 0)
         return zc_cmd_arrhenius(argc - 1, argv + 1);
+    if (strcmp(c, "diagnose") == 0)
+        return zc_cmd_diagnose(argc - 1, argv + 1);
     fprintf(stderr, "zstr: unknown command '%s'\n", c);
     return usage_all(stderr);
 }

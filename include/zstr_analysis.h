@@ -1,7 +1,8 @@
 /*
  * zstr_analysis.h — spectrum analysis in libzstr: measured or simulated
  * impedance spectra read from files, equivalent-circuit fitting, distribution
- * of relaxation times (DRT), Kramers-Kronig test and Arrhenius fits.
+ * of relaxation times (DRT), Kramers-Kronig test, Arrhenius fits and the
+ * diagnosis of a series by Eckhardt et al.'s guideline (zstr_diagnose).
  *
  * Concept
  * -------
@@ -277,8 +278,9 @@ ZSTR_API int zstr_circuit_relaxation(const zstr_circuit *c, int k, const double 
 /* Model: Z(ω) = R∞ + jωL + ∫ γ(ln τ) / (1 + jωτ) d ln τ, γ >= 0 [Ω], with γ a
  * sum of Gaussian radial basis functions on a log-τ grid that extends one
  * decade beyond 1/(2π f_max) and 1/(2π f_min).  The weights x >= 0 (and R∞,
- * L >= 0) minimise ‖W(Z_model − Z)‖² + λ‖D x‖² (W = 1/|Z| per point, D the
- * first or second derivative of γ in ln τ at the grid points) by an
+ * L >= 0) minimise ‖W(Z_model − Z)‖² + λ‖D x‖²/Z_s² (W = 1/|Z| per point,
+ * Z_s = max |Z|, so λ is dimensionless and independent of the sample's size;
+ * D the first or second derivative of γ in ln τ at the grid points) by an
  * active-set NNLS (Lawson–Hanson) whose passive-set least-squares problems
  * LAPACK solves (dgels).  λ > 0 is given, or chosen by generalised
  * cross-validation on the unconstrained (ridge) problem.  The area under a
@@ -406,6 +408,122 @@ ZSTR_API void zstr_arrhenius_result_init(zstr_arrhenius_result *result);
 ZSTR_API int zstr_arrhenius_fit(int64_t n, const double *temperature, const double *resistance,
                                 double area, int form, zstr_arrhenius_result *result,
                                 zstr_error *err);
+
+/* ------------------------------------------------------------------------- */
+/* Diagnosis of a series (Eckhardt et al. 2023, Figure 8 and Table 1)        */
+/* ------------------------------------------------------------------------- */
+
+/* A series of spectra of one sample under a control parameter that changes
+ * the physical contact at the working electrode (stack pressure for measured
+ * data, contact fraction for simulated data).  Each member's DRT is computed
+ * (zstr_drt_compute); its peaks are tracked across the series from the
+ * member of highest contact on; each track ("process") gets a kind by the
+ * rules below, and the series a dominant interface process and the order of
+ * τ_CT and τ_Cstr.  Notation per track: Δτ = span of log10 τ over the members
+ * where it is seen [decades], C = τ/R per member, ΔC its span in decades,
+ * "full contact" = the member with the highest contact.
+ *   1. bulk, gb — in ascending τ, the first two tracks seen in every member
+ *      with Δτ <= tau_tolerance and R spread (max/min − 1) <=
+ *      resistance_tolerance (tracks seen only once are skipped).  Transport in
+ *      the electrolyte does not depend on the contact.
+ *   2. Every other track seen at least twice is an interface signal:
+ *      a. absent at full contact → constriction (R_Cstr → 0 as the contact
+ *         becomes full; the report says whether τ also shifts, the paper's
+ *         second sign);
+ *      b. else Δτ <= tau_tolerance → charge-transfer (τ = R_pol·C_DL is a
+ *         material constant: R_CT ∝ A^∓1 and C_CT ∝ A^±1 keep it);
+ *      c. else ΔC <= capacitance_tolerance → charge-transfer (only its
+ *         resistance changed, e.g. R_pol; constriction changes C as well,
+ *         towards C_pore);
+ *      d. else (present at full contact, τ and C shift): constriction when
+ *         a charge-transfer track (b, c) is resolved beside it and its R at
+ *         full contact is below vanish_fraction of its largest R (nearly
+ *         vanished); otherwise unknown — one signal that is charge transfer
+ *         at full contact and grows and shifts as constriction overlaps it
+ *         (τ_Cstr ≈ τ_CT, the paper's right branch).
+ *   3. A track seen once is unknown (no trend to judge).
+ * Dominant interface process: the kind with the largest R summed over the
+ * series among charge-transfer, constriction and the rule-2d tracks
+ * ("overlapping"); "none" without interface signals.
+ * Order of the time constants (Table 1), from the DRT: the τ of the largest
+ * constriction and charge-transfer tracks (geometric means); from the trends:
+ * R_CT falling and C_CT rising with contact → τ_Cstr < τ_CT, the reverse →
+ * τ_CT < τ_Cstr (correlation of log R, log C with the contact rank, |r| >=
+ * 0.6).  The guideline assumes that the contact changes along the series and
+ * that only charge transfer and constriction act at the interface (no SEI);
+ * a series in which nothing changes has no interface signal to classify. */
+
+typedef enum zstr_process_kind {
+    ZSTR_PROCESS_UNKNOWN = 0,
+    ZSTR_PROCESS_BULK = 1,
+    ZSTR_PROCESS_GB = 2,
+    ZSTR_PROCESS_CHARGE_TRANSFER = 3,
+    ZSTR_PROCESS_CONSTRICTION = 4,
+    ZSTR_PROCESS_OVERLAPPING = 5, /* only as a dominant process (rule 2d) */
+    ZSTR_PROCESS_NONE = 6         /* only as a dominant process: no interface signal */
+} zstr_process_kind;
+
+/* Purpose: the kind's name: "unknown", "bulk", "gb", "charge-transfer",
+ *   "constriction", "overlapping", "none"; "?" out of range. */
+ZSTR_API const char *zstr_process_kind_name(int kind);
+
+/* Order of the interface time constants (append-only). */
+typedef enum zstr_tau_order {
+    ZSTR_ORDER_UNKNOWN = 0,
+    ZSTR_ORDER_CSTR_FIRST = 1, /* τ_Cstr < τ_CT */
+    ZSTR_ORDER_CT_FIRST = 2    /* τ_CT < τ_Cstr */
+} zstr_tau_order;
+
+typedef struct zstr_diagnose_options {
+    size_t size; /* sizeof(zstr_diagnose_options): set by zstr_diagnose_options_default() */
+    int contact_increases;   /* 1 (default): the contact grows with the parameter
+                                (pressure, contact fraction); 0: it shrinks */
+    double tau_tolerance;    /* decades; default 0.3 (a factor of 2) */
+    double capacitance_tolerance; /* decades; default 0.15 (a factor of 1.4) */
+    double resistance_tolerance;  /* relative; default 0.2 */
+    double vanish_fraction;  /* default 0.1 */
+    double max_jump;         /* decades a peak may move between neighbouring
+                                members and stay one track; default 1.5 */
+    double min_peak_fraction; /* peaks below this fraction of the member's summed
+                                 peak R are ignored; default 0.005 */
+    const zstr_drt_options *drt; /* NULL: zstr_drt_options_default() */
+} zstr_diagnose_options;
+
+/* Purpose: fill *options with the defaults and options->size (may be NULL). */
+ZSTR_API void zstr_diagnose_options_default(zstr_diagnose_options *options);
+
+typedef struct zstr_diagnosis zstr_diagnosis;
+
+/* Purpose: diagnose a series (rules above).
+ * Arguments: n >= 2 members; members — n spectra; parameter — n finite
+ *   values of the control parameter (any order, members in any order);
+ *   options — NULL means defaults; out — *out is the result or NULL.
+ * Returns: ZSTR_OK; ZSTR_EINVAL (bad arguments or options, a member the DRT
+ *   refuses: its index in the message); ZSTR_ENOMEM; ZSTR_ESOLVER. */
+ZSTR_API int zstr_diagnose(int64_t n, const zstr_spectrum *const *members,
+                           const double *parameter, const zstr_diagnose_options *options,
+                           zstr_diagnosis **out, zstr_error *err);
+/* Purpose: free a diagnosis (NULL is a no-op). */
+ZSTR_API void zstr_diagnosis_free(zstr_diagnosis *d);
+/* Members (n) and tracked processes, in ascending mean τ. */
+ZSTR_API int64_t zstr_diagnosis_member_count(const zstr_diagnosis *d);
+ZSTR_API int zstr_diagnosis_process_count(const zstr_diagnosis *d);
+/* Process k: its kind (zstr_process_kind; −1 out of range) and its τ [s] and
+ * R [Ω] per member in the caller's order (n values, NaN where it is not
+ * seen); NULL out of range. */
+ZSTR_API int zstr_diagnosis_process_kind(const zstr_diagnosis *d, int k);
+ZSTR_API const double *zstr_diagnosis_process_tau(const zstr_diagnosis *d, int k);
+ZSTR_API const double *zstr_diagnosis_process_resistance(const zstr_diagnosis *d, int k);
+/* The dominant interface process (zstr_process_kind: CHARGE_TRANSFER,
+ * CONSTRICTION, OVERLAPPING or NONE). */
+ZSTR_API int zstr_diagnosis_dominant(const zstr_diagnosis *d);
+/* Order of τ_CT and τ_Cstr (zstr_tau_order) from the DRT (from_trends = 0)
+ * or from the trends of R_CT and C_CT (from_trends = 1). */
+ZSTR_API int zstr_diagnosis_tau_order(const zstr_diagnosis *d, int from_trends);
+/* The plain-language report with the evidence (lines ending in '\n'). */
+ZSTR_API const char *zstr_diagnosis_report(const zstr_diagnosis *d);
+/* The DRT of member i (caller's order); NULL out of range.  Owned by d. */
+ZSTR_API const zstr_drt *zstr_diagnosis_drt(const zstr_diagnosis *d, int64_t i);
 
 #ifdef __cplusplus
 }

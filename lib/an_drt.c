@@ -16,7 +16,10 @@
  *
  * Problem.  Unknowns v = [x_0..x_{M−1}, R∞, L] (R∞ and L only when fitted),
  * all >= 0.  Rows: weighted data rows (w_k = 1/|Z_k|) for the parts fitted,
- * then √λ·D with D_im = φ_m^(d)(y_i) (d = 1 or 2), zero for R∞ and L.
+ * then (√λ/Z_s)·D with D_im = φ_m^(d)(y_i) (d = 1 or 2), zero for R∞ and L,
+ * and Z_s = max_k |Z_k|.  The data rows are dimensionless; dividing the
+ * penalty by Z_s makes it so too, so λ does not depend on the size of the
+ * sample (a 1 MΩ spectrum and the same shape at 1 Ω get the same γ/Z_s).
  * Non-negativity: Lawson and Hanson's active-set NNLS.  It terminates: the
  * objective strictly decreases each time the passive set changes, and the
  * number of sets is finite; a cap of 3·(columns) outer iterations guards
@@ -420,7 +423,8 @@ static void set_penalty(zs_drtsys *y, const zstr_drt *d, int deriv, double scale
     }
 }
 
-static int choose_lambda(zs_drtsys *y, const zstr_drt *d, int deriv, double *lambda)
+static int choose_lambda(zs_drtsys *y, const zstr_drt *d, int deriv, double zscale,
+                         double *lambda)
 {
     int n = y->ncol, m = y->mdata;
     zs_gcv g = {m, n, NULL, y->b, NULL, NULL, NULL, NULL, NULL, NULL};
@@ -458,7 +462,7 @@ static int choose_lambda(zs_drtsys *y, const zstr_drt *d, int deriv, double *lam
             for (int r = 0; r < d->m; r++)
                 s += basis_deriv(d->ym[r] - d->ym[i], d->eps, deriv) *
                      basis_deriv(d->ym[r] - d->ym[j], d->eps, deriv);
-            g.DtD[(size_t)j * n + i] = s;
+            g.DtD[(size_t)j * n + i] = s / (zscale * zscale);
         }
     }
     *lambda = gcv_choose(&g);
@@ -519,6 +523,17 @@ static int drt_checks(const zstr_spectrum *s, const zstr_drt_options *o, zstr_er
     return ZSTR_OK;
 }
 
+/* max |Z_k|: the penalty acts on x / zscale, so that λ is dimensionless like
+ * the weighted data rows and one λ (and GCV's search range) serves spectra of
+ * 1 Ω and of 1 MΩ alike. */
+static double impedance_scale(const zstr_spectrum *s)
+{
+    double m = 0.0;
+    for (int64_t k = 0; k < s->n; k++)
+        m = fmax(m, hypot(s->z[2 * k], s->z[2 * k + 1]));
+    return m;
+}
+
 static int make_grid(const zstr_spectrum *s, double ppd, zstr_drt *d)
 {
     double fmin = s->f[0], fmax = s->f[0];
@@ -567,12 +582,12 @@ int zstr_drt_compute(const zstr_spectrum *s, const zstr_drt_options *options, zs
     rc = d == NULL ? ZSTR_ENOMEM : make_grid(s, o.points_per_decade, d);
     if (rc == ZSTR_OK)
         rc = build_system(s, &o, d, &y);
-    double lambda = o.lambda;
+    double lambda = o.lambda, zscale = impedance_scale(s);
     if (rc == ZSTR_OK && !(lambda > 0.0))
-        rc = choose_lambda(&y, d, o.derivative, &lambda);
+        rc = choose_lambda(&y, d, o.derivative, zscale, &lambda);
     if (rc == ZSTR_OK) {
         d->lambda = lambda;
-        set_penalty(&y, d, o.derivative, sqrt(lambda));
+        set_penalty(&y, d, o.derivative, sqrt(lambda) / zscale);
         rc = solve_nnls(&y, d->x);
         if (rc == ZSTR_ESOLVER)
             zs_error(err, rc, "zstr_drt_compute: the NNLS iteration did not converge");

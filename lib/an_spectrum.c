@@ -33,6 +33,11 @@
  * over "Zre_Ohm_cm2").  A leading '-' in the imaginary or phase column's name
  * means the column holds −Z''.
  *
+ * A row with f = 0 exactly is the DC point (zstr run writes R_DC there, or
+ * inf for an open circuit): it is not a point of Z(ω) for the analyses and is
+ * skipped whatever its Z fields hold, so that every spectrum zstr run writes
+ * can be read back.  A negative frequency is still refused.
+ *
  * Invariants of every spectrum made here: n >= 1, every f_k finite and > 0,
  * every Z_k finite.  A number is a whole field: "1.5x" is refused, not read
  * as 1.5; nan and inf are refused.  Numbers are parsed under a thread-local C
@@ -435,6 +440,8 @@ static int take_row(zs_rd *r, char **fld, int nf, const zs_cols *c, int comma, z
         return rd_fail(r, 0, "row has %d fields, the columns need %d", nf, need + 1);
     double v[3];
     int idx[3] = {c->f, ia, ib};
+    if (parse_num(fld[c->f], comma, &v[0]) == 0 && v[0] == 0.0)
+        return ZSTR_OK; /* the DC row: skipped (see the banner) */
     for (int q = 0; q < 3; q++) {
         if (parse_num(fld[idx[q]], comma, &v[q]) != 0)
             return rd_fail(r, idx[q] + 1, "field %d ('%.40s') is not a finite number",

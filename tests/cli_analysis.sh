@@ -1,5 +1,5 @@
 #!/bin/sh
-# cli_analysis.sh ZSTR — zstr fit | drt | kk | arrhenius end to end.
+# cli_analysis.sh ZSTR — zstr fit | drt | kk | arrhenius | diagnose end to end.
 #
 # Spectra are written here by awk from closed forms (R0 + R1/(1 + jw R1 C1)
 # and a two-arc one), so the expected answers are known: the fit returns
@@ -95,6 +95,55 @@ for f in "$data"/bad_spectra/*; do
     [ -e "$out/o.csv" ] && bad "$(basename "$f"): left an output file"
 done
 expect 1 "kk: missing file" "$zstr" kk "$out/none.csv"
+
+# diagnose: series simulated by zstr run (the paper's Figure 3a model on 12³,
+# 6 frequencies per decade): a pore series must name constriction, a series at
+# full contact in which only R_pol changes charge transfer.
+fig="$(pwd)/examples/figures/fig3a.xml"
+small="--set cell.voxels=12 --set frequencies.per-decade=6"
+expect 0 "run pore series" "$zstr" run "$fig" -o "$out/pore.csv" $small \
+    --set map.contact-fraction=1,0.56,0.36,0.25
+expect 0 "run R_pol series" "$zstr" run "$fig" -o "$out/rpol.csv" $small \
+    --set map.contact-fraction=1 --set "contact.resistance=0.5 Ohm*cm2,1 Ohm*cm2,2 Ohm*cm2,4 Ohm*cm2"
+expect 0 "diagnose pores --json" "$zstr" diagnose "$out"/pore-1.csv "$out"/pore-2.csv \
+    "$out"/pore-3.csv "$out"/pore-4.csv --parameter contact=1,0.56,0.36,0.25 --json \
+    --plot "$out/diag.png"
+[ "$(wc -l < "$out/stdout")" -eq 1 ] || bad "diagnose --json: not one line"
+grep -q '"dominant_interface_process":"constriction"' "$out/stdout" || bad "diagnose: pores not constriction"
+grep -q '"kind":"bulk"' "$out/stdout" || bad "diagnose: no bulk process"
+grep -q '"kind":"charge-transfer"' "$out/stdout" || bad "diagnose: no CT process"
+grep -q '"tau_s":\[null,' "$out/stdout" || bad "diagnose: constriction not null at full contact"
+grep -q '"report":"Diagnosis of 4 spectra' "$out/stdout" || bad "diagnose: report"
+[ -s "$out/diag.png" ] || bad "diagnose --plot: no PNG"
+expect 0 "diagnose R_pol" "$zstr" diagnose "$out"/rpol-1.csv "$out"/rpol-2.csv \
+    "$out"/rpol-3.csv "$out"/rpol-4.csv --parameter Rpol=0.5,1,2,4
+grep -q "^Dominant interface process: charge-transfer" "$out/stdout" || bad "diagnose: R_pol not charge transfer"
+grep -q "constriction)" "$out/stdout" && bad "diagnose: R_pol series has a constriction process"
+expect 0 "diagnose --decreasing" "$zstr" diagnose "$out"/pore-3.csv "$out"/pore-1.csv \
+    "$out"/pore-4.csv "$out"/pore-2.csv --parameter porosity=0.64,0,0.75,0.44 --decreasing --json
+grep -q '"dominant_interface_process":"constriction"' "$out/stdout" || bad "diagnose --decreasing: not constriction"
+grep -q '"tau_s":\[[-0-9.e]*,null,' "$out/stdout" || bad "diagnose --decreasing: full contact is not member 2"
+expect 2 "diagnose: count mismatch" "$zstr" diagnose "$out"/pore-1.csv "$out"/pore-2.csv --parameter p=1,2,3
+grep -q "3 values for 2 spectra" "$out/stderr" || bad "diagnose: count message"
+expect 2 "diagnose: one spectrum" "$zstr" diagnose "$out"/pore-1.csv --parameter p=1
+expect 2 "diagnose: no --parameter" "$zstr" diagnose "$out"/pore-1.csv "$out"/pore-2.csv
+expect 2 "diagnose: bad value" "$zstr" diagnose "$out"/pore-1.csv "$out"/pore-2.csv --parameter p=1,x
+expect 1 "diagnose: missing file" "$zstr" diagnose "$out"/pore-1.csv "$out/none.csv" \
+    --parameter p=1,2 --plot "$out/none.png"
+grep -q "none.csv" "$out/stderr" || bad "diagnose: missing file not named"
+[ -e "$out/none.png" ] && bad "diagnose: failed run left a plot"
+
+# smoke runs of the README's figure scripts on 12^3.  Figure 6 (Z_CT = Z_GB =
+# 0): R_Cstr is a DC constriction resistance of one Arrhenius phase, so it
+# scales exactly as 1/sigma_bulk(T) and E_a is 0.34 eV to the fit's precision
+# (1e-3 relative).  Figures 4/5 (tau_Cstr < tau_CT): R_CT ~ 1/A and C_CT ~ A
+# (Table 1) up to the pores' parallel path (the paper: |slope| 1.02..1.08);
+# on 12^3 the slopes must have those signs and magnitudes within 0.9..1.2.
+expect 0 "examples/analysis/fig6.sh" env ZSTR="$zstr" OUT="$out/fig6" sh examples/analysis/fig6.sh ideal 12
+near "$(grep -o 'E_a = [0-9.]*' "$out/stdout" | cut -d' ' -f3)" 0.34 1e-3 "fig6.sh E_a"
+expect 0 "examples/analysis/fig45.sh" env ZSTR="$zstr" OUT="$out/fig45" sh examples/analysis/fig45.sh a 12
+near "$(grep 'log R_CT' "$out/stdout" | awk '{ print $NF }')" -1.05 0.15 "fig45.sh R_CT slope"
+near "$(grep 'log C_CT' "$out/stdout" | awk '{ print $NF }')" 1.05 0.15 "fig45.sh C_CT slope"
 
 echo "cli_analysis: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

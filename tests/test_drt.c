@@ -158,6 +158,32 @@ START_TEST(test_zarc_width)
 }
 END_TEST
 
+/* λ is dimensionless (the penalty acts on γ/max|Z|): the same shape at 1 Ω
+ * and at 1 MΩ gets the same λ by GCV, the same peaks and γ scaled by 1e6
+ * (up to rounding in the least-squares solves: 1e-6). */
+START_TEST(test_scale_invariance)
+{
+    const double p[] = {1.0, 10.0, 1e-3, 5.0, 1e-1};
+    const double q[] = {1e6, 1e7, 1e-3, 5e6, 1e-1};
+    zstr_spectrum *s = spectrum_of(rc2, p), *big = spectrum_of(rc2, q);
+    zstr_drt *d = drt_ok(s, NULL), *db = drt_ok(big, NULL);
+    ck_assert(zs_test_rel(zstr_drt_lambda(db), zstr_drt_lambda(d)) < 1e-6);
+    ck_assert_int_eq(zstr_drt_peak_count(db), zstr_drt_peak_count(d));
+    ck_assert_int_eq(zstr_drt_peak_count(d), 2);
+    for (int k = 0; k < zstr_drt_peak_count(d); k++) {
+        double t1, r1, t2, r2;
+        zstr_drt_peak(d, k, &t1, &r1);
+        zstr_drt_peak(db, k, &t2, &r2);
+        ck_assert(t1 == t2);
+        ck_assert(zs_test_rel(r2, 1e6 * r1) < 1e-6);
+    }
+    zstr_drt_free(d);
+    zstr_drt_free(db);
+    zstr_spectrum_free(s);
+    zstr_spectrum_free(big);
+}
+END_TEST
+
 START_TEST(test_drt_refusals)
 {
     const double p[] = {10.0, 100.0, 1e-3};
@@ -191,6 +217,7 @@ Suite *suite_drt(void)
     tcase_add_test(tc, test_one_rc);
     tcase_add_test(tc, test_two_rc);
     tcase_add_test(tc, test_zarc_width);
+    tcase_add_test(tc, test_scale_invariance);
     tcase_add_test(tc, test_drt_refusals);
     suite_add_tcase(s, tc);
     return s;

@@ -735,6 +735,46 @@ START_TEST(test_drt_geometry)
 }
 END_TEST
 
+/* Figure 3 layout: a Nyquist box (equal scales) left of a DRT box (log τ),
+ * side by side without overlap, one legend (the Nyquist panel's), a peak
+ * mark per series, and the file written. */
+START_TEST(test_series_drt_geometry)
+{
+    enum { N = 41 };
+    double f[N], z[2][2 * N], tau[81], gam[2][81], pk[2] = {1e-3, 1e-2};
+    for (int k = 0; k < N; k++) {
+        f[k] = pow(10.0, 5.0 - 0.2 * k);
+        for (int j = 0; j < 2; j++) {
+            double complex v = (10.0 + 10.0 * j) / (1.0 + I * 2 * M_PI * f[k] * pk[j]);
+            z[j][2 * k] = creal(v), z[j][2 * k + 1] = cimag(v);
+        }
+    }
+    for (int i = 0; i < 81; i++) {
+        tau[i] = pow(10.0, -7.0 + 0.1 * i);
+        for (int j = 0; j < 2; j++) {
+            double u = log10(tau[i] / pk[j]) / 0.3;
+            gam[j][i] = (10.0 + 10.0 * j) * exp(-u * u);
+        }
+    }
+    zp_series s[2] = {{"p = 1", N, f, z[0]}, {"p = 2", N, f, z[1]}};
+    zp_drt_series d[2] = {{"p = 1", 81, tau, gam[0], 1, &pk[0]},
+                          {"p = 2", 81, tau, gam[1], 1, &pk[1]}};
+    zp_geometry g;
+    char msg[256], dir[128], path[192];
+    ck_assert_msg(zp_plot_series_drt_geometry(s, d, 2, NULL, &g, msg, sizeof msg) == 0, "%s",
+                  msg);
+    ck_assert_int_eq(g.npanels, 2);
+    ck_assert_int_eq(g.nlegends, 1);
+    ck_assert_int_eq(g.nmarks, 2);
+    ck_assert(!g.log[0][0] && g.log[1][0]);
+    ck_assert(g.box[0][0] + g.box[0][2] < g.box[1][0]);
+    zs_scratch_new(top_dir, dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/f3.svg", dir);
+    ck_assert_msg(zp_plot_series_drt(path, s, d, 2, NULL, msg, sizeof msg) == 0, "%s", msg);
+    ck_assert_int_eq(zs_scratch_count(dir), 1);
+}
+END_TEST
+
 Suite *suite_plot(void)
 {
     Suite *s = suite_create("plot");
@@ -753,6 +793,7 @@ Suite *suite_plot(void)
     tcase_add_test(tc, test_legend_fits);
     tcase_add_test(tc, test_nyquist_limits);
     tcase_add_test(tc, test_drt_geometry);
+    tcase_add_test(tc, test_series_drt_geometry);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -143,6 +143,32 @@ START_TEST(test_own_csv_roundtrip)
 }
 END_TEST
 
+/* zstr run writes the DC point as f = 0 with R_DC, or inf for an open
+ * circuit: both rows are skipped, the other points read as written. */
+START_TEST(test_dc_row_skipped)
+{
+    char path[600];
+    FILE *fp = open_out("dc.csv", path, sizeof path);
+    fputs("# f_Hz,Zre_Ohm,Zim_Ohm\n# note\n0,inf,0\n1,2.5,-0.5\n0,3,0\n10,2,-1\n", fp);
+    fclose(fp);
+    zstr_spectrum *s = read_ok(path, ZSTR_SIGN_AUTO);
+    ck_assert_int_eq(zstr_spectrum_count(s), 2);
+    ck_assert_double_eq(zstr_spectrum_frequencies(s)[0], 1.0);
+    ck_assert_double_eq(zstr_spectrum_impedance(s)[0], 2.5);
+    ck_assert_double_eq(zstr_spectrum_frequencies(s)[1], 10.0);
+    ck_assert_double_eq(zstr_spectrum_impedance(s)[3], -1.0);
+    zstr_spectrum_free(s);
+    /* a file of DC rows only has no points */
+    fp = open_out("dconly.csv", path, sizeof path);
+    fputs("# f_Hz,Zre_Ohm,Zim_Ohm\n0,3,0\n", fp);
+    fclose(fp);
+    zstr_spectrum *t = NULL;
+    zstr_error e;
+    ck_assert_int_eq(zstr_spectrum_read(path, NULL, &t, &e), ZSTR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(e.message, "no data rows"));
+}
+END_TEST
+
 START_TEST(test_generic_csv_layouts)
 {
     char path[600];
@@ -416,6 +442,7 @@ Suite *suite_spectrum(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_create_and_accessors);
     tcase_add_test(tc, test_own_csv_roundtrip);
+    tcase_add_test(tc, test_dc_row_skipped);
     tcase_add_test(tc, test_generic_csv_layouts);
     tcase_add_test(tc, test_mpt);
     tcase_add_test(tc, test_dta);
