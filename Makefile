@@ -183,6 +183,7 @@ check: deps
 	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} sh tests/examples.sh $(B)/examples
 	sh tests/cli.sh $(ZSTR_BIN) $(B)/tests/zstr-version
 	sh tests/cli_analysis.sh $(ZSTR_BIN)
+	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} sh tests/cli_volume.sh $(ZSTR_BIN)
 
 # sweeps run one thread per core; OpenBLAS's own threads would compete with them
 # The main job: the embedded default model (tau_Cstr < tau_CT, Voronoi grains,
@@ -199,6 +200,7 @@ check-asan: deps
 	cd tests && ASAN_OPTIONS=detect_leaks=1 ../build-asan/tests/runner
 	ASAN_OPTIONS=detect_leaks=1 sh tests/cli.sh build-asan/zstr
 	ASAN_OPTIONS=detect_leaks=1 sh tests/cli_analysis.sh build-asan/zstr
+	ASAN_OPTIONS=detect_leaks=1 sh tests/cli_volume.sh build-asan/zstr
 check-valgrind: deps
 	$(MAKE) lib $(B)/tests/runner
 	cd tests && CK_FORK=no ZSTR_TEST_QUICK=1 valgrind --error-exitcode=3 --leak-check=full \
