@@ -76,6 +76,7 @@ EXAMPLES := minimal constriction
 EXAMPLE_BIN := $(addprefix $(B)/examples/,$(EXAMPLES))
 BENCH_BIN := $(B)/bench/zstr_bench
 MOR_BENCH_BIN := $(B)/bench/mor_bench
+SYNTH_BIN := $(B)/bench/synth_volume
 
 .PHONY: all lib demo check check-asan check-valgrind installcheck install uninstall \
         deps lint format bench examples fuzz clean FORCE
@@ -94,7 +95,7 @@ deps:
 DEPFLAGS = -MMD -MP
 DEP_FILES := $(patsubst %.o,%.d,$(LIB_OBJ) $(TEST_OBJ) $(B)/cli/zstr.o \
                  $(filter-out $(B)/cli/schema_xsd.o,$(CLI_OBJ))) \
-             $(B)/tests/zstr-version.d $(addsuffix .d,$(EXAMPLE_BIN) $(BENCH_BIN) $(MOR_BENCH_BIN))
+             $(B)/tests/zstr-version.d $(addsuffix .d,$(EXAMPLE_BIN) $(BENCH_BIN) $(MOR_BENCH_BIN) $(SYNTH_BIN))
 $(DEP_FILES):
 -include $(wildcard $(DEP_FILES))
 
@@ -173,7 +174,9 @@ $(BENCH_BIN): bench/zstr_bench.c $(BENCH_BIN).d $(STLIB) | $(B)/bench
 	    $(LIBS)
 $(MOR_BENCH_BIN): bench/mor_bench.c $(MOR_BENCH_BIN).d $(STLIB) | $(B)/bench
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(STLIB) $(LIBS)
-bench: $(BENCH_BIN) $(MOR_BENCH_BIN)
+$(SYNTH_BIN): bench/synth_volume.c $(SYNTH_BIN).d $(STLIB) | $(B)/bench
+	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(STLIB) $(LIBS)
+bench: $(BENCH_BIN) $(MOR_BENCH_BIN) $(SYNTH_BIN)
 	$(BENCH_BIN)
 
 check: deps

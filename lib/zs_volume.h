@@ -60,8 +60,5 @@ int zs_file_error(zstr_error *err, int code, const char *path, const char *fmt, 
  * inside (free() it); fn names the caller. */
 int zs_morph_mask(const zstr_volume *v, int nlabels, const int *labels, const char *fn,
                   uint8_t **mask, zstr_error *err);
-/* Squared EDT on a lattice: see morph_edt.c. */
-int zs_edt_sq(const int64_t src_n[3], const double src_off[3], const int64_t dst_n[3],
-              const double h[3], double *f, double *out);
 
 #endif /* ZS_VOLUME_H */
