@@ -279,30 +279,45 @@ static const double *dilate(const zstr_volume *v, const int16_t *lev, const int6
  * level >= k + 1, whose larger balls were painted already), so its
  * transform is skipped: the result is the same, and most of the cost of
  * a volume whose radii cluster is saved. */
-static void paint_levels(const zstr_volume *v, const uint8_t *m, const int16_t *lev[2],
-                         const int64_t sn[2][3], const uint8_t *present[2], int top,
-                         double step, double *f, edt_work *w, double *lt)
+static int paint_levels(const zstr_volume *v, const uint8_t *m, const int16_t *lev[2],
+                        const int64_t sn[2][3], const uint8_t *present[2], int top,
+                        double step, double *f, edt_work *w, double *lt)
 {
+    /* the voxels still without a level, in index order (compacted as they
+     * get one, so each level compares only those) */
     int64_t left = 0;
     for (int64_t i = 0; i < v->nvox; i++)
         left += m[i];
+    int64_t *todo = zs_malloc_array((size_t)(left > 0 ? left : 1), sizeof *todo);
+    if (todo == NULL)
+        return ZSTR_ENOMEM;
+    for (int64_t i = 0, j = 0; i < v->nvox; i++)
+        if (m[i])
+            todo[j++] = i;
     for (int k = top; k >= 1 && left > 0; k--) {
         double r = k * step, r2 = r * r * (1.0 + 1e-9);
         for (int lattice = 0; lattice < 2; lattice++) {
             if (!present[lattice][k])
                 continue;
             const double *d2 = dilate(v, lev[lattice], sn[lattice], lattice, k, r2, f, w);
-            for (int64_t i = 0; i < v->nvox; i++)
-                if (m[i] && lt[i] == 0.0 && d2[i] <= r2) {
+            int64_t kept = 0;
+            for (int64_t j = 0; j < left; j++) {
+                int64_t i = todo[j];
+                if (d2[i] <= r2)
                     lt[i] = 2.0 * r;
-                    left--;
-                }
+                else
+                    todo[kept++] = i;
+            }
+            left = kept;
         }
     }
+    free(todo);
+    return ZSTR_OK;
 }
 
 /* Memory: the caller's lt and mask, f and the two transform arrays on the
- * corner lattice (8 bytes each), and the levels (2 bytes each): about 35
+ * corner lattice (8 bytes each), the levels (2 bytes each) and the list of
+ * voxels without a level (8 bytes per voxel of the set): at most about 43
  * bytes per voxel. */
 static int thickness_levels(const zstr_volume *v, const uint8_t *m, int levels, double *lt,
                             double *hmin_out, int *used)
@@ -341,9 +356,9 @@ static int thickness_levels(const zstr_volume *v, const uint8_t *m, int levels, 
         const int16_t *lev[2] = {lc, lq};
         const int64_t sn[2][3] = {{v->n[0], v->n[1], v->n[2]}, {cn[0], cn[1], cn[2]}};
         const uint8_t *present[2] = {pc, pq};
-        paint_levels(v, m, lev, sn, present, top, step, f, &w, lt);
+        rc = paint_levels(v, m, lev, sn, present, top, step, f, &w, lt);
         /* a voxel is at least its own thickness */
-        for (int64_t i = 0; i < v->nvox; i++)
+        for (int64_t i = 0; rc == ZSTR_OK && i < v->nvox; i++)
             if (m[i] && lt[i] < hmin)
                 lt[i] = hmin;
     }
