@@ -41,7 +41,26 @@
  * Every numeric attribute goes through zu_parse() with its dimension.
  *  - cell: size 1 or 3 lengths > 0; voxels 1 or 3 whole numbers >= 1, at most
  *    2^31 voxels in all; voxel edge h = size / voxels; temperature > 0 K
- *    (default 298.15 K).
+ *    (default 298.15 K).  With a <volume file> size and voxels are refused
+ *    (the file and its voxel-size give the grid); otherwise required.
+ *  - volume: file or generate, not both; each kind takes only its attributes.
+ *    File: resolves against the model file's folder; format from the
+ *    extension unless given; raw needs dims and type, hdf5 a dataset;
+ *    voxel-size 1 or 3 lengths > 0 (required); crop 6 whole numbers; the
+ *    file is probed (zstr_volume_probe: header, size, crop and memory, no
+ *    voxel read) and its grid, turned so that `axis` is z, is the model's;
+ *    at most 2^31 voxels.  grains="true" needs boundary-phase and
+ *    boundary-thickness (>= 0, thinner than a voxel edge); phase defaults to
+ *    the fill.  Generate: porosity in (0, 1) (required), correlation-length
+ *    and minority-length >= 0, minority-fraction in [0, 1 - porosity), seed;
+ *    the <cell> grid.  <label>: values unique and possible for the volume
+ *    (0..255 for uint8, 0..2 generated); phase a defined one or "pore", which
+ *    when undefined becomes a dielectric phase (sigma 0, eps_r 1) appended to
+ *    the phases.  A file volume needs a <label> unless grains="true"; a
+ *    generated one defaults 0 to the fill phase and 1 to pore, and needs
+ *    label 2 when it has a minority phase.  No <grains> with a <volume>.
+ *    Labels found in the voxels without a phase are refused when the model is
+ *    built (zm_build, zm_build_volume), with the <volume>'s line.
  *  - phase: names unique; conductivity >= 0; permittivity > 0 (no unit);
  *    activation-energy >= 0 (default 0 eV); reference-temperature > 0
  *    (default 298.15 K); at most 256 phases.
@@ -59,7 +78,10 @@
  *    error: a unitless temperature is kelvin, "25" most likely meant 25 C.
  *  - map: each kind takes only its attributes (full: none; square, frame:
  *    contact-fraction, rest; random: contact-fraction, correlation-length,
- *    seed, rest; image: file) and <level> only with kind image.
+ *    seed, rest; image: file; volume: phase) and <level> only with kind image.
+ *    Kind volume: WE only, with a <volume> and a <pore>; phase (default pore)
+ *    names the phase whose top-layer voxels become pore pixels; the pixels
+ *    are made when the model is built, which refuses a map passing no current.
  *    contact-fraction in [0, 1]; correlation-length >= 0 (default 0); rest
  *    default pore.  A map that can make pore (sei) pixels needs a <pore>
  *    (<sei>) in its interface.

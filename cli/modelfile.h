@@ -36,7 +36,7 @@ typedef struct zm_file zm_file;
 
 /* Purpose: read, parse and validate a model file.
  *   path == NULL loads the embedded default model (zm_default_xml()).
- *   Relative file names inside the document (image maps) resolve against the
+ *   Relative file names inside the document (image maps, volumes) resolve against the
  *   folder of path (the current directory for the default model).
  * Returns: ZSTR_OK with *out set; ZSTR_EIO (file unreadable), ZSTR_EINVAL (bad
  *   document), ZSTR_ENOMEM; *out = NULL on failure. */
@@ -82,8 +82,9 @@ int zm_set_many(zm_file *f, int n, const char *const *paths, const char *const *
 int zm_set(zm_file *f, const char *path, const char *value, zstr_error *err);
 
 /* Purpose: build the model: grid, phases (ids in document order), temperature,
- *   fill, Voronoi grains (zstr_model_voronoi), interfaces (zstr_map_* or the
- *   image), and the frequency list [Hz] (*freqs malloc'ed, free() it; *nf
+ *   fill, Voronoi grains (zstr_model_voronoi) or the <volume> (read or
+ *   generated, then zstr_volume_to_model), interfaces (zstr_map_*, the image
+ *   or the volume's top layer), and the frequency list [Hz] (*freqs malloc'ed, free() it; *nf
  *   entries).  model, freqs and nf may each be NULL when not wanted.
  * Returns: ZSTR_OK, or the library's status; outputs are NULL / 0 on failure. */
 int zm_build(const zm_file *f, zstr_model **model, double **freqs, int64_t *nf, zstr_error *err);
