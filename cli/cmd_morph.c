@@ -685,6 +685,7 @@ int zc_cmd_morph(int argc, char **argv)
         fprintf(stderr, "zstr: %s\n", e.message);
     st = rc == ZSTR_OK ? emit(r, &a) : EXIT_USER;
     report_free(r);
+    free(r);
     zb_settings_free(&a.sets);
     return st;
 }
