@@ -588,7 +588,9 @@ static int sem_fail(const zm_ctx *c, int code, xmlNodePtr el, const char *attr, 
     va_end(ap);
     describe(el, d, sizeof d);
     long line = xmlGetLineNo(el);
-    zstr_error rec, *e = c->note != NULL ? &rec : c->err;
+    zstr_error rec;
+    memset(&rec, 0, sizeof rec);
+    zstr_error *e = c->note != NULL ? &rec : c->err;
     if (attr != NULL)
         zm_fail(e, code, c->name, line, 0, "%s attribute %s: %s", d, attr, what);
     else
@@ -981,7 +983,7 @@ static int read_png(FILE *fp, int64_t nx, int64_t ny, uint16_t **grey, char *msg
         png_read_row(png, row, NULL);
         for (png_uint_32 x = 0; x < w; x++) {
             const png_byte *px = row + (size_t)x * (size_t)channels * (size_t)bytes;
-            unsigned v[3];
+            unsigned v[3] = {0, 0, 0};
             for (int c = 0; c < (colour ? 3 : 1); c++)
                 v[c] = bytes == 2 ? (unsigned)px[2 * c] << 8 | px[2 * c + 1] : px[c];
             if (colour && (v[0] != v[1] || v[1] != v[2])) {
