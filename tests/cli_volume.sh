@@ -11,7 +11,8 @@
 # electrodes sigma_eff = sigma 68/81 and the tortuosity factor is 1, and
 # R_DC = L / (sigma A_solid) = 12 / (0.01 S/m * 68 * 100 nm).  A 1 GiB sparse
 # file shows that validate, info and run look at a volume's size before
-# reading it.  Usage errors exit 2, user errors 1, and a failed morph leaves
+# reading it.  The raw, TIFF and HDF5 copies of one volume (tests/data/models)
+# give the same morph report and the same R_DC.  Usage errors exit 2, user errors 1, and a failed morph leaves
 # no output file.
 set -u
 zstr=$1
@@ -103,6 +104,20 @@ expect 0 "info a volume model" "$zstr" info "$out/channel.xml"
 has "$out/stdout" "grid: 9 x 9 x 12 voxels" "info: grid"
 expect 0 "fields of a volume model" "$zstr" fields "$out/channel.xml" --at 1kHz -o "$out/f.vti"
 expect 0 "validate a volume model" "$zstr" validate "$out/channel.xml"
+
+# raw = TIFF = HDF5: the same 6 x 5 x 4 volume in three files (tests/data/models)
+models="$(pwd)/tests/data/models"
+for fmt in raw tiff hdf5; do
+    expect 0 "morph of the $fmt model" "$zstr" morph "$models/volume-$fmt.xml" --json
+    cp "$out/stdout" "$out/morph-$fmt.json"
+    expect 0 "run of the $fmt model" "$zstr" run "$models/volume-$fmt.xml" -o "$out/$fmt.csv" --quiet
+    awk 'NR == 2 { print $2, $4 }' "$out/stdout" > "$out/rdc-$fmt.txt"
+done
+has "$out/morph-raw.json" '"axis":"y"' "morph of a volume along y"
+for fmt in tiff hdf5; do
+    cmp -s "$out/morph-raw.json" "$out/morph-$fmt.json" && ok || bad "morph: $fmt differs from raw"
+    cmp -s "$out/rdc-raw.txt" "$out/rdc-$fmt.txt" && ok || bad "run: R_DC or contact of $fmt differs from raw"
+done
 
 # a label the table lacks: found when the voxels are read, named with the line
 sed 's/<label value="49" phase="pore"\/>//' "$out/channel.xml" > "$out/unlisted.xml"
