@@ -77,6 +77,7 @@ EXAMPLE_BIN := $(addprefix $(B)/examples/,$(EXAMPLES))
 BENCH_BIN := $(B)/bench/zstr_bench
 MOR_BENCH_BIN := $(B)/bench/mor_bench
 RESTAMP_BENCH_BIN := $(B)/bench/restamp_bench
+SYNTH_BIN := $(B)/bench/synth_volume
 
 .PHONY: all lib demo check check-asan check-valgrind installcheck install uninstall \
         deps lint format bench examples fuzz clean FORCE
@@ -96,7 +97,7 @@ DEPFLAGS = -MMD -MP
 DEP_FILES := $(patsubst %.o,%.d,$(LIB_OBJ) $(TEST_OBJ) $(B)/cli/zstr.o \
                  $(filter-out $(B)/cli/schema_xsd.o,$(CLI_OBJ))) \
              $(B)/tests/zstr-version.d $(addsuffix .d,$(EXAMPLE_BIN) $(BENCH_BIN) $(MOR_BENCH_BIN) \
-                 $(RESTAMP_BENCH_BIN))
+                 $(RESTAMP_BENCH_BIN) $(SYNTH_BIN))
 $(DEP_FILES):
 -include $(wildcard $(DEP_FILES))
 
@@ -177,7 +178,9 @@ $(MOR_BENCH_BIN): bench/mor_bench.c $(MOR_BENCH_BIN).d $(STLIB) | $(B)/bench
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(STLIB) $(LIBS)
 $(RESTAMP_BENCH_BIN): bench/restamp_bench.c $(RESTAMP_BENCH_BIN).d $(STLIB) | $(B)/bench
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(STLIB) $(LIBS)
-bench: $(BENCH_BIN) $(MOR_BENCH_BIN) $(RESTAMP_BENCH_BIN)
+$(SYNTH_BIN): bench/synth_volume.c $(SYNTH_BIN).d $(STLIB) | $(B)/bench
+	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(STLIB) $(LIBS)
+bench: $(BENCH_BIN) $(MOR_BENCH_BIN) $(RESTAMP_BENCH_BIN) $(SYNTH_BIN)
 	$(BENCH_BIN)
 
 check: deps
@@ -188,6 +191,7 @@ check: deps
 	sh tests/cli.sh $(ZSTR_BIN) $(B)/tests/zstr-version
 	sh tests/cli_analysis.sh $(ZSTR_BIN)
 	sh tests/cli_mor.sh $(ZSTR_BIN)
+	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} sh tests/cli_volume.sh $(ZSTR_BIN)
 
 # sweeps run one thread per core; OpenBLAS's own threads would compete with them
 # The main job: the embedded default model (tau_Cstr < tau_CT, Voronoi grains,
@@ -205,6 +209,7 @@ check-asan: deps
 	ASAN_OPTIONS=detect_leaks=1 sh tests/cli.sh build-asan/zstr
 	ASAN_OPTIONS=detect_leaks=1 sh tests/cli_analysis.sh build-asan/zstr
 	ASAN_OPTIONS=detect_leaks=1 sh tests/cli_mor.sh build-asan/zstr
+	ASAN_OPTIONS=detect_leaks=1 sh tests/cli_volume.sh build-asan/zstr
 check-valgrind: deps
 	$(MAKE) lib $(B)/tests/runner
 	cd tests && CK_FORK=no ZSTR_TEST_QUICK=1 valgrind --error-exitcode=3 --leak-check=full \

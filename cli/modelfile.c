@@ -41,7 +41,26 @@
  * Every numeric attribute goes through zu_parse() with its dimension.
  *  - cell: size 1 or 3 lengths > 0; voxels 1 or 3 whole numbers >= 1, at most
  *    2^31 voxels in all; voxel edge h = size / voxels; temperature > 0 K
- *    (default 298.15 K).
+ *    (default 298.15 K).  With a <volume file> size and voxels are refused
+ *    (the file and its voxel-size give the grid); otherwise required.
+ *  - volume: file or generate, not both; each kind takes only its attributes.
+ *    File: resolves against the model file's folder; format from the
+ *    extension unless given; raw needs dims and type, hdf5 a dataset;
+ *    voxel-size 1 or 3 lengths > 0 (required); crop 6 whole numbers; the
+ *    file is probed (zstr_volume_probe: header, size, crop and memory, no
+ *    voxel read) and its grid, turned so that `axis` is z, is the model's;
+ *    at most 2^31 voxels.  grains="true" needs boundary-phase and
+ *    boundary-thickness (>= 0, thinner than a voxel edge); phase defaults to
+ *    the fill.  Generate: porosity in (0, 1) (required), correlation-length
+ *    and minority-length >= 0, minority-fraction in [0, 1 - porosity), seed;
+ *    the <cell> grid.  <label>: values unique and possible for the volume
+ *    (0..255 for uint8, 0..2 generated); phase a defined one or "pore", which
+ *    when undefined becomes a dielectric phase (sigma 0, eps_r 1) appended to
+ *    the phases.  A file volume needs a <label> unless grains="true"; a
+ *    generated one defaults 0 to the fill phase and 1 to pore, and needs
+ *    label 2 when it has a minority phase.  No <grains> with a <volume>.
+ *    Labels found in the voxels without a phase are refused when the model is
+ *    built (zm_build, zm_build_volume), with the <volume>'s line.
  *  - phase: names unique; conductivity >= 0; permittivity > 0 (no unit);
  *    activation-energy >= 0 (default 0 eV); reference-temperature > 0
  *    (default 298.15 K); at most 256 phases.
@@ -59,7 +78,10 @@
  *    error: a unitless temperature is kelvin, "25" most likely meant 25 C.
  *  - map: each kind takes only its attributes (full: none; square, frame:
  *    contact-fraction, rest; random: contact-fraction, correlation-length,
- *    seed, rest; image: file) and <level> only with kind image.
+ *    seed, rest; image: file; volume: phase) and <level> only with kind image.
+ *    Kind volume: WE only, with a <volume> and a <pore>; phase (default pore)
+ *    names the phase whose top-layer voxels become pore pixels; the pixels
+ *    are made when the model is built, which refuses a map passing no current.
  *    contact-fraction in [0, 1]; correlation-length >= 0 (default 0); rest
  *    default pore.  A map that can make pore (sei) pixels needs a <pore>
  *    (<sei>) in its interface.
@@ -89,6 +111,7 @@
  */
 #include "modelfile.h"
 #include "units.h"
+#include "zstr_volume.h"
 
 #include <errno.h>
 #include <math.h>
@@ -116,6 +139,7 @@ extern const size_t zm_schema_xsd_len;
 #define ZM_MAX_FREQS 1000000.0          /* frequencies of one spectrum */
 #define ZM_MAX_PHASES 256               /* the library's limit */
 #define ZM_T_DEFAULT 298.15             /* K */
+#define ZM_MAX_ATTRS 24                 /* attributes of one element in the schema */
 #define ZM_PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES)
 
 #if defined(__GNUC__)
@@ -163,7 +187,7 @@ const char *zm_default_xml(void) { return default_xml; }
 /* Data structures                                                           */
 /* ------------------------------------------------------------------------- */
 
-enum { ZM_FULL, ZM_SQUARE, ZM_FRAME, ZM_RANDOM, ZM_IMAGE };
+enum { ZM_FULL, ZM_SQUARE, ZM_FRAME, ZM_RANDOM, ZM_IMAGE, ZM_VOLMAP };
 
 typedef struct zm_phase {
     char name[64];
@@ -181,7 +205,29 @@ typedef struct zm_iface {
     uint64_t seed;   /* random */
     int rest;        /* zstr_pixel of non-contact pixels */
     uint8_t *pixels; /* image: nx·ny pixel codes */
+    int pore_phase;  /* kind volume: top voxels of this phase are pore pixels */
+    long map_line;   /* kind volume: its <map>, for errors found when built */
 } zm_iface;
+
+/* A <volume>: a file to read or a synthetic microstructure to make, and its
+ * label table.  Only what the file's header says is known when checking
+ * (zstr_volume_probe); the voxels are read by zm_build / zm_build_volume. */
+typedef struct zm_volume {
+    int present;
+    long line;
+    int generate;            /* 1: synthetic (synth), 0: a file (read) */
+    char path[4096];         /* resolved against the model file's folder */
+    char dataset[256];       /* hdf5 (read.dataset points here when used) */
+    zstr_volume_read_options read;
+    zstr_synth_params synth;
+    int axis;                /* transport axis of the volume, 0..2 */
+    int64_t n[3];            /* the volume's grid (its own axes) */
+    int grains;              /* labels are grain ids of grain_phase */
+    int grain_phase, gb_phase;
+    double gb_thickness;
+    int nlabels;             /* label_phase[0..nlabels): phase id or -1 */
+    int *label_phase;
+} zm_volume;
 
 /* Everything the document says, in SI, checked. */
 typedef struct zm_spec {
@@ -196,6 +242,7 @@ typedef struct zm_spec {
     uint64_t grain_seed;
     int grain_phase, gb_phase;
     zm_iface iface[2];
+    zm_volume vol;
     int flog; /* 1: from/to/per-decade; 0: values */
     double ffrom, fto, fpd;
     double *fvalues;
@@ -208,7 +255,7 @@ typedef struct zm_spec {
 typedef struct zm_eldef {
     char name[32];
     int nattr;
-    char attr[8][32];
+    char attr[ZM_MAX_ATTRS][32];
 } zm_eldef;
 
 struct zm_file {
@@ -504,7 +551,7 @@ static const char *key_attr(const xmlChar *tag)
         return "name";
     if (xmlStrEqual(tag, BAD_CAST "interface"))
         return "electrode";
-    if (xmlStrEqual(tag, BAD_CAST "level"))
+    if (xmlStrEqual(tag, BAD_CAST "level") || xmlStrEqual(tag, BAD_CAST "label"))
         return "value";
     return NULL;
 }
@@ -541,7 +588,9 @@ static int sem_fail(const zm_ctx *c, int code, xmlNodePtr el, const char *attr, 
     va_end(ap);
     describe(el, d, sizeof d);
     long line = xmlGetLineNo(el);
-    zstr_error rec, *e = c->note != NULL ? &rec : c->err;
+    zstr_error rec;
+    memset(&rec, 0, sizeof rec);
+    zstr_error *e = c->note != NULL ? &rec : c->err;
     if (attr != NULL)
         zm_fail(e, code, c->name, line, 0, "%s attribute %s: %s", d, attr, what);
     else
@@ -760,6 +809,7 @@ static void spec_free(zm_spec *s)
     free(s->fvalues);
     free(s->iface[0].pixels);
     free(s->iface[1].pixels);
+    free(s->vol.label_phase);
     memset(s, 0, sizeof *s);
 }
 
@@ -933,7 +983,7 @@ static int read_png(FILE *fp, int64_t nx, int64_t ny, uint16_t **grey, char *msg
         png_read_row(png, row, NULL);
         for (png_uint_32 x = 0; x < w; x++) {
             const png_byte *px = row + (size_t)x * (size_t)channels * (size_t)bytes;
-            unsigned v[3];
+            unsigned v[3] = {0, 0, 0};
             for (int c = 0; c < (colour ? 3 : 1); c++)
                 v[c] = bytes == 2 ? (unsigned)px[2 * c] << 8 | px[2 * c + 1] : px[c];
             if (colour && (v[0] != v[1] || v[1] != v[2])) {
@@ -994,7 +1044,33 @@ static int read_image(const char *path, int64_t nx, int64_t ny, uint16_t **grey,
 /* Semantic checks, element by element                                       */
 /* ------------------------------------------------------------------------- */
 
-static int check_cell(const zm_ctx *c, xmlNodePtr el, zm_spec *s)
+static int check_cell_grid(const zm_ctx *c, xmlNodePtr el, zm_spec *s);
+
+/* volfile: the document has a <volume file>, which gives the grid instead. */
+static int check_cell(const zm_ctx *c, xmlNodePtr el, zm_spec *s, int volfile)
+{
+    int rc;
+    static const char *const grid_attrs[2] = {"size", "voxels"};
+    for (int k = 0; k < 2; k++) {
+        int has = xmlHasNsProp(el, BAD_CAST grid_attrs[k], NULL) != NULL;
+        if (volfile && has)
+            return sem_fail(c, ZSTR_EINVAL, el, grid_attrs[k],
+                            "not used with a <volume file> (the grid comes from the file, "
+                            "the voxel edges from its voxel-size)");
+        if (!volfile && !has)
+            return sem_fail(c, ZSTR_EINVAL, el, grid_attrs[k],
+                            "missing (required unless a <volume file> gives the grid)");
+    }
+    if (!volfile && (rc = check_cell_grid(c, el, s)) != ZSTR_OK)
+        return rc;
+    if ((rc = get_temperature(c, s, el, "temperature", &s->temperature)) != ZSTR_OK)
+        return rc;
+    if (!(s->temperature > 0.0))
+        return bad_value(c, el, "temperature", "must be above 0 K");
+    return ZSTR_OK;
+}
+
+static int check_cell_grid(const zm_ctx *c, xmlNodePtr el, zm_spec *s)
 {
     double *L = NULL, *V = NULL;
     int nl = 0, nv = 0, rc;
@@ -1031,10 +1107,6 @@ static int check_cell(const zm_ctx *c, xmlNodePtr el, zm_spec *s)
         if (!(s->h[i] > 0.0) || !isfinite(s->h[i]))
             return bad_value(c, el, "size", "gives a voxel edge that is not a positive number");
     }
-    if ((rc = get_temperature(c, s, el, "temperature", &s->temperature)) != ZSTR_OK)
-        return rc;
-    if (!(s->temperature > 0.0))
-        return bad_value(c, el, "temperature", "must be above 0 K");
     return ZSTR_OK;
 }
 
@@ -1123,14 +1195,15 @@ static int check_grains(const zm_ctx *c, xmlNodePtr el, zm_spec *s)
 }
 
 /* Attributes each map kind takes. */
-static const char *const map_attrs[5][6] = {
+static const char *const map_attrs[6][6] = {
     {"kind", NULL},
     {"kind", "contact-fraction", "rest", NULL},
     {"kind", "contact-fraction", "rest", NULL},
     {"kind", "contact-fraction", "correlation-length", "seed", "rest", NULL},
     {"kind", "file", NULL},
+    {"kind", "phase", NULL},
 };
-static const char *const map_kinds[5] = {"full", "square", "frame", "random", "image"};
+static const char *const map_kinds[6] = {"full", "square", "frame", "random", "image", "volume"};
 
 static int kind_takes(int kind, const char *attr)
 {
@@ -1272,11 +1345,14 @@ static int check_passes_current(const zm_ctx *c, xmlNodePtr el, const zm_spec *s
                     "surface (rest \"none\") or a pore of zero capacitance");
 }
 
+static int check_volume_map(const zm_ctx *c, xmlNodePtr el, zm_spec *s, zm_iface *fi,
+                            int has_pore);
+
 static int check_map(const zm_ctx *c, xmlNodePtr el, zm_spec *s, zm_iface *fi, int has_pore,
                      int has_sei)
 {
     int kind = ZM_FULL;
-    for (int k = 0; k < 5; k++)
+    for (int k = 0; k < 6; k++)
         if (attr_is(el, "kind", map_kinds[k]))
             kind = k;
     fi->kind = kind;
@@ -1299,6 +1375,8 @@ static int check_map(const zm_ctx *c, xmlNodePtr el, zm_spec *s, zm_iface *fi, i
         return ZSTR_OK;
     if (kind == ZM_IMAGE)
         return check_image_map(c, el, s, fi, has_pore, has_sei);
+    if (kind == ZM_VOLMAP)
+        return check_volume_map(c, el, s, fi, has_pore);
 
     int rc, present;
     if ((rc = get_q(c, el, "contact-fraction", ZU_FRACTION, 0.0, &fi->fraction, &present)) != ZSTR_OK)
@@ -1327,6 +1405,370 @@ static int check_map(const zm_ctx *c, xmlNodePtr el, zm_spec *s, zm_iface *fi, i
                         rest == NULL ? " (the default)" : "", what);
     }
     return make_map(c, el, s, fi);
+}
+
+/* ------------------------------------------------------------------------- */
+/* <volume>: an imaged or synthetic labelled volume                          */
+/* ------------------------------------------------------------------------- */
+
+/* Attributes of each kind of <volume>; the grain attributes only with
+ * grains="true" (checked separately). */
+static const char *const volume_file_attrs[] = {
+    "file", "format", "dims", "type", "axes", "endian", "offset", "dataset", "voxel-size",
+    "axis", "crop", "grains", "phase", "boundary-phase", "boundary-thickness", NULL};
+static const char *const volume_gen_attrs[] = {"generate",          "porosity",
+                                               "correlation-length", "minority-fraction",
+                                               "minority-length",   "seed",
+                                               NULL};
+
+static int in_list(const char *const *list, const char *name)
+{
+    for (int i = 0; list[i] != NULL; i++)
+        if (strcmp(list[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static int check_volume_attrs(const zm_ctx *c, xmlNodePtr el, int generate)
+{
+    const char *const *ok = generate ? volume_gen_attrs : volume_file_attrs;
+    for (xmlAttrPtr a = el->properties; a != NULL; a = a->next)
+        if (!in_list(ok, (const char *)a->name))
+            return sem_fail(c, ZSTR_EINVAL, el, (const char *)a->name,
+                            "not used by a %s volume (it takes %s)",
+                            generate ? "generated" : "file",
+                            generate ? "generate, porosity, correlation-length, "
+                                       "minority-fraction, minority-length, seed"
+                                     : "file, format, dims, type, axes, endian, offset, "
+                                       "dataset, voxel-size, axis, crop, grains, phase, "
+                                       "boundary-phase, boundary-thickness");
+    return ZSTR_OK;
+}
+
+/* Exactly `want` whole numbers >= lo. */
+static int get_counts(const zm_ctx *c, xmlNodePtr el, const char *attr, int want, int64_t lo,
+                      int64_t *out)
+{
+    double *v = NULL;
+    int n = 0, rc = get_list(c, el, attr, ZU_NUMBER, &v, &n);
+    if (rc != ZSTR_OK)
+        return rc;
+    int ok = n == want;
+    for (int i = 0; ok && i < n; i++) {
+        ok = v[i] >= (double)lo && v[i] == floor(v[i]) && v[i] < 9.0e15;
+        if (ok)
+            out[i] = (int64_t)v[i];
+    }
+    free(v);
+    if (!ok) {
+        char rule[96];
+        snprintf(rule, sizeof rule, "must be %d whole numbers >= %lld", want, (long long)lo);
+        return bad_value(c, el, attr, rule);
+    }
+    return ZSTR_OK;
+}
+
+/* An extension-less format must be named. */
+static int volume_format(const zm_ctx *c, xmlNodePtr el, const char *file, int *format)
+{
+    static const char *const names[3] = {"raw", "tiff", "hdf5"};
+    for (int k = 0; k < 3; k++)
+        if (attr_is(el, "format", names[k])) {
+            *format = k;
+            return ZSTR_OK;
+        }
+    const char *dot = strrchr(file, '.');
+    static const char *const ext[6] = {".raw", ".bin", ".tif", ".tiff", ".h5", ".hdf5"};
+    for (int k = 0; dot != NULL && k < 6; k++)
+        if (strcmp(dot, ext[k]) == 0) {
+            *format = k / 2;
+            return ZSTR_OK;
+        }
+    return sem_fail(c, ZSTR_EINVAL, el, "format",
+                    "missing, and the file name does not tell (give raw, tiff or hdf5)");
+}
+
+/* The read options of a <volume file>, before the file is looked at. */
+static int volume_read_options(const zm_ctx *c, xmlNodePtr el, zm_volume *v)
+{
+    zstr_volume_read_options *o = &v->read;
+    zstr_volume_read_options_default(o);
+    xmlChar *file = xmlGetNoNsProp(el, BAD_CAST "file");
+    int rc = resolve(c, el, (const char *)file, v->path, sizeof v->path);
+    if (rc == ZSTR_OK)
+        rc = volume_format(c, el, (const char *)file, &o->format);
+    xmlFree(file);
+    if (rc == ZSTR_OK && xmlHasNsProp(el, BAD_CAST "dims", NULL) != NULL)
+        rc = get_counts(c, el, "dims", 3, 1, o->dims);
+    if (rc == ZSTR_OK && xmlHasNsProp(el, BAD_CAST "type", NULL) != NULL)
+        o->type = attr_is(el, "type", "uint8") ? ZSTR_VOXEL_U8 : ZSTR_VOXEL_U16;
+    xmlChar *axes = xmlGetNoNsProp(el, BAD_CAST "axes");
+    if (axes != NULL)
+        snprintf(o->axes, sizeof o->axes, "%.3s", (const char *)axes);
+    xmlFree(axes);
+    o->big_endian = attr_is(el, "endian", "big");
+    if (rc == ZSTR_OK && xmlHasNsProp(el, BAD_CAST "offset", NULL) != NULL)
+        rc = get_counts(c, el, "offset", 1, 0, &o->header_bytes);
+    xmlChar *ds = xmlGetNoNsProp(el, BAD_CAST "dataset");
+    if (ds != NULL && strlen((const char *)ds) >= sizeof v->dataset)
+        rc = rc != ZSTR_OK ? rc : bad_value(c, el, "dataset", "is too long");
+    else if (ds != NULL)
+        snprintf(v->dataset, sizeof v->dataset, "%s", (const char *)ds);
+    xmlFree(ds);
+    if (rc == ZSTR_OK && o->format == ZSTR_VOLUME_HDF5 && v->dataset[0] == '\0')
+        rc = sem_fail(c, ZSTR_EINVAL, el, "dataset", "missing (an hdf5 volume needs it)");
+    if (rc == ZSTR_OK && o->format == ZSTR_VOLUME_RAW && o->dims[0] == 0)
+        rc = sem_fail(c, ZSTR_EINVAL, el, "dims", "missing (a raw volume needs nx ny nz)");
+    if (rc == ZSTR_OK && o->format == ZSTR_VOLUME_RAW && o->type == ZSTR_VOXEL_DEFAULT)
+        rc = sem_fail(c, ZSTR_EINVAL, el, "type", "missing (a raw volume needs uint8 or uint16)");
+    if (rc == ZSTR_OK && xmlHasNsProp(el, BAD_CAST "crop", NULL) != NULL)
+        rc = get_counts(c, el, "crop", 6, 0, o->crop);
+    return rc;
+}
+
+/* voxel-size: 1 or 3 lengths > 0 (required for a file). */
+static int volume_voxel_size(const zm_ctx *c, xmlNodePtr el, double h[3])
+{
+    if (xmlHasNsProp(el, BAD_CAST "voxel-size", NULL) == NULL)
+        return sem_fail(c, ZSTR_EINVAL, el, "voxel-size",
+                        "missing (the edge of a voxel, e.g. \"20 nm\" or \"20 nm 20 nm 30 nm\")");
+    double *L = NULL;
+    int n = 0, rc = get_list(c, el, "voxel-size", ZU_LENGTH, &L, &n);
+    if (rc != ZSTR_OK)
+        return rc;
+    if (n != 1 && n != 3) {
+        free(L);
+        return sem_fail(c, ZSTR_EINVAL, el, "voxel-size", "takes 1 or 3 lengths, got %d", n);
+    }
+    for (int d = 0; d < 3; d++)
+        h[d] = L[n == 3 ? d : 0];
+    free(L);
+    for (int d = 0; d < 3; d++)
+        if (!(h[d] > 0.0) || !isfinite(h[d]))
+            return bad_value(c, el, "voxel-size", "must be > 0");
+    return ZSTR_OK;
+}
+
+/* grains="true": grain ids of one phase with a boundary layer between them. */
+static int volume_grains(const zm_ctx *c, xmlNodePtr el, zm_spec *s, zm_volume *v)
+{
+    static const char *const ga[3] = {"phase", "boundary-phase", "boundary-thickness"};
+    v->grains = attr_is(el, "grains", "true") || attr_is(el, "grains", "1");
+    for (int k = 0; !v->grains && k < 3; k++)
+        if (xmlHasNsProp(el, BAD_CAST ga[k], NULL) != NULL)
+            return sem_fail(c, ZSTR_EINVAL, el, ga[k], "only used with grains=\"true\"");
+    if (!v->grains)
+        return ZSTR_OK;
+    int rc;
+    if ((rc = get_phase_ref(c, s, el, "phase", s->fill, &v->grain_phase)) != ZSTR_OK)
+        return rc;
+    if (xmlHasNsProp(el, BAD_CAST "boundary-phase", NULL) == NULL)
+        return sem_fail(c, ZSTR_EINVAL, el, "boundary-phase",
+                        "missing (a grain volume needs the phase between its grains)");
+    if ((rc = get_phase_ref(c, s, el, "boundary-phase", -1, &v->gb_phase)) != ZSTR_OK)
+        return rc;
+    if ((rc = get_q(c, el, "boundary-thickness", ZU_LENGTH, -1.0, &v->gb_thickness, NULL)) !=
+        ZSTR_OK)
+        return rc;
+    double hmin = fmin(s->h[0], fmin(s->h[1], s->h[2]));
+    if (!(v->gb_thickness >= 0.0))
+        return xmlHasNsProp(el, BAD_CAST "boundary-thickness", NULL) == NULL
+                   ? sem_fail(c, ZSTR_EINVAL, el, "boundary-thickness", "missing")
+                   : bad_value(c, el, "boundary-thickness", "must be >= 0");
+    if (!(v->gb_thickness < hmin)) {
+        char rule[96];
+        snprintf(rule, sizeof rule, "is not thinner than the voxel edge (%.4g m)", hmin);
+        return bad_value(c, el, "boundary-thickness", rule);
+    }
+    return ZSTR_OK;
+}
+
+static int check_volume_file(const zm_ctx *c, xmlNodePtr el, zm_spec *s, zm_volume *v)
+{
+    int rc = volume_read_options(c, el, v);
+    if (rc == ZSTR_OK)
+        rc = volume_voxel_size(c, el, v->read.voxel_size);
+    if (rc != ZSTR_OK)
+        return rc;
+    v->axis = attr_is(el, "axis", "x") ? 0 : attr_is(el, "axis", "y") ? 1 : 2;
+    /* the header, the size and the memory, without reading a voxel */
+    zstr_error le;
+    memset(&le, 0, sizeof le);
+    v->read.dataset = v->dataset[0] ? v->dataset : NULL;
+    int type = 0;
+    rc = zstr_volume_probe(v->path, &v->read, v->n, &type, &le);
+    v->read.dataset = NULL; /* the spec may move (zm_set): point at v->dataset when reading */
+    if (rc != ZSTR_OK)
+        return sem_fail(c, rc, el, "file", "%s", le.message);
+    double total = (double)v->n[0] * (double)v->n[1] * (double)v->n[2];
+    if (!(total <= ZM_MAX_VOXELS))
+        return sem_fail(c, ZSTR_EINVAL, el, "file",
+                        "the volume has %.4g voxels (at most 2^31 = 2147483648)", total);
+    if (v->read.type == ZSTR_VOXEL_DEFAULT)
+        v->read.type = type;
+    const int a = v->axis;
+    for (int d = 0; d < 3; d++) {
+        s->n[d] = v->n[(a + 1 + d) % 3];
+        s->h[d] = v->read.voxel_size[(a + 1 + d) % 3];
+    }
+    return volume_grains(c, el, s, v);
+}
+
+static int check_volume_generate(const zm_ctx *c, xmlNodePtr el, zm_spec *s, zm_volume *v)
+{
+    zstr_synth_params *p = &v->synth;
+    zstr_synth_params_default(p);
+    v->generate = 1;
+    v->axis = 2;
+    memcpy(v->n, s->n, sizeof v->n);
+    p->kind = attr_is(el, "generate", "spheres") ? ZSTR_SYNTH_SPHERES : ZSTR_SYNTH_BLOBS;
+    int rc, present;
+    if ((rc = get_q(c, el, "porosity", ZU_FRACTION, 0.0, &p->porosity, &present)) != ZSTR_OK)
+        return rc;
+    if (!present)
+        return sem_fail(c, ZSTR_EINVAL, el, "porosity", "missing (the pore fraction, e.g. 0.105)");
+    if (!(p->porosity > 0.0 && p->porosity < 1.0))
+        return bad_value(c, el, "porosity", "must be in (0, 1)");
+    if ((rc = get_q(c, el, "correlation-length", ZU_LENGTH, 0.0, &p->correlation_length, NULL)) !=
+        ZSTR_OK)
+        return rc;
+    if (!(p->correlation_length >= 0.0) || !isfinite(p->correlation_length))
+        return bad_value(c, el, "correlation-length", "must be >= 0");
+    if ((rc = get_q(c, el, "minority-fraction", ZU_FRACTION, 0.0, &p->minority_fraction, NULL)) !=
+        ZSTR_OK)
+        return rc;
+    if (!(p->minority_fraction >= 0.0 && p->minority_fraction < 1.0 - p->porosity))
+        return bad_value(c, el, "minority-fraction", "must be >= 0 and below 1 - porosity");
+    if ((rc = get_q(c, el, "minority-length", ZU_LENGTH, 0.0, &p->minority_length, NULL)) !=
+        ZSTR_OK)
+        return rc;
+    if (!(p->minority_length >= 0.0) || !isfinite(p->minority_length))
+        return bad_value(c, el, "minority-length", "must be >= 0");
+    return get_seed(c, el, "seed", &p->seed);
+}
+
+/* The phase id of a label's phase name; "pore" without a <phase> is the
+ * dielectric pore, added as a phase of its own the first time it is named. */
+static int label_phase_id(const zm_ctx *c, zm_spec *s, xmlNodePtr el, const char *attr, int *id)
+{
+    xmlChar *t = xmlGetNoNsProp(el, BAD_CAST attr);
+    const char *name = t != NULL ? (const char *)t : "pore";
+    *id = find_phase(s, name);
+    int rc = ZSTR_OK;
+    if (*id < 0 && strcmp(name, "pore") == 0) {
+        zm_phase *grown = realloc(s->phases, (size_t)(s->nphases + 1) * sizeof *grown);
+        if (grown == NULL) {
+            xmlFree(t);
+            return sem_fail(c, ZSTR_ENOMEM, el, NULL, "out of memory");
+        }
+        s->phases = grown;
+        zm_phase *p = &s->phases[s->nphases];
+        memset(p, 0, sizeof *p);
+        snprintf(p->name, sizeof p->name, "pore");
+        p->line = xmlGetLineNo(el);
+        p->sigma = 0.0; /* a dielectric: vacuum (or gas) */
+        p->eps = 1.0;
+        p->tref = ZM_T_DEFAULT;
+        *id = s->nphases++;
+    } else if (*id < 0) {
+        rc = sem_fail(c, ZSTR_EINVAL, el, attr,
+                      "no <phase name=\"%.64s\"> is defined (only \"pore\" may be left "
+                      "undefined: a dielectric)",
+                      name);
+    }
+    xmlFree(t);
+    return rc;
+}
+
+/* The <label> table; a generated volume's labels 0 and 1 default to the fill
+ * phase and the pore. */
+static int check_volume_labels(const zm_ctx *c, xmlNodePtr el, zm_spec *s, zm_volume *v)
+{
+    int top = v->generate ? 2 : v->read.type == ZSTR_VOXEL_U8 ? 255 : 65535;
+    v->nlabels = top + 1;
+    if ((v->label_phase = malloc((size_t)v->nlabels * sizeof *v->label_phase)) == NULL)
+        return sem_fail(c, ZSTR_ENOMEM, el, NULL, "out of memory");
+    for (int k = 0; k < v->nlabels; k++)
+        v->label_phase[k] = -1;
+    int rc = ZSTR_OK, count = 0;
+    for (xmlNodePtr l = next_el(el->children); l != NULL && rc == ZSTR_OK; l = next_el(l->next)) {
+        xmlChar *t = xmlGetNoNsProp(l, BAD_CAST "value");
+        long value = t != NULL ? strtol((const char *)t, NULL, 10) : -1;
+        xmlFree(t);
+        int id = -1;
+        if (value < 0 || value > top)
+            rc = sem_fail(c, ZSTR_EINVAL, l, "value", "label %ld cannot occur in this volume (%s)",
+                          value, v->generate ? "generated labels: 0 solid, 1 pore, 2 minority"
+                                             : "labels of a uint8 volume are 0..255");
+        else if (v->label_phase[value] >= 0)
+            rc = sem_fail(c, ZSTR_EINVAL, l, "value", "label %ld is listed twice", value);
+        else if ((rc = label_phase_id(c, s, l, "phase", &id)) == ZSTR_OK)
+            v->label_phase[value] = id, count++;
+    }
+    if (rc != ZSTR_OK)
+        return rc;
+    if (v->generate) {
+        if (v->label_phase[0] < 0)
+            v->label_phase[0] = s->fill;
+        if (v->label_phase[1] < 0 && (rc = label_phase_id(c, s, el, "no-such-attribute",
+                                                         &v->label_phase[1])) != ZSTR_OK)
+            return rc;
+        if (v->synth.minority_fraction > 0.0 && v->label_phase[2] < 0)
+            return sem_fail(c, ZSTR_EINVAL, el, "minority-fraction",
+                            "the minority phase (label 2) needs a <label value=\"2\" phase=...>");
+    } else if (!v->grains && count == 0) {
+        return sem_fail(c, ZSTR_EINVAL, el, NULL,
+                        "no <label>: say which phase each label of the file is "
+                        "(<label value=\"0\" phase=\"pore\"/> ...)");
+    }
+    return ZSTR_OK;
+}
+
+static int check_volume(const zm_ctx *c, xmlNodePtr el, zm_spec *s)
+{
+    zm_volume *v = &s->vol;
+    v->present = 1;
+    v->line = xmlGetLineNo(el);
+    int has_file = xmlHasNsProp(el, BAD_CAST "file", NULL) != NULL;
+    int has_gen = xmlHasNsProp(el, BAD_CAST "generate", NULL) != NULL;
+    if (has_file == has_gen)
+        return sem_fail(c, ZSTR_EINVAL, el, NULL,
+                        "give either file (an imaged volume) or generate (a synthetic one)%s",
+                        has_file ? ", not both" : "");
+    if (s->grains)
+        return sem_fail(c, ZSTR_EINVAL, el, NULL,
+                        "cannot be combined with <grains> (Voronoi): a grain volume takes "
+                        "grains=\"true\"");
+    int rc = check_volume_attrs(c, el, has_gen);
+    if (rc == ZSTR_OK)
+        rc = has_gen ? check_volume_generate(c, el, s, v) : check_volume_file(c, el, s, v);
+    if (rc == ZSTR_OK)
+        rc = check_volume_labels(c, el, s, v);
+    return rc;
+}
+
+/* <map kind="volume">: the WE's pixels from the volume's top layer, made when
+ * the model is built (the voxels are not read while checking). */
+static int check_volume_map(const zm_ctx *c, xmlNodePtr el, zm_spec *s, zm_iface *fi, int has_pore)
+{
+    if (fi == &s->iface[ZSTR_CE])
+        return sem_fail(c, ZSTR_EINVAL, el, "kind",
+                        "'volume' is for the WE only (the volume's top layer touches it)");
+    if (!s->vol.present)
+        return sem_fail(c, ZSTR_EINVAL, el, "kind", "'volume' needs a <volume> in the model");
+    if (!has_pore)
+        return sem_fail(c, ZSTR_EINVAL, el, "kind",
+                        "'volume' makes pore pixels, which need a <pore> element in this "
+                        "<interface>");
+    fi->map_line = xmlGetLineNo(el);
+    xmlChar *t = xmlGetNoNsProp(el, BAD_CAST "phase");
+    fi->pore_phase = find_phase(s, t != NULL ? (const char *)t : "pore");
+    int rc = ZSTR_OK;
+    if (fi->pore_phase < 0)
+        rc = sem_fail(c, ZSTR_EINVAL, el, "phase", "no phase '%.64s' in this model",
+                      t != NULL ? (const char *)t : "pore");
+    xmlFree(t);
+    return rc;
 }
 
 static int check_interface(const zm_ctx *c, xmlNodePtr el, zm_spec *s)
@@ -1481,19 +1923,29 @@ static int check_doc(const zm_ctx *c, xmlSchemaPtr schema, xmlDocPtr doc, zm_spe
     /* Element by element; when every problem is wanted (c->note), a problem
      * ends only its own element.  What depends on a bad <cell> (grains and
      * maps need the grid) is not checked then: its problems would be echoes. */
-    int cell_ok = 0;
+    /* A <volume file> gives the grid (cell then has no size and voxels), known
+     * once the volume's header is read: grid_ok says the grid is known. */
+    int volfile = 0;
+    for (xmlNodePtr el = next_el(root->children); el != NULL; el = next_el(el->next))
+        if (is_el(el, "volume") && xmlHasNsProp(el, BAD_CAST "file", NULL) != NULL)
+            volfile = 1;
+    int cell_ok = 0, grid_ok = 0;
     for (xmlNodePtr el = next_el(root->children); el != NULL && (rc == ZSTR_OK || c->note);
          el = next_el(el->next)) {
         int r = ZSTR_OK;
         if (is_el(el, "cell"))
-            cell_ok = (r = check_cell(c, el, s)) == ZSTR_OK;
+            grid_ok = (cell_ok = (r = check_cell(c, el, s, volfile)) == ZSTR_OK) && !volfile;
         else if (is_el(el, "phase"))
             r = check_phase(c, el, s);
         else if (is_el(el, "fill"))
             r = get_phase_ref(c, s, el, "phase", 0, &s->fill);
-        else if (is_el(el, "grains") && cell_ok)
+        else if (is_el(el, "grains") && grid_ok)
             r = check_grains(c, el, s);
-        else if (is_el(el, "interface") && cell_ok)
+        else if (is_el(el, "grains") && volfile)
+            s->grains = 1; /* refused by the <volume> */
+        else if (is_el(el, "volume") && cell_ok)
+            grid_ok = (r = check_volume(c, el, s)) == ZSTR_OK || !volfile;
+        else if (is_el(el, "interface") && grid_ok)
             r = check_interface(c, el, s);
         else if (is_el(el, "frequencies"))
             r = check_frequencies(c, el, s);
@@ -1681,7 +2133,7 @@ const char *zm_warning(const zm_file *f, int i)
 /* --set                                                                     */
 /* ------------------------------------------------------------------------- */
 
-#define ZM_MAX_DEFS 16
+#define ZM_MAX_DEFS 24
 #define ZM_MAX_SEGS 12
 
 static int xs_is(xmlNodePtr n, const char *local)
@@ -1716,7 +2168,7 @@ static int collect_defs(xmlNodePtr n, zm_eldef *defs, int *ndefs)
                             xs_is(a, "attribute") ? xmlGetNoNsProp(a, BAD_CAST "name") : NULL;
                         if (an == NULL)
                             continue;
-                        if (d->nattr >= 8) {
+                        if (d->nattr >= ZM_MAX_ATTRS) {
                             xmlFree(an);
                             return -1;
                         }
@@ -2055,20 +2507,28 @@ static int lib_fail(const zm_file *f, int rc, zstr_error *err)
     return rc;
 }
 
+static int build_volume_model(const zm_file *f, zstr_model **out, zstr_error *err);
+
 static int build_model(const zm_file *f, zstr_model **out, zstr_error *err)
 {
     const zm_spec *s = &f->spec;
     zstr_model *m = NULL;
-    int rc = zstr_model_create(s->n[0], s->n[1], s->n[2], s->h[0], s->h[1], s->h[2], &m, err);
-    for (int i = 0; rc == ZSTR_OK && i < s->nphases; i++) {
-        const zm_phase *p = &s->phases[i];
-        zstr_phase_params pp = {p->name, p->sigma, p->eps, p->ea, p->tref};
-        rc = zstr_model_add_phase(m, &pp, NULL, err);
+    int rc;
+    if (s->vol.present) {
+        if ((rc = build_volume_model(f, &m, err)) != ZSTR_OK)
+            return rc;
+    } else {
+        rc = zstr_model_create(s->n[0], s->n[1], s->n[2], s->h[0], s->h[1], s->h[2], &m, err);
+        for (int i = 0; rc == ZSTR_OK && i < s->nphases; i++) {
+            const zm_phase *p = &s->phases[i];
+            zstr_phase_params pp = {p->name, p->sigma, p->eps, p->ea, p->tref};
+            rc = zstr_model_add_phase(m, &pp, NULL, err);
+        }
+        if (rc == ZSTR_OK)
+            rc = zstr_model_fill(m, s->fill, err);
     }
     if (rc == ZSTR_OK)
         rc = zstr_model_set_temperature(m, s->temperature, err);
-    if (rc == ZSTR_OK)
-        rc = zstr_model_fill(m, s->fill, err);
     if (rc == ZSTR_OK && s->grains) {
         zstr_voronoi_params vp = {s->mean_size, s->grain_seed, s->grain_phase, s->gb_phase,
                                   s->gb_thickness};
@@ -2079,6 +2539,8 @@ static int build_model(const zm_file *f, zstr_model **out, zstr_error *err)
         if (!fi->present)
             continue;
         const uint8_t *pixels = fi->pixels; /* NULL: kind full */
+        if (fi->kind == ZM_VOLMAP)
+            continue; /* set from the top layer by zstr_volume_to_model */
         if (rc == ZSTR_OK)
             rc = zstr_model_set_interface(m, e, &fi->p, pixels, err);
     }
@@ -2088,6 +2550,168 @@ static int build_model(const zm_file *f, zstr_model **out, zstr_error *err)
     }
     *out = m;
     return ZSTR_OK;
+}
+
+/* An error of the <volume> found while building (the voxels): FILE:LINE of
+ * the element, then the library's message. */
+static int vol_fail(const zm_file *f, int rc, const char *attr, zstr_error *err)
+{
+    if (err != NULL) {
+        char msg[sizeof err->message];
+        snprintf(msg, sizeof msg, "%s", err->message);
+        zm_fail(err, rc, f->name, f->spec.vol.line, 0, "<volume>%s%s: %s",
+                attr != NULL ? " attribute " : "", attr != NULL ? attr : "", msg);
+    }
+    return rc;
+}
+
+/* The volume's labels: the file read, or the microstructure made. */
+static int load_volume(const zm_file *f, zstr_volume **out, zstr_error *err)
+{
+    const zm_spec *s = &f->spec;
+    const zm_volume *v = &s->vol;
+    *out = NULL;
+    int rc;
+    if (v->generate) {
+        rc = zstr_volume_create(v->n, s->h, ZSTR_VOXEL_U8, 0.0, out, err);
+        if (rc == ZSTR_OK)
+            rc = zstr_volume_synthesize(*out, &v->synth, NULL, err);
+    } else {
+        zstr_volume_read_options o = v->read;
+        o.dataset = v->dataset[0] ? v->dataset : NULL;
+        rc = zstr_volume_read(v->path, &o, out, err);
+    }
+    if (rc != ZSTR_OK) {
+        zstr_volume_free(*out);
+        *out = NULL;
+        return vol_fail(f, rc, v->generate ? "generate" : "file", err);
+    }
+    return ZSTR_OK;
+}
+
+/* Some pixel of the WE made from the top layer must pass current (as
+ * check_passes_current for the maps known when checking). */
+static int check_volume_we(const zm_file *f, const zstr_model *m, zstr_error *err)
+{
+    const zm_iface *fi = &f->spec.iface[ZSTR_WE];
+    const uint8_t *px = zstr_model_interface_pixels(m, ZSTR_WE);
+    int64_t npx = f->spec.n[0] * f->spec.n[1];
+    for (int64_t i = 0; px != NULL && i < npx; i++)
+        if (px[i] == ZSTR_PIXEL_CONTACT || (px[i] == ZSTR_PIXEL_PORE && fi->p.pore_capacitance > 0))
+            return ZSTR_OK;
+    return zm_fail(err, ZSTR_EINVAL, f->name, fi->map_line, 0,
+                   "<interface electrode=\"we\"> <map>: no current can enter the WE: every "
+                   "voxel of the volume's top layer is of phase '%s' and the pore capacitance "
+                   "is 0",
+                   f->spec.phases[fi->pore_phase].name);
+}
+
+/* The model of a <volume>: phases, labels (and grains) by the library's
+ * zstr_volume_to_model, the WE map from the top layer when asked. */
+static int build_volume_model(const zm_file *f, zstr_model **out, zstr_error *err)
+{
+    const zm_spec *s = &f->spec;
+    const zm_volume *v = &s->vol;
+    *out = NULL;
+    zstr_phase_params *pp = malloc((size_t)s->nphases * sizeof *pp);
+    if (pp == NULL)
+        return zm_fail(err, ZSTR_ENOMEM, f->name, 0, 0, "out of memory");
+    for (int i = 0; i < s->nphases; i++) {
+        const zm_phase *p = &s->phases[i];
+        zstr_phase_params one = {p->name, p->sigma, p->eps, p->ea, p->tref};
+        pp[i] = one;
+    }
+    zstr_volume *vol = NULL;
+    int rc = load_volume(f, &vol, err);
+    zstr_volume_model_params mp;
+    zstr_volume_model_params_default(&mp);
+    mp.axis = v->axis;
+    mp.phases = pp;
+    mp.nphases = s->nphases;
+    mp.label_phase = v->label_phase;
+    mp.nlabels = v->nlabels;
+    mp.grains = v->grains;
+    mp.grain_phase = v->grain_phase;
+    mp.boundary_phase = v->gb_phase;
+    mp.boundary_thickness = v->gb_thickness;
+    const zm_iface *we = &s->iface[ZSTR_WE];
+    if (we->present && we->kind == ZM_VOLMAP) {
+        mp.we_pore_phase = we->pore_phase;
+        mp.we = we->p;
+    }
+    if (rc == ZSTR_OK && (rc = zstr_volume_to_model(vol, &mp, out, err)) != ZSTR_OK)
+        rc = vol_fail(f, rc, NULL, err);
+    zstr_volume_free(vol);
+    free(pp);
+    if (rc == ZSTR_OK && we->present && we->kind == ZM_VOLMAP)
+        rc = check_volume_we(f, *out, err);
+    if (rc != ZSTR_OK) {
+        zstr_model_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int zm_build_volume(const zm_file *f, zstr_volume **out, int *axis, zstr_error *err)
+{
+    if (out == NULL || f == NULL)
+        return zm_fail(err, ZSTR_EINVAL, "", 0, 0, "zm_build_volume: NULL argument");
+    *out = NULL;
+    const zm_spec *s = &f->spec;
+    if (axis != NULL)
+        *axis = s->vol.present ? s->vol.axis : 2;
+    if (!s->vol.present) {
+        /* any other model: its phase labels as they are */
+        zstr_model *m = NULL;
+        int rc = build_model(f, &m, err);
+        if (rc != ZSTR_OK)
+            return rc;
+        int64_t n[3];
+        double h[3];
+        zstr_model_get_grid(m, n, h);
+        rc = zstr_volume_create(n, h, ZSTR_VOXEL_U16, 0.0, out, err);
+        if (rc == ZSTR_OK) {
+            const int32_t *lab = zstr_model_labels(m);
+            uint16_t *l = zstr_volume_labels_mut(*out);
+            for (int64_t i = 0; i < n[0] * n[1] * n[2]; i++)
+                l[i] = (uint16_t)lab[i];
+        }
+        zstr_model_free(m);
+        return rc != ZSTR_OK ? lib_fail(f, rc, err) : ZSTR_OK;
+    }
+    zstr_volume *vol = NULL;
+    int rc = load_volume(f, &vol, err);
+    if (rc != ZSTR_OK)
+        return rc;
+    /* labels to phase ids, in place */
+    const zm_volume *v = &s->vol;
+    uint16_t *l = zstr_volume_labels_mut(vol);
+    int64_t n[3];
+    zstr_volume_get_grid(vol, n, NULL);
+    for (int64_t i = 0; i < n[0] * n[1] * n[2]; i++) {
+        int ph = l[i] < v->nlabels ? v->label_phase[l[i]] : -1;
+        if (ph < 0 && v->grains)
+            ph = v->grain_phase;
+        if (ph < 0) {
+            zm_fail(err, ZSTR_EINVAL, f->name, v->line, 0,
+                    "<volume>: label %u at volume voxel (%lld, %lld, %lld) has no phase: add a "
+                    "<label value=\"%u\" phase=...>",
+                    (unsigned)l[i], (long long)(i % n[0]), (long long)(i / n[0] % n[1]),
+                    (long long)(i / (n[0] * n[1])), (unsigned)l[i]);
+            zstr_volume_free(vol);
+            return ZSTR_EINVAL;
+        }
+        l[i] = (uint16_t)ph;
+    }
+    *out = vol;
+    return ZSTR_OK;
+}
+
+int zm_phase_count(const zm_file *f) { return f != NULL ? f->spec.nphases : 0; }
+
+const char *zm_phase_name(const zm_file *f, int i)
+{
+    return f != NULL && i >= 0 && i < f->spec.nphases ? f->spec.phases[i].name : NULL;
 }
 
 int zm_build(const zm_file *f, zstr_model **model, double **freqs, int64_t *nf, zstr_error *err)

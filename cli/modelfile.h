@@ -36,7 +36,7 @@ typedef struct zm_file zm_file;
 
 /* Purpose: read, parse and validate a model file.
  *   path == NULL loads the embedded default model (zm_default_xml()).
- *   Relative file names inside the document (image maps) resolve against the
+ *   Relative file names inside the document (image maps, volumes) resolve against the
  *   folder of path (the current directory for the default model).
  * Returns: ZSTR_OK with *out set; ZSTR_EIO (file unreadable), ZSTR_EINVAL (bad
  *   document), ZSTR_ENOMEM; *out = NULL on failure. */
@@ -82,11 +82,29 @@ int zm_set_many(zm_file *f, int n, const char *const *paths, const char *const *
 int zm_set(zm_file *f, const char *path, const char *value, zstr_error *err);
 
 /* Purpose: build the model: grid, phases (ids in document order), temperature,
- *   fill, Voronoi grains (zstr_model_voronoi), interfaces (zstr_map_* or the
- *   image), and the frequency list [Hz] (*freqs malloc'ed, free() it; *nf
+ *   fill, Voronoi grains (zstr_model_voronoi) or the <volume> (read or
+ *   generated, then zstr_volume_to_model), interfaces (zstr_map_*, the image
+ *   or the volume's top layer), and the frequency list [Hz] (*freqs malloc'ed, free() it; *nf
  *   entries).  model, freqs and nf may each be NULL when not wanted.
  * Returns: ZSTR_OK, or the library's status; outputs are NULL / 0 on failure. */
 int zm_build(const zm_file *f, zstr_model **model, double **freqs, int64_t *nf, zstr_error *err);
+
+/* Purpose: the model's voxels as a labelled volume of phase ids (label k =
+ *   the k-th phase, as zm_phase_name), for the metrics of zstr morph.  A model
+ *   with a <volume> gives that volume in its own axes (before the transport
+ *   axis is turned onto z; *axis receives it, 0..2), its labels mapped
+ *   through the <label> table (grain volumes: unlisted labels are the grain
+ *   phase); any other model gives its grid as built (axis 2).  No plan is
+ *   made, so a grid too large to solve is fine.
+ * Returns: ZSTR_OK; the status of reading or building (message "FILE:LINE:
+ *   <volume> ..." for the volume's problems); *out = NULL on failure. */
+typedef struct zstr_volume zstr_volume;
+int zm_build_volume(const zm_file *f, zstr_volume **out, int *axis, zstr_error *err);
+
+/* Phases of the model in id order, an undefined "pore" of a <label> included
+ * (it is the last).  NULL for i out of range. */
+int zm_phase_count(const zm_file *f);
+const char *zm_phase_name(const zm_file *f, int i);
 
 /* The file path given to zm_load(), the name given to zm_load_memory(), or
  * "<default>" for the embedded default model. */

@@ -423,3 +423,81 @@ int zv_write_interface(const char *path, const zv_fields *f, char *msg, size_t m
 {
     return write_vti(path, f, ZV_INTERFACE, msg, msgsize);
 }
+
+/* ------------------------------------------------------------------------- */
+/* Maps of a labelled volume                                                 */
+/* ------------------------------------------------------------------------- */
+
+static void write_maps_document(zv_out *o, const zv_fields *f, const zv_map *maps, int nmaps,
+                                const char *note)
+{
+    const int64_t nvox = f->n[0] * f->n[1] * f->n[2];
+    char sp[3][40], extent[128];
+    for (int d = 0; d < 3; d++)
+        shortest(sp[d], sizeof sp[d], f->h[d]);
+    snprintf(extent, sizeof extent, "0 %lld 0 %lld 0 %lld", (long long)f->n[0],
+             (long long)f->n[1], (long long)f->n[2]);
+    out_str(o, "<?xml version=\"1.0\"?>\n");
+    out_printf(o, "<!-- zstr %s: %s\n", zstr_version_string(), note != NULL ? note : "maps");
+    out_str(o, "     Lengths (Origin, Spacing, distances) in metres. Values are exact: base64 "
+               "binary, little-endian. -->\n");
+    out_str(o, "<VTKFile type=\"ImageData\" version=\"1.0\" byte_order=\"LittleEndian\" "
+               "header_type=\"UInt64\">\n");
+    out_printf(o, "  <ImageData WholeExtent=\"%s\" Origin=\"0 0 0\" Spacing=\"%s %s %s\">\n",
+               extent, sp[0], sp[1], sp[2]);
+    out_str(o, "    <FieldData>\n");
+    array_begin(o, "Float64", "voxel_size_m", 3, 1, 3, 8);
+    for (int d = 0; d < 3; d++)
+        put_f64(o, f->h[d]);
+    array_end(o);
+    out_str(o, "    </FieldData>\n");
+    out_printf(o, "    <Piece Extent=\"%s\">\n", extent);
+    out_str(o, "      <PointData>\n      </PointData>\n      <CellData>\n");
+    for (int k = 0; k < nmaps; k++) {
+        if (maps[k].i32 != NULL) {
+            array_i32(o, maps[k].name, maps[k].i32, nvox);
+        } else {
+            array_begin(o, "Float64", maps[k].name, 1, 0, nvox, 8);
+            for (int64_t j = 0; j < nvox; j++)
+                put_f64(o, maps[k].f64[j]);
+            array_end(o);
+        }
+    }
+    out_str(o, "      </CellData>\n    </Piece>\n  </ImageData>\n</VTKFile>\n");
+}
+
+int zv_write_maps(const char *path, const int64_t n[3], const double h[3], const zv_map *maps,
+                  int nmaps, const char *note, char *msg, size_t msgsize)
+{
+    /* the grid checks of the fields' volume, with placeholders for its arrays */
+    static const double one = 0.0;
+    static const int32_t zero = 0;
+    zv_fields f = {{n[0], n[1], n[2]}, {h[0], h[1], h[2]}, 0.0, &one, &one, NULL, &zero,
+                   NULL, NULL};
+    if (check_input(path, &f, ZV_VOLUME, msg, msgsize) != 0)
+        return -1;
+    for (int k = 0; k < nmaps; k++)
+        if (maps[k].name == NULL || (maps[k].i32 == NULL) == (maps[k].f64 == NULL))
+            return fail(msg, msgsize, path, "a map needs a name and exactly one array", 0);
+    zo_file out;
+    const char *what = NULL;
+    int e = 0;
+    if (zo_open(&out, path, &what, &e) != 0)
+        return fail(msg, msgsize, path, what, e);
+    locale_t cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    if (cloc == (locale_t)0) {
+        e = ENOMEM;
+        zo_finish(&out, "cannot create the C locale", &e);
+        return fail(msg, msgsize, path, "cannot create the C locale", ENOMEM);
+    }
+    locale_t prev = uselocale(cloc);
+    zv_out o = {.fp = out.fp};
+    write_maps_document(&o, &f, maps, nmaps, note);
+    if (prev != (locale_t)0)
+        uselocale(prev);
+    freelocale(cloc);
+    if (o.err != 0)
+        what = "cannot write", e = o.err;
+    what = zo_finish(&out, what, &e);
+    return what != NULL ? fail(msg, msgsize, path, what, e) : 0;
+}

@@ -75,4 +75,18 @@ int zv_write_volume(const char *path, const zv_fields *f, char *msg, size_t msgs
  * error.  Returns as zv_write_volume. */
 int zv_write_interface(const char *path, const zv_fields *f, char *msg, size_t msgsize);
 
+/* Maps of a labelled volume (zstr morph): each a CellData array on the
+ * nx × ny × nz grid, Int32 (i32 != NULL) or Float64 (f64 != NULL). */
+typedef struct zv_map {
+    const char *name;
+    const int32_t *i32;
+    const double *f64;
+} zv_map;
+
+/* Write the maps: WholeExtent "0 nx 0 ny 0 nz", Origin "0 0 0", Spacing h in
+ * m, FieldData voxel_size_m; note (one line, no "--") goes into the opening
+ * comment.  Grid limits, atomic output and the return as zv_write_volume. */
+int zv_write_maps(const char *path, const int64_t n[3], const double h[3], const zv_map *maps,
+                  int nmaps, const char *note, char *msg, size_t msgsize);
+
 #endif

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "cmd_morph.h"
 #include "cmd_plot.h"
 #include "modelfile.h"
 #include "outfile.h"
@@ -148,6 +149,7 @@ static int usage_all(FILE *to)
                 "  info      describe a model's network and time constants\n"
                 "  fields    potential and current density maps (VTK) at one frequency\n"
                 "  plot      redraw spectrum files (CSV) without recomputing them\n"
+                "  morph     microstructure metrics of a model's voxels (--json)\n"
                 "  fit       fit an equivalent circuit to a spectrum (--json)\n"
                 "  drt       distribution of relaxation times of a spectrum (--json)\n"
                 "  kk        Lin-KK test of a spectrum, exit 3 if inconsistent (--json)\n"
@@ -164,6 +166,10 @@ static int cmd_help(int argc, char **argv)
 {
     if (argc < 2)
         return usage_all(stdout);
+    if (strcmp(argv[1], "morph") == 0) {
+        fputs(zc_morph_help(), stdout);
+        return 0;
+    }
     for (size_t i = 0; i < sizeof help_text / sizeof help_text[0]; i++) {
         if (strcmp(argv[1], help_text[i][0]) == 0) {
             fputs(help_text[i][1], stdout);
@@ -685,6 +691,8 @@ static int run_command(const char *c, int argc, char **argv)
         return cmd_fields(argc - 1, argv + 1);
     if (strcmp(c, "plot") == 0)
         return zc_cmd_plot(argc - 1, argv + 1);
+    if (strcmp(c, "morph") == 0)
+        return zc_cmd_morph(argc - 1, argv + 1);
     if (strcmp(c, "fit") == 0)
         return zc_cmd_fit(argc - 1, argv + 1);
     if (strcmp(c, "drt") == 0)

@@ -149,6 +149,20 @@ ZSTR_API void zstr_volume_read_options_default(zstr_volume_read_options *options
 ZSTR_API int zstr_volume_read(const char *path, const zstr_volume_read_options *options,
                               zstr_volume **out, zstr_error *err);
 
+/* Purpose: what zstr_volume_read() would make, without reading a voxel: the
+ *   same checks of the options, the file's header and size (raw: its size;
+ *   TIFF: every page's directory; HDF5: the dataset's description), the crop
+ *   and the memory of the labels, then the grid after the crop and the label
+ *   type.  Label values are not checked (that needs the voxels), so a probe
+ *   that passes may still be followed by a read that refuses a value.  Cheap
+ *   for any size of volume: a model file checker uses it.
+ * Arguments: path, options — as zstr_volume_read; n — required, receives
+ *   nx, ny, nz (zeros on failure); type — optional, the zstr_voxel_type.
+ * Returns: as zstr_volume_read, but never ZSTR_ERANGE or ZSTR_ENOMEM for the
+ *   labels. */
+ZSTR_API int zstr_volume_probe(const char *path, const zstr_volume_read_options *options,
+                               int64_t n[3], int *type, zstr_error *err);
+
 /* ------------------------------------------------------------------------- */
 /* Synthetic volumes                                                         */
 /* ------------------------------------------------------------------------- */

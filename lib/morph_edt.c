@@ -32,9 +32,11 @@
 #include <string.h>
 
 /* Lower envelope along one line: samples at (i + off)·h with values f[i]
- * (+inf: none), queries at j·h for j < nq; out[j] = min_i f[i] + (q_j − p_i)². */
+ * (+inf: none), queries at j·h for j < nq; out[j] = min_i f[i] + (q_j − p_i)²,
+ * or +inf where that exceeds cap (a dilation by a radius needs no larger
+ * value: later passes only add to it, and +inf samples cost nothing). */
 static void fh_line(const double *f, int64_t ns, double off, double h, double *out, int64_t nq,
-                    int64_t *v, double *z)
+                    double cap, int64_t *v, double *z)
 {
     int64_t k = -1;
     for (int64_t i = 0; i < ns; i++) {
@@ -65,66 +67,118 @@ static void fh_line(const double *f, int64_t ns, double off, double h, double *o
         while (z[e + 1] < q)
             e++;
         double pv = ((double)v[e] + off) * h;
-        out[j] = f[v[e]] + (q - pv) * (q - pv);
+        double d = f[v[e]] + (q - pv) * (q - pv);
+        out[j] = d <= cap ? d : INFINITY;
     }
 }
 
-/* One pass along axis d: in has dims a, out has dims a with a[d] -> nq. */
+/* Lines handled together by a pass along y or z: their values sit side by
+ * side in memory (consecutive x), so gathering BLOCK of them reads whole cache
+ * lines instead of one value per line (the passes along y and z otherwise
+ * dominate the cost with a cache miss per value). */
+#define BLOCK 32
+
+/* Scratch of one transform, reused by every transform of one call (local
+ * thickness runs two per radius level): big = the largest array of a pass,
+ * line = the longest line. */
+typedef struct edt_work {
+    double *t1, *t2;
+    double *lin, *lout, *z;
+    int64_t *v;
+    int64_t line;
+} edt_work;
+
+static void edt_work_free(edt_work *w)
+{
+    free(w->t1);
+    free(w->t2);
+    free(w->lin);
+    free(w->lout);
+    free(w->z);
+    free(w->v);
+    memset(w, 0, sizeof *w);
+}
+
+static int edt_work_alloc(edt_work *w, int64_t big, int64_t line)
+{
+    memset(w, 0, sizeof *w);
+    w->line = line;
+    w->t1 = zs_malloc_array((size_t)big, sizeof *w->t1);
+    w->t2 = zs_malloc_array((size_t)big, sizeof *w->t2);
+    w->lin = zs_malloc_array((size_t)(BLOCK * line), sizeof *w->lin);
+    w->lout = zs_malloc_array((size_t)(BLOCK * line), sizeof *w->lout);
+    w->z = zs_malloc_array((size_t)line + 1, sizeof *w->z);
+    w->v = zs_malloc_array((size_t)line, sizeof *w->v);
+    if (w->t1 == NULL || w->t2 == NULL || w->lin == NULL || w->lout == NULL || w->z == NULL ||
+        w->v == NULL) {
+        edt_work_free(w);
+        return ZSTR_ENOMEM;
+    }
+    return ZSTR_OK;
+}
+
+/* One pass along axis d: in has dims a, out has dims a with a[d] -> nq.  Every
+ * line is read whole before its results are written, one line (x) or one
+ * block of lines (y, z) at a time; the values are those of fh_line, so the
+ * order of the lines changes nothing. */
 static void fh_pass(const double *in, const int64_t a[3], int d, double off, double h,
-                    int64_t nq, double *out, double *lin, double *lout, int64_t *v, double *z)
+                    int64_t nq, double cap, double *out, edt_work *w)
 {
     int64_t b[3] = {a[0], a[1], a[2]};
     b[d] = nq;
     const int64_t sa[3] = {1, a[0], a[0] * a[1]}, sb[3] = {1, b[0], b[0] * b[1]};
-    int u = (d + 1) % 3, w = (d + 2) % 3;
-    for (int64_t j = 0; j < a[w]; j++)
-        for (int64_t i = 0; i < a[u]; i++) {
-            const double *src = in + i * sa[u] + j * sa[w];
-            double *dst = out + i * sb[u] + j * sb[w];
-            for (int64_t k = 0; k < a[d]; k++)
-                lin[k] = src[k * sa[d]];
-            fh_line(lin, a[d], off, h, lout, nq, v, z);
+    if (d == 0) {
+        for (int64_t j = 0; j < a[1] * a[2]; j++)
+            fh_line(in + j * a[0], a[0], off, h, out + j * nq, nq, cap, w->v, w->z);
+        return;
+    }
+    const int o = 3 - d; /* the axis that is neither x nor d */
+    const int64_t la = a[d];
+    for (int64_t j = 0; j < a[o]; j++)
+        for (int64_t x0 = 0; x0 < a[0]; x0 += BLOCK) {
+            const int64_t nb = a[0] - x0 < BLOCK ? a[0] - x0 : BLOCK;
+            const double *src = in + x0 + j * sa[o];
+            double *dst = out + x0 + j * sb[o];
+            for (int64_t k = 0; k < la; k++)
+                for (int64_t t = 0; t < nb; t++)
+                    w->lin[t * la + k] = src[k * sa[d] + t];
+            for (int64_t t = 0; t < nb; t++)
+                fh_line(w->lin + t * la, la, off, h, w->lout + t * nq, nq, cap, w->v, w->z);
             for (int64_t k = 0; k < nq; k++)
-                dst[k * sb[d]] = lout[k];
+                for (int64_t t = 0; t < nb; t++)
+                    dst[k * sb[d] + t] = w->lout[t * nq + k];
         }
 }
 
-int zs_edt_sq(const int64_t sn[3], const double off[3], const int64_t dn[3], const double h[3],
-              double *f, double *out)
+/* Sizes of the scratch for transforms from a lattice of sn points to one of dn. */
+static void edt_sizes(const int64_t sn[3], const int64_t dn[3], int64_t *big, int64_t *line)
 {
-    int64_t big = 1, line = 1;
     int64_t a[3] = {sn[0], sn[1], sn[2]};
+    *big = a[0] * a[1] * a[2];
+    *line = 1;
     for (int d = 0; d < 3; d++) {
         a[d] = dn[d];
         int64_t size = a[0] * a[1] * a[2];
-        big = size > big ? size : big;
-        line = sn[d] + 1 > line ? sn[d] + 1 : line;
-        line = dn[d] + 1 > line ? dn[d] + 1 : line;
+        *big = size > *big ? size : *big;
+        *line = sn[d] + 1 > *line ? sn[d] + 1 : *line;
+        *line = dn[d] + 1 > *line ? dn[d] + 1 : *line;
     }
-    double *t1 = zs_malloc_array((size_t)big, sizeof *t1);
-    double *t2 = zs_malloc_array((size_t)big, sizeof *t2);
-    double *lin = zs_malloc_array((size_t)line, sizeof *lin);
-    double *lout = zs_malloc_array((size_t)line, sizeof *lout);
-    double *z = zs_malloc_array((size_t)line + 1, sizeof *z);
-    int64_t *v = zs_malloc_array((size_t)line, sizeof *v);
-    int rc = ZSTR_OK;
-    if (t1 == NULL || t2 == NULL || lin == NULL || lout == NULL || z == NULL || v == NULL)
-        rc = ZSTR_ENOMEM;
-    else {
-        int64_t s[3] = {sn[0], sn[1], sn[2]};
-        fh_pass(f, s, 0, off[0], h[0], dn[0], t1, lin, lout, v, z);
-        s[0] = dn[0];
-        fh_pass(t1, s, 1, off[1], h[1], dn[1], t2, lin, lout, v, z);
-        s[1] = dn[1];
-        fh_pass(t2, s, 2, off[2], h[2], dn[2], out, lin, lout, v, z);
-    }
-    free(t1);
-    free(t2);
-    free(lin);
-    free(lout);
-    free(z);
-    free(v);
-    return rc;
+}
+
+/* Squared distance transform: samples f on the lattice sn (offset off, in
+ * voxels), queries on the lattice dn; the result is w->t1 (valid until the
+ * next transform with w), +inf where it exceeds cap.  Pass 1 f -> t1, pass 2
+ * t1 -> t2, pass 3 t2 -> t1. */
+static double *edt_sq(const int64_t sn[3], const double off[3], const int64_t dn[3],
+                      const double h[3], const double *f, double cap, edt_work *w)
+{
+    int64_t s[3] = {sn[0], sn[1], sn[2]};
+    fh_pass(f, s, 0, off[0], h[0], dn[0], cap, w->t1, w);
+    s[0] = dn[0];
+    fh_pass(w->t1, s, 1, off[1], h[1], dn[1], cap, w->t2, w);
+    s[1] = dn[1];
+    fh_pass(w->t2, s, 2, off[2], h[2], dn[2], cap, w->t1, w);
+    return w->t1;
 }
 
 int zstr_morph_edt(const zstr_volume *v, int nlabels, const int *labels, double *distance,
@@ -144,9 +198,14 @@ int zstr_morph_edt(const zstr_volume *v, int nlabels, const int *labels, double 
     for (int64_t i = 0; i < v->nvox; i++)
         f[i] = m[i] ? INFINITY : 0.0;
     const double off[3] = {0.0, 0.0, 0.0};
-    rc = zs_edt_sq(v->n, off, v->n, v->h, f, distance);
+    edt_work w;
+    int64_t big, line;
+    edt_sizes(v->n, v->n, &big, &line);
+    rc = edt_work_alloc(&w, big, line);
+    const double *d2 = rc == ZSTR_OK ? edt_sq(v->n, off, v->n, v->h, f, INFINITY, &w) : NULL;
     for (int64_t i = 0; rc == ZSTR_OK && i < v->nvox; i++)
-        distance[i] = m[i] ? sqrt(distance[i]) : 0.0;
+        distance[i] = m[i] ? sqrt(d2[i]) : 0.0;
+    edt_work_free(&w);
     free(f);
     free(m);
     return rc == ZSTR_OK ? ZSTR_OK : zs_error(err, rc, "zstr_morph_edt: out of memory");
@@ -158,22 +217,16 @@ int zstr_morph_edt(const zstr_volume *v, int nlabels, const int *labels, double 
 
 #define ZS_THICKNESS_FIRST ZS_SIZE_UPTO(zstr_thickness_result, levels)
 
-/* Squared distance from every voxel centre to the nearest corner of an outside
- * voxel, measured on the corner lattice ((n+1)³ points at half-voxel offsets). */
-static int corner_radii(const zstr_volume *v, const uint8_t *m, double **rq, int64_t cn[3])
+/* Radii of the ball centres (zstr_volume.h's convention), into rc (voxel
+ * centres, nvox values: d − h/2, +inf when no voxel is outside) and rq
+ * (voxel corners, nc values: the distance to the nearest corner of an
+ * outside voxel); w is the scratch of every transform. */
+static void ball_radii(const zstr_volume *v, const uint8_t *m, const int64_t cn[3], double hmin,
+                       double *rc, double *rq, edt_work *w)
 {
-    for (int d = 0; d < 3; d++)
-        cn[d] = v->n[d] + 1;
-    int64_t nc = cn[0] * cn[1] * cn[2];
-    double *f = zs_malloc_array((size_t)nc, sizeof *f);
-    double *r = zs_malloc_array((size_t)nc, sizeof *r);
-    if (f == NULL || r == NULL) {
-        free(f);
-        free(r);
-        return ZSTR_ENOMEM;
-    }
+    const int64_t nc = cn[0] * cn[1] * cn[2];
     for (int64_t i = 0; i < nc; i++)
-        f[i] = INFINITY;
+        rq[i] = INFINITY;
     /* every corner of an outside voxel is a boundary corner */
     for (int64_t z = 0; z < v->n[2]; z++)
         for (int64_t y = 0; y < v->n[1]; y++)
@@ -181,103 +234,140 @@ static int corner_radii(const zstr_volume *v, const uint8_t *m, double **rq, int
                 if (m[x + v->n[0] * (y + v->n[1] * z)])
                     continue;
                 for (int c = 0; c < 8; c++)
-                    f[(x + (c & 1)) + cn[0] * ((y + ((c >> 1) & 1)) + cn[1] * (z + (c >> 2)))] =
+                    rq[(x + (c & 1)) + cn[0] * ((y + ((c >> 1) & 1)) + cn[1] * (z + (c >> 2)))] =
                         0.0;
             }
-    const double off[3] = {0.0, 0.0, 0.0};
-    int rc = zs_edt_sq(cn, off, cn, v->h, f, r);
-    free(f);
-    if (rc != ZSTR_OK) {
-        free(r);
-        return rc;
-    }
+    const double zero[3] = {0.0, 0.0, 0.0};
+    const double *d2 = edt_sq(cn, zero, cn, v->h, rq, INFINITY, w);
     for (int64_t i = 0; i < nc; i++)
-        r[i] = sqrt(r[i]);
-    *rq = r;
-    return ZSTR_OK;
+        rq[i] = sqrt(d2[i]);
+    for (int64_t i = 0; i < v->nvox; i++)
+        rc[i] = m[i] ? INFINITY : 0.0;
+    d2 = edt_sq(v->n, zero, v->n, v->h, rc, INFINITY, w);
+    for (int64_t i = 0; i < v->nvox; i++)
+        rc[i] = m[i] ? sqrt(d2[i]) - 0.5 * hmin : 0.0;
+}
+
+/* Radius levels: lev[i] = floor(r[i] / step) (+inf: top); present[k] = 1
+ * when some point has level exactly k. */
+static void radius_levels(const double *r, int64_t n, double step, int top, int16_t *lev,
+                          uint8_t *present)
+{
+    for (int64_t i = 0; i < n; i++) {
+        lev[i] = (int16_t)(isfinite(r[i]) ? floor(r[i] / step * (1.0 + 1e-12)) : top);
+        present[lev[i]] = 1;
+    }
 }
 
 /* Dilate: squared distance from every voxel centre to the nearest centre
- * (lattice 0) or corner (lattice 1) whose level is >= k. */
-static int dilate(const zstr_volume *v, const int16_t *lev, const int64_t sn[3], int corner,
-                  int k, double *f, double *out)
+ * (lattice 0) or corner (lattice 1) whose level is >= k, +inf beyond cap;
+ * f is scratch for the samples. */
+static const double *dilate(const zstr_volume *v, const int16_t *lev, const int64_t sn[3],
+                            int corner, int k, double cap, double *f, edt_work *w)
 {
     int64_t ns = sn[0] * sn[1] * sn[2];
     for (int64_t i = 0; i < ns; i++)
         f[i] = lev[i] >= k ? 0.0 : INFINITY;
     const double o = corner ? -0.5 : 0.0;
     const double off[3] = {o, o, o};
-    return zs_edt_sq(sn, off, v->n, v->h, f, out);
+    return edt_sq(sn, off, v->n, v->h, f, cap, w);
 }
 
+/* The levels from the top down: a voxel takes the first level whose balls
+ * cover it.  A level at which no centre of a lattice has exactly that level
+ * adds nothing from that lattice (its centres of level >= k are those of
+ * level >= k + 1, whose larger balls were painted already), so its
+ * transform is skipped: the result is the same, and most of the cost of
+ * a volume whose radii cluster is saved. */
+static int paint_levels(const zstr_volume *v, const uint8_t *m, const int16_t *lev[2],
+                        const int64_t sn[2][3], const uint8_t *present[2], int top,
+                        double step, double *f, edt_work *w, double *lt)
+{
+    /* the voxels still without a level, in index order (compacted as they
+     * get one, so each level compares only those) */
+    int64_t left = 0;
+    for (int64_t i = 0; i < v->nvox; i++)
+        left += m[i];
+    int64_t *todo = zs_malloc_array((size_t)(left > 0 ? left : 1), sizeof *todo);
+    if (todo == NULL)
+        return ZSTR_ENOMEM;
+    for (int64_t i = 0, j = 0; i < v->nvox; i++)
+        if (m[i])
+            todo[j++] = i;
+    for (int k = top; k >= 1 && left > 0; k--) {
+        double r = k * step, r2 = r * r * (1.0 + 1e-9);
+        for (int lattice = 0; lattice < 2; lattice++) {
+            if (!present[lattice][k])
+                continue;
+            const double *d2 = dilate(v, lev[lattice], sn[lattice], lattice, k, r2, f, w);
+            int64_t kept = 0;
+            for (int64_t j = 0; j < left; j++) {
+                int64_t i = todo[j];
+                if (d2[i] <= r2)
+                    lt[i] = 2.0 * r;
+                else
+                    todo[kept++] = i;
+            }
+            left = kept;
+        }
+    }
+    free(todo);
+    return ZSTR_OK;
+}
+
+/* Memory: the caller's lt and mask, f and the two transform arrays on the
+ * corner lattice (8 bytes each), the levels (2 bytes each) and the list of
+ * voxels without a level (8 bytes per voxel of the set): at most about 43
+ * bytes per voxel. */
 static int thickness_levels(const zstr_volume *v, const uint8_t *m, int levels, double *lt,
                             double *hmin_out, int *used)
 {
     double hmin = fmin(v->h[0], fmin(v->h[1], v->h[2]));
     *hmin_out = hmin;
-    int64_t cn[3];
-    double *rq = NULL, *dc = zs_malloc_array((size_t)v->nvox, sizeof *dc);
-    if (dc == NULL)
+    const int64_t cn[3] = {v->n[0] + 1, v->n[1] + 1, v->n[2] + 1};
+    const int64_t nc = cn[0] * cn[1] * cn[2];
+    int64_t big, line;
+    edt_sizes(cn, cn, &big, &line);
+    edt_work w;
+    if (edt_work_alloc(&w, big, line) != ZSTR_OK)
         return ZSTR_ENOMEM;
-    for (int64_t i = 0; i < v->nvox; i++)
-        dc[i] = m[i] ? INFINITY : 0.0;
-    const double zero[3] = {0.0, 0.0, 0.0};
-    int rc = zs_edt_sq(v->n, zero, v->n, v->h, dc, lt); /* lt: scratch for d² */
-    if (rc == ZSTR_OK)
-        rc = corner_radii(v, m, &rq, cn);
-    if (rc != ZSTR_OK) {
-        free(dc);
-        return rc;
-    }
-    int64_t nc = cn[0] * cn[1] * cn[2];
-    double rmax = 0.0;
-    for (int64_t i = 0; i < v->nvox; i++) {
-        dc[i] = m[i] ? sqrt(lt[i]) - 0.5 * hmin : 0.0;
-        if (isfinite(dc[i]))
-            rmax = fmax(rmax, dc[i]);
-    }
-    for (int64_t i = 0; i < nc; i++)
-        if (isfinite(rq[i]))
-            rmax = fmax(rmax, rq[i]);
-    double step = fmax(0.5 * hmin, rmax / levels);
-    int top = (int)floor(rmax / step * (1.0 + 1e-12));
-    *used = top;
+    double *f = zs_malloc_array((size_t)nc, sizeof *f);
     int16_t *lc = zs_malloc_array((size_t)v->nvox, sizeof *lc);
     int16_t *lq = zs_malloc_array((size_t)nc, sizeof *lq);
-    double *f = zs_malloc_array((size_t)nc, sizeof *f);
-    double *d2 = zs_malloc_array((size_t)v->nvox, sizeof *d2);
-    if (lc == NULL || lq == NULL || f == NULL || d2 == NULL)
-        rc = ZSTR_ENOMEM;
-    for (int64_t i = 0; rc == ZSTR_OK && i < v->nvox; i++) {
-        lc[i] = (int16_t)(isfinite(dc[i]) ? floor(dc[i] / step * (1.0 + 1e-12)) : top);
-        lt[i] = 0.0;
+    uint8_t *pc = zs_calloc_array(32768, 1), *pq = zs_calloc_array(32768, 1);
+    int rc = f == NULL || lc == NULL || lq == NULL || pc == NULL || pq == NULL ? ZSTR_ENOMEM
+                                                                               : ZSTR_OK;
+    if (rc == ZSTR_OK) {
+        ball_radii(v, m, cn, hmin, lt, f, &w); /* centres into lt, corners into f */
+        double rmax = 0.0;
+        for (int64_t i = 0; i < v->nvox; i++)
+            if (isfinite(lt[i]))
+                rmax = fmax(rmax, lt[i]);
+        for (int64_t i = 0; i < nc; i++)
+            if (isfinite(f[i]))
+                rmax = fmax(rmax, f[i]);
+        double step = fmax(0.5 * hmin, rmax / levels);
+        int top = (int)floor(rmax / step * (1.0 + 1e-12));
+        *used = top;
+        radius_levels(lt, v->nvox, step, top, lc, pc);
+        radius_levels(f, nc, step, top, lq, pq);
+        for (int64_t i = 0; i < v->nvox; i++)
+            lt[i] = 0.0;
+        const int16_t *lev[2] = {lc, lq};
+        const int64_t sn[2][3] = {{v->n[0], v->n[1], v->n[2]}, {cn[0], cn[1], cn[2]}};
+        const uint8_t *present[2] = {pc, pq};
+        rc = paint_levels(v, m, lev, sn, present, top, step, f, &w, lt);
+        /* a voxel is at least its own thickness */
+        for (int64_t i = 0; rc == ZSTR_OK && i < v->nvox; i++)
+            if (m[i] && lt[i] < hmin)
+                lt[i] = hmin;
     }
-    for (int64_t i = 0; rc == ZSTR_OK && i < nc; i++)
-        lq[i] = (int16_t)(isfinite(rq[i]) ? floor(rq[i] / step * (1.0 + 1e-12)) : top);
-    int64_t left = 0;
-    for (int64_t i = 0; i < v->nvox; i++)
-        left += m[i];
-    for (int k = top; rc == ZSTR_OK && k >= 1 && left > 0; k--) {
-        double r = k * step, r2 = r * r * (1.0 + 1e-9);
-        for (int lattice = 0; rc == ZSTR_OK && lattice < 2; lattice++) {
-            rc = dilate(v, lattice ? lq : lc, lattice ? cn : v->n, lattice, k, f, d2);
-            for (int64_t i = 0; rc == ZSTR_OK && i < v->nvox; i++)
-                if (m[i] && lt[i] == 0.0 && d2[i] <= r2) {
-                    lt[i] = 2.0 * r;
-                    left--;
-                }
-        }
-    }
-    /* a voxel is at least its own thickness */
-    for (int64_t i = 0; rc == ZSTR_OK && i < v->nvox; i++)
-        if (m[i] && lt[i] < hmin)
-            lt[i] = hmin;
     free(lc);
     free(lq);
+    free(pc);
+    free(pq);
     free(f);
-    free(d2);
-    free(dc);
-    free(rq);
+    edt_work_free(&w);
     return rc;
 }
 

@@ -35,7 +35,8 @@ int zs_file_error(zstr_error *err, int code, const char *path, const char *fmt, 
 int zs_volume_alloc(const int64_t n[3], const double h[3], int type, double memory_limit,
                     const char *what, zstr_volume **out, zstr_error *err)
 {
-    *out = NULL;
+    if (out != NULL)
+        *out = NULL;
     for (int d = 0; d < 3; d++) {
         if (n[d] < 1)
             return zs_error(err, ZSTR_EINVAL, "%s: dimension %c is %lld, must be >= 1", what,
@@ -57,6 +58,8 @@ int zs_volume_alloc(const int64_t n[3], const double h[3], int type, double memo
                         "than the %.3g GB allowed",
                         what, (long long)n[0], (long long)n[1], (long long)n[2], need / 1e9,
                         limit / 1e9);
+    if (out == NULL)
+        return ZSTR_OK; /* a probe: the checks only */
     zstr_volume *v = calloc(1, sizeof *v);
     if (v == NULL)
         return zs_error(err, ZSTR_ENOMEM, "%s: out of memory", what);
@@ -214,12 +217,11 @@ static int check_options(const zstr_volume_read_options *o, zstr_error *err)
     return zs_volume_axes(o->axes, perm, err);
 }
 
-int zstr_volume_read(const char *path, const zstr_volume_read_options *options,
-                     zstr_volume **out, zstr_error *err)
+/* Read (probe == NULL) or probe a volume file: the options' checks, then the
+ * format's reader. */
+static int read_or_probe(const char *path, const zstr_volume_read_options *options,
+                         zs_probe *probe, zstr_volume **out, zstr_error *err)
 {
-    if (out == NULL)
-        return zs_error(err, ZSTR_EINVAL, "zstr_volume_read: out is NULL");
-    *out = NULL;
     if (path == NULL || options == NULL)
         return zs_error(err, ZSTR_EINVAL, "zstr_volume_read: path or options is NULL");
     zstr_volume_read_options o;
@@ -234,13 +236,37 @@ int zstr_volume_read(const char *path, const zstr_volume_read_options *options,
         err->file[0] = '\0';
     rc = check_options(&o, err);
     if (rc == ZSTR_OK && o.format == ZSTR_VOLUME_RAW)
-        rc = zs_volume_read_raw(path, &o, out, err);
+        rc = zs_volume_read_raw(path, &o, probe, out, err);
     else if (rc == ZSTR_OK && o.format == ZSTR_VOLUME_TIFF)
-        rc = zs_volume_read_tiff(path, &o, out, err);
+        rc = zs_volume_read_tiff(path, &o, probe, out, err);
     else if (rc == ZSTR_OK)
-        rc = zs_volume_read_hdf5(path, &o, out, err);
+        rc = zs_volume_read_hdf5(path, &o, probe, out, err);
     /* every refusal names the file, the option errors too */
     if (rc != ZSTR_OK && err != NULL && err->file[0] == '\0')
         snprintf(err->file, sizeof err->file, "%s", path);
+    return rc;
+}
+
+int zstr_volume_read(const char *path, const zstr_volume_read_options *options,
+                     zstr_volume **out, zstr_error *err)
+{
+    if (out == NULL)
+        return zs_error(err, ZSTR_EINVAL, "zstr_volume_read: out is NULL");
+    *out = NULL;
+    return read_or_probe(path, options, NULL, out, err);
+}
+
+int zstr_volume_probe(const char *path, const zstr_volume_read_options *options, int64_t n[3],
+                      int *type, zstr_error *err)
+{
+    if (n == NULL)
+        return zs_error(err, ZSTR_EINVAL, "zstr_volume_probe: n is NULL");
+    zs_probe p;
+    memset(&p, 0, sizeof p);
+    int rc = read_or_probe(path, options, &p, NULL, err);
+    for (int d = 0; d < 3; d++)
+        n[d] = rc == ZSTR_OK ? p.n[d] : 0;
+    if (type != NULL)
+        *type = rc == ZSTR_OK ? p.type : 0;
     return rc;
 }

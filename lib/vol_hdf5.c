@@ -148,15 +148,15 @@ static int read_planes(const char *path, const zstr_volume_read_options *o, cons
     return rc;
 }
 
-int zs_volume_read_hdf5(const char *path, const zstr_volume_read_options *o,
+int zs_volume_read_hdf5(const char *path, const zstr_volume_read_options *o, zs_probe *probe,
                         zstr_volume **out, zstr_error *err)
 {
     int perm[3];
     zs_volume_axes(o->axes, perm, NULL);
-    FILE *probe = fopen(path, "rb");
-    if (probe == NULL)
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
         return zs_file_error(err, ZSTR_EIO, path, "cannot open");
-    fclose(probe);
+    fclose(fp);
     H5E_auto2_t saved_fn = NULL;
     void *saved_data = NULL;
     H5Eget_auto2(H5E_DEFAULT, &saved_fn, &saved_data);
@@ -174,13 +174,18 @@ int zs_volume_read_hdf5(const char *path, const zstr_volume_read_options *o,
         int type = o->type != ZSTR_VOXEL_DEFAULT ? o->type
                    : tsize == 1                   ? ZSTR_VOXEL_U8
                                                   : ZSTR_VOXEL_U16;
-        rc = zs_volume_alloc(n, edge, type, o->memory_limit, path, &v, err);
+        if (probe != NULL) {
+            memcpy(probe->n, n, sizeof probe->n);
+            probe->type = type;
+        }
+        rc = zs_volume_alloc(n, edge, type, o->memory_limit, path, probe != NULL ? NULL : &v,
+                             err);
     }
-    if (rc == ZSTR_OK)
+    if (rc == ZSTR_OK && probe == NULL)
         rc = read_planes(path, o, perm, &h, c0, v, err);
     close_all(&h);
     H5Eset_auto2(H5E_DEFAULT, saved_fn, saved_data);
-    if (rc != ZSTR_OK) {
+    if (rc != ZSTR_OK || probe != NULL) {
         zstr_volume_free(v);
         return rc;
     }

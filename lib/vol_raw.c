@@ -39,8 +39,8 @@ static void copy_plane(zstr_volume *v, const unsigned char *buf, int bytes, int 
     }
 }
 
-int zs_volume_read_raw(const char *path, const zstr_volume_read_options *o, zstr_volume **out,
-                       zstr_error *err)
+int zs_volume_read_raw(const char *path, const zstr_volume_read_options *o, zs_probe *probe,
+                       zstr_volume **out, zstr_error *err)
 {
     int perm[3];
     zs_volume_axes(o->axes, perm, NULL);
@@ -81,6 +81,12 @@ int zs_volume_read_raw(const char *path, const zstr_volume_read_options *o, zstr
     double h[3];
     zs_volume_edges(o, h);
     zstr_volume *v = NULL;
+    if (probe != NULL) {
+        fclose(fp);
+        memcpy(probe->n, n, sizeof probe->n);
+        probe->type = o->type;
+        return zs_volume_alloc(n, h, o->type, o->memory_limit, path, NULL, err);
+    }
     rc = zs_volume_alloc(n, h, o->type, o->memory_limit, path, &v, err);
     size_t plane = (size_t)bytes * (size_t)fn[perm[0]] * (size_t)fn[perm[1]];
     unsigned char *buf = rc == ZSTR_OK ? malloc(plane) : NULL;

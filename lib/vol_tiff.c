@@ -165,8 +165,8 @@ static int read_page_data(TIFF *tif, const char *path, tdir_t k, const page *pg,
 
 /* Check the first page against the options, count the pages, make the volume. */
 static int open_stack(TIFF *tif, const char *path, const zstr_volume_read_options *o,
-                      const tiff_log *log, page *first, int64_t c0[3], zstr_volume **v,
-                      zstr_error *err)
+                      const tiff_log *log, page *first, int64_t c0[3], zs_probe *probe,
+                      zstr_volume **v, zstr_error *err)
 {
     int rc = read_page_tags(tif, path, 0, first, err);
     if (rc != ZSTR_OK)
@@ -197,10 +197,14 @@ static int open_stack(TIFF *tif, const char *path, const zstr_volume_read_option
         return rc;
     double h[3];
     zs_volume_edges(o, h);
-    return zs_volume_alloc(n, h, type, o->memory_limit, path, v, err);
+    if (probe != NULL) {
+        memcpy(probe->n, n, sizeof probe->n);
+        probe->type = type;
+    }
+    return zs_volume_alloc(n, h, type, o->memory_limit, path, probe != NULL ? NULL : v, err);
 }
 
-int zs_volume_read_tiff(const char *path, const zstr_volume_read_options *o,
+int zs_volume_read_tiff(const char *path, const zstr_volume_read_options *o, zs_probe *probe,
                         zstr_volume **out, zstr_error *err)
 {
     tiff_log log = {{0}};
@@ -209,12 +213,12 @@ int zs_volume_read_tiff(const char *path, const zstr_volume_read_options *o,
         return zs_file_error(err, ZSTR_ENOMEM, path, "out of memory");
     TIFFOpenOptionsSetErrorHandlerExtR(opts, on_error, &log);
     TIFFOpenOptionsSetWarningHandlerExtR(opts, on_warning, &log);
-    FILE *probe = fopen(path, "rb");
-    if (probe == NULL) {
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL) {
         TIFFOpenOptionsFree(opts);
         return zs_file_error(err, ZSTR_EIO, path, "cannot open");
     }
-    fclose(probe);
+    fclose(fp);
     TIFF *tif = TIFFOpenExt(path, "r", opts);
     TIFFOpenOptionsFree(opts);
     if (tif == NULL)
@@ -223,8 +227,10 @@ int zs_volume_read_tiff(const char *path, const zstr_volume_read_options *o,
     page first;
     int64_t c0[3];
     zstr_volume *v = NULL;
-    int rc = open_stack(tif, path, o, &log, &first, c0, &v, err);
-    for (int64_t z = c0[2]; rc == ZSTR_OK && z < c0[2] + v->n[2]; z++) {
+    int rc = open_stack(tif, path, o, &log, &first, c0, probe, &v, err);
+    /* a probe checks every page's directory too, without decoding a strip */
+    int64_t zend = rc != ZSTR_OK ? 0 : c0[2] + (probe != NULL ? probe->n[2] : v->n[2]);
+    for (int64_t z = c0[2]; rc == ZSTR_OK && z < zend; z++) {
         page pg;
         if (!TIFFSetDirectory(tif, (tdir_t)z)) {
             rc = zs_file_error(err, ZSTR_EINVAL, path, "cannot read page %lld%s%s",
@@ -240,11 +246,11 @@ int zs_volume_read_tiff(const char *path, const zstr_volume_read_options *o,
                                (long long)z, (unsigned)pg.width, (unsigned)pg.height,
                                (unsigned)pg.bits, (unsigned)first.width,
                                (unsigned)first.height, (unsigned)first.bits);
-        if (rc == ZSTR_OK)
+        if (rc == ZSTR_OK && probe == NULL)
             rc = read_page_data(tif, path, (tdir_t)z, &pg, v, c0, &log, err);
     }
     TIFFClose(tif);
-    if (rc != ZSTR_OK) {
+    if (rc != ZSTR_OK || probe != NULL) {
         zstr_volume_free(v);
         return rc;
     }

@@ -16,17 +16,27 @@ struct zstr_volume {
     uint16_t *labels;  /* nvox labels */
 };
 
-/* Allocate a volume (labels zeroed) after checking `need` more bytes against
- * the limit; what names the caller for messages. */
+/* Allocate a volume (labels zeroed) after checking its labels' bytes against
+ * the limit; what names the caller for messages.  out == NULL checks only
+ * (zstr_volume_probe). */
 int zs_volume_alloc(const int64_t n[3], const double h[3], int type, double memory_limit,
                     const char *what, zstr_volume **out, zstr_error *err);
 
-/* The three readers (vol_raw.c, vol_tiff.c, vol_hdf5.c); o is complete. */
-int zs_volume_read_raw(const char *path, const zstr_volume_read_options *o, zstr_volume **out,
-                       zstr_error *err);
-int zs_volume_read_tiff(const char *path, const zstr_volume_read_options *o,
+/* What a read would make (zstr_volume_probe): the grid after the crop and
+ * the label type. */
+typedef struct zs_probe {
+    int64_t n[3];
+    int type;
+} zs_probe;
+
+/* The three readers (vol_raw.c, vol_tiff.c, vol_hdf5.c); o is complete.
+ * With probe != NULL a reader checks everything up to the labels (header,
+ * sizes, crop, memory), fills *probe and reads no voxel (out is not used). */
+int zs_volume_read_raw(const char *path, const zstr_volume_read_options *o, zs_probe *probe,
+                       zstr_volume **out, zstr_error *err);
+int zs_volume_read_tiff(const char *path, const zstr_volume_read_options *o, zs_probe *probe,
                         zstr_volume **out, zstr_error *err);
-int zs_volume_read_hdf5(const char *path, const zstr_volume_read_options *o,
+int zs_volume_read_hdf5(const char *path, const zstr_volume_read_options *o, zs_probe *probe,
                         zstr_volume **out, zstr_error *err);
 
 /* The volume a file of grid `file_n` gives under the options' crop: its origin
@@ -50,8 +60,5 @@ int zs_file_error(zstr_error *err, int code, const char *path, const char *fmt, 
  * inside (free() it); fn names the caller. */
 int zs_morph_mask(const zstr_volume *v, int nlabels, const int *labels, const char *fn,
                   uint8_t **mask, zstr_error *err);
-/* Squared EDT on a lattice: see morph_edt.c. */
-int zs_edt_sq(const int64_t src_n[3], const double src_off[3], const int64_t dst_n[3],
-              const double h[3], double *f, double *out);
 
 #endif /* ZS_VOLUME_H */

@@ -182,6 +182,118 @@ START_TEST(test_ball_thickness)
 }
 END_TEST
 
+/* Local thickness against painting by brute force.  The convention of
+ * zstr_volume.h, written out directly: ball centres at voxel centres (radius
+ * d - h/2, d the distance to the nearest outside centre) and at voxel corners
+ * (radius: the distance to the nearest corner of an outside voxel), radii
+ * rounded down to levels of step = max(h/2, r_max / levels); every voxel
+ * takes the largest level whose ball covers its centre, at least one voxel
+ * edge.  Distances by brute force over every point, balls painted one by one,
+ * so neither the distance transforms nor the level-by-level dilations (with
+ * their skipped levels and capped passes) are used.  Anisotropic voxels and
+ * a coarse level count make the rounding matter. */
+static void brute_thickness(const zstr_volume *v, const int *in, int levels, double *lt)
+{
+    int64_t n[3];
+    double h[3];
+    zstr_volume_get_grid(v, n, h);
+    const int64_t nv = n[0] * n[1] * n[2], c1[3] = {n[0] + 1, n[1] + 1, n[2] + 1};
+    const int64_t nc = c1[0] * c1[1] * c1[2];
+    double hmin = fmin(h[0], fmin(h[1], h[2]));
+    double *rad = malloc((size_t)(nv + nc) * sizeof *rad); /* centres, then corners */
+    double rmax = 0.0;
+    for (int64_t p = 0; p < nv + nc; p++) {
+        int corner = p >= nv;
+        int64_t q = corner ? p - nv : p, *dim = corner ? (int64_t *)c1 : n;
+        double at[3] = {(double)(q % dim[0]), (double)(q / dim[0] % dim[1]),
+                        (double)(q / (dim[0] * dim[1]))};
+        double best = INFINITY;
+        for (int64_t o = 0; o < nv; o++) {
+            if (in[o])
+                continue;
+            const double oc[3] = {(double)(o % n[0]), (double)(o / n[0] % n[1]),
+                                  (double)(o / (n[0] * n[1]))};
+            for (int k = 0; k < (corner ? 8 : 1); k++) { /* the outside voxel's corners */
+                double s2 = 0.0;
+                for (int d = 0; d < 3; d++) {
+                    double g = (corner ? at[d] - (oc[d] + ((k >> d) & 1)) : at[d] - oc[d]) * h[d];
+                    s2 += g * g;
+                }
+                best = fmin(best, s2);
+            }
+        }
+        rad[p] = corner ? sqrt(best) : (in[q] ? sqrt(best) - 0.5 * hmin : 0.0);
+        if (isfinite(rad[p]))
+            rmax = fmax(rmax, rad[p]);
+    }
+    double step = fmax(0.5 * hmin, rmax / levels);
+    for (int64_t i = 0; i < nv; i++)
+        lt[i] = 0.0;
+    for (int64_t p = 0; p < nv + nc; p++) {
+        int corner = p >= nv;
+        int64_t q = corner ? p - nv : p, *dim = corner ? (int64_t *)c1 : n;
+        int k = (int)floor(rad[p] / step * (1.0 + 1e-12));
+        if (k < 1)
+            continue;
+        double r = k * step, off = corner ? -0.5 : 0.0;
+        double at[3] = {(double)(q % dim[0]) + off, (double)(q / dim[0] % dim[1]) + off,
+                        (double)(q / (dim[0] * dim[1])) + off};
+        for (int64_t i = 0; i < nv; i++) {
+            double s2 = 0.0;
+            s2 += ((double)(i % n[0]) - at[0]) * h[0] * ((double)(i % n[0]) - at[0]) * h[0];
+            s2 += ((double)(i / n[0] % n[1]) - at[1]) * h[1] *
+                  ((double)(i / n[0] % n[1]) - at[1]) * h[1];
+            s2 += ((double)(i / (n[0] * n[1])) - at[2]) * h[2] *
+                  ((double)(i / (n[0] * n[1])) - at[2]) * h[2];
+            if (in[i] && s2 <= r * r * (1.0 + 1e-9))
+                lt[i] = fmax(lt[i], 2.0 * r);
+        }
+    }
+    for (int64_t i = 0; i < nv; i++)
+        if (in[i] && lt[i] < hmin)
+            lt[i] = hmin;
+    free(rad);
+}
+
+START_TEST(test_thickness_brute_force)
+{
+    const int64_t n[3] = {13, 11, 9};
+    const double h[3] = {1.0, 1.0, 1.5};
+    zstr_volume *v = NULL;
+    zstr_error e;
+    ZS_CK_OK(zstr_volume_create(n, h, ZSTR_VOXEL_U8, 0.0, &v, &e), &e);
+    zstr_synth_params p;
+    zstr_synth_params_default(&p);
+    p.porosity = 0.35;
+    p.correlation_length = 1.5;
+    p.seed = 11;
+    ZS_CK_OK(zstr_volume_synthesize(v, &p, NULL, &e), &e);
+    const int64_t nv = n[0] * n[1] * n[2];
+    const uint16_t *l = zstr_volume_labels(v);
+    int *in = malloc((size_t)nv * sizeof *in);
+    double *got = malloc((size_t)nv * sizeof *got), *want = malloc((size_t)nv * sizeof *want);
+    for (int label = 0; label <= 1; label++)
+        for (int levels = 3; levels <= 24; levels += 21) {
+            for (int64_t i = 0; i < nv; i++)
+                in[i] = l[i] == label;
+            zstr_thickness_result r;
+            r.size = sizeof r;
+            ZS_CK_OK(zstr_morph_local_thickness(v, 1, &label, levels, got, &r, &e), &e);
+            brute_thickness(v, in, levels, want);
+            /* the same radii and levels: equal up to the rounding of the
+             * squared distances, far below a level's step */
+            for (int64_t i = 0; i < nv; i++)
+                ck_assert_msg(fabs(got[i] - want[i]) <= 1e-12, "label %d levels %d voxel %lld: "
+                              "%.17g, brute force %.17g", label, levels, (long long)i, got[i],
+                              want[i]);
+        }
+    free(in);
+    free(got);
+    free(want);
+    zstr_volume_free(v);
+}
+END_TEST
+
 START_TEST(test_edt_brute_force)
 {
     const int64_t nx = 9, ny = 7, nz = 6;
@@ -342,6 +454,7 @@ Suite *suite_morph(void)
     tcase_add_test(tc, test_staircase_channel);
     tcase_add_test(tc, test_slab_thickness);
     tcase_add_test(tc, test_ball_thickness);
+    tcase_add_test(tc, test_thickness_brute_force);
     tcase_add_test(tc, test_edt_brute_force);
     tcase_add_test(tc, test_checkerboard_components);
     tcase_add_test(tc, test_separated_cubes);

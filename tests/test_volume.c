@@ -62,11 +62,20 @@ static void expect_block(const zstr_volume *v, const uint16_t *want, const int64
             }
 }
 
+/* Read a volume; its probe must announce the same grid and type first. */
 static zstr_volume *read_ok(const char *path, const zstr_volume_read_options *o)
 {
     zstr_volume *v = NULL;
     zstr_error e;
+    int64_t pn[3];
+    int ptype = -1;
+    ZS_CK_OK(zstr_volume_probe(path, o, pn, &ptype, &e), &e);
     ZS_CK_OK(zstr_volume_read(path, o, &v, &e), &e);
+    int64_t n[3];
+    zstr_volume_get_grid(v, n, NULL);
+    for (int d = 0; d < 3; d++)
+        ck_assert_int_eq(pn[d], n[d]);
+    ck_assert_int_eq(ptype, zstr_volume_type(v));
     return v;
 }
 
@@ -203,6 +212,9 @@ START_TEST(test_memory_refused_first)
     o.memory_limit = 1e6;
     ck_assert_int_eq(zstr_volume_read(raw, &o, &v, &e), ZSTR_EMEMLIMIT);
     ck_assert_ptr_null(v);
+    int64_t pn[3] = {1, 1, 1};
+    ck_assert_int_eq(zstr_volume_probe(raw, &o, pn, NULL, &e), ZSTR_EMEMLIMIT);
+    ck_assert_int_eq(pn[0], 0);
     ZS_CK_OK(zstr_volume_create(n, h, ZSTR_VOXEL_U8, 0.0, &v, &e), &e);
     zstr_volume_labels_mut(v)[12345] = 256;
     ck_assert_int_eq(zstr_volume_check_labels(v, &e), ZSTR_ERANGE);
@@ -331,8 +343,8 @@ START_TEST(test_bad_volume_catalogue)
     FILE *tmp = tmpfile();
     int saved = dup(2);
     dup2(fileno(tmp), 2);
-    static int rc[MAX_BAD], null_out[MAX_BAD];
-    static zstr_error errs[MAX_BAD];
+    static int rc[MAX_BAD], null_out[MAX_BAD], prc[MAX_BAD];
+    static zstr_error errs[MAX_BAD], perrs[MAX_BAD];
     for (int i = 0; i < n; i++) {
         char path[160], dataset[128] = "";
         snprintf(path, sizeof path, "data/bad_volumes/%.95s", cases[i].file);
@@ -343,6 +355,8 @@ START_TEST(test_bad_volume_catalogue)
         zstr_volume *v = (zstr_volume *)&o;
         rc[i] = zstr_volume_read(path, &o, &v, &errs[i]);
         null_out[i] = v == NULL;
+        int64_t pn[3];
+        prc[i] = zstr_volume_probe(path, &o, pn, NULL, &perrs[i]);
         if (v != NULL && v != (zstr_volume *)&o)
             zstr_volume_free(v);
     }
@@ -365,6 +379,17 @@ START_TEST(test_bad_volume_catalogue)
                       errs[i].message, c->frag);
         ck_assert_msg(strcmp(errs[i].file, path) == 0, "%s: error file '%s'", c->file,
                       errs[i].file);
+        /* the probe refuses the same way, unless only the voxels show the
+         * problem (a value out of range, a strip or plane that cannot be read) */
+        int data_only = c->code == ZSTR_ERANGE || strstr(errs[i].message, "decodes to") != NULL ||
+                        strstr(errs[i].message, "cannot read plane") != NULL;
+        if (prc[i] == ZSTR_OK)
+            ck_assert_msg(data_only, "%s (%s): the probe passes, the read says %s", c->file,
+                          c->options, errs[i].message);
+        else
+            ck_assert_msg(prc[i] == rc[i] && strcmp(perrs[i].message, errs[i].message) == 0,
+                          "%s (%s): probe %d \"%s\", read %d \"%s\"", c->file, c->options,
+                          prc[i], perrs[i].message, rc[i], errs[i].message);
     }
     /* every file in the folder is in the table (a file may have several rows) */
     DIR *d = opendir("data/bad_volumes");
