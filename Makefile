@@ -243,7 +243,7 @@ uninstall:
 installcheck: deps
 	sh tests/installcheck.sh
 
-# Fuzz the volume readers (not part of check): clang's libFuzzer with ASan/UBSan.
+# Fuzz the volume, spectrum and poles readers (not part of check): clang's libFuzzer with ASan/UBSan.
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined
 fuzz:
@@ -257,6 +257,9 @@ fuzz:
 	    build-fuzz/lib/*.o $(LIBS)
 	$(FUZZ_CC) $(BASE_CFLAGS) $(FUZZ_FLAGS) -Iinclude -o build-fuzz/fuzz_spectrum \
 	    tests/fuzz/fuzz_spectrum.c build-fuzz/lib/*.o $(LIBS)
+	$(FUZZ_CC) $(BASE_CFLAGS) $(FUZZ_FLAGS) -Icli -o build-fuzz/fuzz_poles tests/fuzz/fuzz_poles.c \
+	    cli/poles.c
+	@echo "run: build-fuzz/fuzz_poles -max_total_time=60"
 	@echo "run: mkdir -p build-fuzz/corpus-spectra && cp tests/data/bad_spectra/* build-fuzz/corpus-spectra/ && build-fuzz/fuzz_spectrum -max_total_time=60 build-fuzz/corpus-spectra"
 	@echo "run: mkdir -p build-fuzz/corpus && cp tests/data/bad_volumes/* build-fuzz/corpus/ && build-fuzz/fuzz_volume -max_total_time=60 build-fuzz/corpus"
 

@@ -24,6 +24,7 @@
 
 #include "analysis.h"
 #include "plot.h"
+#include "poles.h"
 #include "zstr_analysis.h"
 
 #define EXIT_USER 1
@@ -39,7 +40,8 @@ static int fail(const zstr_error *e)
 static const char *const usage_lines[][2] = {
     {"fit", "zstr fit SPECTRUM --circuit STR [--initial NAME=V,...] "
             "[--weighting modulus|proportional|unit] [-o PARAMS.csv] [--plot FIT.svg] [--json]"},
-    {"drt", "zstr drt SPECTRUM [--lambda auto|V] [-o DRT.csv] [--plot DRT.svg] [--json]"},
+    {"drt", "zstr drt SPECTRUM [--lambda auto|V] [-o DRT.csv] [--plot DRT.svg "
+            "[--poles POLES.csv]] [--json]"},
     {"kk", "zstr kk SPECTRUM [--tolerance PCT] [--exact] [-o RESIDUALS.csv] [--json]"},
     {"arrhenius", "zstr arrhenius TABLE.csv [--form sigmaT|inverseR] [--area CM2] [--json]"},
     {"diagnose", "zstr diagnose SPEC1 SPEC2 ... --parameter NAME=V1,V2,... [--decreasing] "
@@ -312,7 +314,7 @@ int zc_cmd_fit(int argc, char **argv)
 
 /* ---- drt --------------------------------------------------------------------- */
 
-static int drt_plot(const char *path, const zstr_drt *d, const char *label)
+static int drt_plot(const char *path, const zstr_drt *d, const char *label, const char *poles)
 {
     int np = zstr_drt_peak_count(d);
     double *pt = malloc((size_t)(np > 0 ? np : 1) * sizeof *pt);
@@ -326,7 +328,20 @@ static int drt_plot(const char *path, const zstr_drt *d, const char *label)
     }
     zp_drt_series ds = {label, zstr_drt_count(d), zstr_drt_tau(d), zstr_drt_gamma(d), np, pt};
     char msg[512];
-    int rc = zp_plot_drt(path, &ds, 1, NULL, msg, sizeof msg);
+    int rc;
+    if (poles != NULL) { /* the network's exact relaxation times under the DRT */
+        double *tau = NULL, *r = NULL, rinf = 0.0;
+        int64_t n = 0;
+        rc = zc_poles_read(poles, &tau, &r, &n, &rinf, msg, sizeof msg);
+        if (rc == 0) {
+            zp_poles_series ps = {"exact", n, tau, r};
+            rc = zp_plot_drt_poles(path, &ds, &ps, 1, NULL, msg, sizeof msg);
+        }
+        free(tau);
+        free(r);
+    } else {
+        rc = zp_plot_drt(path, &ds, 1, NULL, msg, sizeof msg);
+    }
     zp_cleanup(); /* no more drawing: leave no font caches behind */
     if (rc != 0)
         fprintf(stderr, "zstr: %s\n", msg);
@@ -336,11 +351,13 @@ static int drt_plot(const char *path, const zstr_drt *d, const char *label)
 
 int zc_cmd_drt(int argc, char **argv)
 {
-    const char *file = NULL, *out = NULL, *lam = NULL, *plot = NULL;
+    const char *file = NULL, *out = NULL, *lam = NULL, *plot = NULL, *poles = NULL;
     int json = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--plot") == 0 && i + 1 < argc)
             plot = argv[++i];
+        else if (strcmp(argv[i], "--poles") == 0 && i + 1 < argc)
+            poles = argv[++i];
         else if (strcmp(argv[i], "--lambda") == 0 && i + 1 < argc)
             lam = argv[++i];
         else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
@@ -354,6 +371,9 @@ int zc_cmd_drt(int argc, char **argv)
     }
     if (file == NULL)
         return usage("drt", "needs SPECTRUM");
+    if (poles != NULL && plot == NULL)
+        return usage("drt", "--poles draws the exact relaxation times under the DRT: it needs "
+                            "--plot");
     zstr_drt_options o;
     zstr_drt_options_default(&o);
     if (lam != NULL && strcmp(lam, "auto") != 0) {
@@ -379,7 +399,7 @@ int zc_cmd_drt(int argc, char **argv)
         }
     }
     if (rc == 0 && plot != NULL)
-        rc = drt_plot(plot, d, file);
+        rc = drt_plot(plot, d, file, poles);
     if (rc == 0 && json) {
         json_t *peaks = json_array();
         for (int k = 0; k < zstr_drt_peak_count(d); k++) {

@@ -356,6 +356,8 @@ typedef struct fig {
     int fit_style;           /* series 0 = data (markers only), 1 = model (line only) */
     const struct job *jb;    /* what is drawn (peaks of a DRT figure) */
     int no_legend;           /* a panel that shares another panel's legend */
+    int has_xfix;            /* log-x panels: this x range (log10), not the data's */
+    double xfix[2];
 } fig;
 
 /* What one figure draws: spectra, or a DRT (series f = τ, z = (γ, 0)) with
@@ -1770,7 +1772,10 @@ static void draw_logx_panel(const fig *g, rect room, ptype t, const char *xtitle
     memset(&p, 0, sizeof p);
     p.type = t;
     int tau_axis = t == P_DRT || t == P_POLES;
-    decade_range(any, xmin, xmax, tau_axis ? -6.0 : 0.0, tau_axis ? 0.0 : 6.0, &p.xa);
+    if (g->has_xfix)
+        decade_range(1, g->xfix[0], g->xfix[1], 0.0, 0.0, &p.xa);
+    else
+        decade_range(any, xmin, xmax, tau_axis ? -6.0 : 0.0, tau_axis ? 0.0 : 6.0, &p.xa);
     double lo, hi, maxabs;
     if (t == P_DRT || t == P_POLES) {
         lo = any ? fmin(0.0, ymin) : 0.0;
@@ -1842,6 +1847,8 @@ static void default_size(int kind, double *w, double *h)
 {
     if (kind == ZP_NYQUIST || kind == ZP_DRT)
         *w = 460, *h = 340;
+    else if (kind == ZP_DRT_POLES)
+        *w = 560, *h = 480;
     else if (kind == ZP_BODE)
         *w = 420, *h = 400;
     else
@@ -1869,7 +1876,9 @@ static void draw_figure(cairo_t *cr, double W, double H, const job *jb, const zp
              geo,
              o->kind == ZP_FIT,
              jb,
-             0};
+             0,
+             0,
+             {0.0, 0.0}};
 
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
@@ -1900,6 +1909,22 @@ static void draw_figure(cairo_t *cr, double W, double H, const job *jb, const zp
         r.s = jb->res, r.ns = jb->nres, r.area = 1.0, r.no_legend = 1;
         draw_logx_panel(&r, (rect){room.x + wn + gap, room.y, room.w - wn - gap, room.h}, P_DRT,
                         "$\xCF\x84$ / s", "$\xCE\xB3$ / ", "\xCE\xA9");
+    } else if (o->kind == ZP_DRT_POLES) {
+        fig r = g; /* the stems: the poles of each DRT's spectrum */
+        r.s = jb->poles, r.no_legend = 1;
+        double a0, a1, b0, b1, y0, y1;
+        int any_a = data_extent(&g, P_DRT, &a0, &a1, &y0, &y1);
+        int any_b = data_extent(&r, P_POLES, &b0, &b1, &y0, &y1);
+        if (any_a || any_b) {
+            g.has_xfix = r.has_xfix = 1;
+            g.xfix[0] = r.xfix[0] = fmin(any_a ? a0 : b0, any_b ? b0 : a0);
+            g.xfix[1] = r.xfix[1] = fmax(any_a ? a1 : b1, any_b ? b1 : a1);
+        }
+        double gap = 0.6 * g.fs, ht = 0.55 * (room.h - gap);
+        draw_logx_panel(&g, (rect){room.x, room.y, room.w, ht}, P_DRT, "$\xCF\x84$ / s",
+                        "$\xCE\xB3$ / ", "\xCE\xA9");
+        draw_logx_panel(&r, (rect){room.x, room.y + ht + gap, room.w, room.h - ht - gap},
+                        P_POLES, "$\xCF\x84$ / s", "exact $R$ / ", "\xCE\xA9");
     } else if (o->kind == ZP_POLES) {
         double gap = 1.2 * g.fs, wn = 0.54 * (room.w - gap);
         draw_nyquist(&g, (rect){room.x, room.y, wn, room.h}, 1);
@@ -2025,7 +2050,7 @@ static int check_input(const char *path, const zp_series *s, int ns, const zp_op
                      (long long)s[j].n);
             return fail(msg, msgsize, path, what, 0);
         }
-    if (o->kind < ZP_BOTH || o->kind > ZP_SERIES_DRT)
+    if (o->kind < ZP_BOTH || o->kind > ZP_DRT_POLES)
         return fail(msg, msgsize, path, "kind must be ZP_BOTH, ZP_NYQUIST or ZP_BODE", 0);
     if (o->area_specific && !(isfinite(o->area_cm2) && o->area_cm2 > 0.0))
         return fail(msg, msgsize, path, "area_cm2 must be positive and finite", 0);
@@ -2433,4 +2458,58 @@ int zp_plot_series_drt_geometry(const zp_series *s, const zp_drt_series *d, int 
     free(ser);
     free(mem);
     return rc;
+}
+
+/* A DRT job with each DRT's exact relaxation times (f = τ_k, z = (R_k, 0)). */
+static int drt_poles_job(const zp_drt_series *d, const zp_poles_series *p, int nd, job *jb,
+                         zp_series **ser, double **mem, zp_series **pser, double **pmem,
+                         char *msg, size_t msgsize, const char *path)
+{
+    *pser = NULL, *pmem = NULL;
+    if (drt_job(d, nd, jb, ser, mem, msg, msgsize, path) != 0)
+        return -1;
+    job pj;
+    if (poles_job(*ser, p, nd, &pj, pser, pmem, msg, msgsize, path) != 0) {
+        free(*ser), free(*mem);
+        *ser = NULL, *mem = NULL;
+        return -1;
+    }
+    jb->poles = *pser;
+    return 0;
+}
+
+static int drt_poles_run(const char *path, const zp_drt_series *d, const zp_poles_series *p,
+                         int nd, const zp_options *opt, zp_geometry *geo, char *msg,
+                         size_t msgsize)
+{
+    const char *where = path != NULL ? path : "(geometry)";
+    zp_options o;
+    job jb;
+    zp_series *ser, *pser;
+    double *mem, *pmem;
+    if (entry_options(opt, ZP_DRT_POLES, &o, msg, msgsize, where) != 0 ||
+        drt_poles_job(d, p, nd, &jb, &ser, &mem, &pser, &pmem, msg, msgsize, where) != 0)
+        return -1;
+    int rc = path != NULL ? plot_job(path, &jb, &o, msg, msgsize)
+                          : geometry_job(&jb, &o, geo, msg, msgsize);
+    free(ser);
+    free(mem);
+    free(pser);
+    free(pmem);
+    return rc;
+}
+
+int zp_plot_drt_poles(const char *path, const zp_drt_series *d, const zp_poles_series *p, int nd,
+                      const zp_options *opt, char *msg, size_t msgsize)
+{
+    if (path == NULL)
+        return fail(msg, msgsize, "(null)", "no path", 0);
+    return drt_poles_run(path, d, p, nd, opt, NULL, msg, msgsize);
+}
+
+int zp_plot_drt_poles_geometry(const zp_drt_series *d, const zp_poles_series *p, int nd,
+                               const zp_options *opt, zp_geometry *geo, char *msg,
+                               size_t msgsize)
+{
+    return drt_poles_run(NULL, d, p, nd, opt, geo, msg, msgsize);
 }

@@ -47,7 +47,8 @@ enum { ZP_BOTH = 0, ZP_NYQUIST = 1, ZP_BODE = 2,
        ZP_DRT = 3, /* set by zp_plot_drt (zp_plot rejects it) */
        ZP_FIT = 4, /* set by zp_plot_fit: Nyquist left, residuals right */
        ZP_POLES = 5, /* zp_plot_poles: Nyquist left, exact relaxation times right */
-       ZP_SERIES_DRT = 6 /* set by zp_plot_series_drt: Nyquist left, DRTs right */ };
+       ZP_SERIES_DRT = 6, /* set by zp_plot_series_drt: Nyquist left, DRTs right */
+       ZP_DRT_POLES = 7   /* set by zp_plot_drt_poles: DRT above, exact relaxation times below */ };
 
 typedef struct zp_options {
     int area_specific; /* nonzero: plot Z·area_cm2 in Ω·cm² */
@@ -174,6 +175,18 @@ int zp_plot_poles(const char *path, const zp_series *s, const zp_poles_series *p
                   const zp_options *o, char *msg, size_t msgsize);
 int zp_plot_poles_geometry(const zp_series *s, const zp_poles_series *p, int ns,
                            const zp_options *o, zp_geometry *geo, char *msg, size_t msgsize);
+
+/* A regularised DRT (as zp_plot_drt, peaks marked) above the network's exact
+ * relaxation times below (stems as zp_plot_poles), one τ axis of whole decades
+ * covering both, so a DRT peak and the poles it stands for line up: the
+ * comparison a simulated spectrum allows.  p holds nd entries (one per DRT).
+ * o->kind is ignored (ZP_DRT_POLES).  Returns 0 or -1 with msg; no file on
+ * failure. */
+int zp_plot_drt_poles(const char *path, const zp_drt_series *d, const zp_poles_series *p, int nd,
+                      const zp_options *o, char *msg, size_t msgsize);
+int zp_plot_drt_poles_geometry(const zp_drt_series *d, const zp_poles_series *p, int nd,
+                               const zp_options *o, zp_geometry *geo, char *msg,
+                               size_t msgsize);
 
 /* Release the process-wide font and surface caches of cairo (and
  * fontconfig), so leak checkers see a clean exit.  Call once at the end,

@@ -117,6 +117,16 @@ expect 2 "--panels poles with --method direct" "$zstr" run "$m" --method direct 
 expect 2 "zstr plot --panels poles" "$zstr" plot "$out/pp-1.csv" --panels poles -o "$out/x.svg"
 [ -e "$out/x.svg" ] && bad "a refused --panels poles wrote a plot"
 
+# ---- the regularised DRT over the exact relaxation times ----------------------------
+expect 0 "drt --poles --plot" "$zstr" drt "$out/p.csv" --poles "$out/poles.csv" --plot "$out/dp.svg"
+head -c 300 "$out/dp.svg" | grep -q "<svg" && ok || bad "drt --poles wrote no SVG"
+expect 2 "drt --poles without --plot" "$zstr" drt "$out/p.csv" --poles "$out/poles.csv"
+printf 'tau_s,R_Ohm\n1e-3,2\n1e-2,oops\n' > "$out/badpoles.csv"
+expect 1 "drt --poles with a broken poles file" "$zstr" drt "$out/p.csv" --poles "$out/badpoles.csv" \
+    --plot "$out/db.svg"
+grep -q "badpoles.csv:3: " "$out/stderr" && ok || bad "broken poles file not named with its line: $(cat "$out/stderr")"
+[ -e "$out/db.svg" ] && bad "a broken poles file left a plot"
+
 # ---- option values ----------------------------------------------------------
 expect 2 "--method frob" "$zstr" run "$m" --method frob
 expect 2 "--tolerance 0" "$zstr" run "$m" --tolerance 0

@@ -114,6 +114,41 @@ START_TEST(test_files_and_refusals)
 }
 END_TEST
 
+START_TEST(test_drt_over_poles)
+{
+    /* a DRT with two peaks above the three exact poles: one τ axis for both
+     * panels, covering both; a mark per DRT peak and a stem per pole */
+    double tau[81], gam[81], pk[2] = {1e-6, 1e-2};
+    for (int i = 0; i < 81; i++) {
+        tau[i] = pow(10.0, -8.0 + 0.1 * i);
+        double u1 = (log10(tau[i]) + 6.0) / 0.2, u2 = (log10(tau[i]) + 2.0) / 0.2;
+        gam[i] = 50.0 * exp(-u1 * u1) + 20.0 * exp(-u2 * u2);
+    }
+    double ptau[3] = {1e-9, 1.1e-6, 0.9e-2}, pr[3] = {5.0, 40.0, 15.0};
+    zp_drt_series d = {"spectrum", 81, tau, gam, 2, pk};
+    zp_poles_series p = {NULL, 3, ptau, pr};
+    zp_geometry g;
+    char msg[256];
+    ck_assert_msg(zp_plot_drt_poles_geometry(&d, &p, 1, NULL, &g, msg, sizeof msg) == 0, "%s",
+                  msg);
+    ck_assert_int_eq(g.npanels, 2);
+    ck_assert(g.log[0][0] && g.log[1][0]);
+    ck_assert(g.range[0][0] == g.range[1][0] && g.range[0][1] == g.range[1][1]);
+    ck_assert(g.range[0][0] <= -9.0 && g.range[0][1] >= 0.0); /* the pole at 1 ns too */
+    ck_assert(g.box[1][1] > g.box[0][1] + g.box[0][3]);       /* stems below the DRT */
+    ck_assert_int_eq(g.nmarks, 5);
+    /* the stem of the 1.1 µs pole under the DRT's 1 µs peak: within 0.05 decade */
+    double dec = g.box[0][2] / (g.range[0][1] - g.range[0][0]);
+    ck_assert(fabs(g.mark[0][0] - g.mark[3][0]) < 0.05 * dec ||
+              fabs(g.mark[0][0] - g.mark[4][0]) < 0.05 * dec);
+    char path[160];
+    snprintf(path, sizeof path, "%s/drt_poles.svg", top_dir);
+    ck_assert_msg(zp_plot_drt_poles(path, &d, &p, 1, NULL, msg, sizeof msg) == 0, "%s", msg);
+    ck_assert(access(path, F_OK) == 0);
+    ck_assert_int_eq(zp_plot_drt_poles(path, &d, NULL, 1, NULL, msg, sizeof msg), -1);
+}
+END_TEST
+
 Suite *suite_plot_poles(void)
 {
     Suite *s = suite_create("plot_poles");
@@ -123,6 +158,7 @@ Suite *suite_plot_poles(void)
     tcase_add_checked_fixture(tc, NULL, caches_teardown);
     tcase_add_test(tc, test_stems_where_the_poles_are);
     tcase_add_test(tc, test_files_and_refusals);
+    tcase_add_test(tc, test_drt_over_poles);
     suite_add_tcase(s, tc);
     return s;
 }
