@@ -79,7 +79,7 @@ static const struct {
 START_TEST(test_broken_catalogue)
 {
     for (size_t k = 0; k < sizeof broken / sizeof broken[0]; k++) {
-        double *tau = (double *)&k, *r = (double *)&k, rinf = 7.0;
+        double junk = 1.0, *tau = &junk, *r = &junk, rinf = 7.0; /* must come back NULL */
         int64_t n = 99;
         char msg[256] = "", want[64];
         size_t len = broken[k].len ? broken[k].len : strlen(broken[k].text);
