@@ -687,9 +687,10 @@ ZSTR_API void zstr_rom_free(zstr_rom *rom);
  *   when the model holds the DC solve), and optionally the error estimate.
  * Arguments: rom — required; z — required (2n values); estimate — optional, n
  *   values: the largest |Z_r − Z_r'| / |Z_r| at f/2, f and 2f, with Z_r' the
- *   model before its last factorization (the change the last shift made), or
- *   a tenth of the change the shift before made, where larger
- *   (tests/test_mor.c checks it is never 10× below the true error).
+ *   model before its last factorization (the change the last shift made;
+ *   tests/test_mor.c checks it against a much tighter model: within 10× of
+ *   the error over the band, and pointwise wherever the error reaches the
+ *   tolerance).
  * Returns: ZSTR_OK; ZSTR_EINVAL. */
 ZSTR_API int zstr_rom_evaluate(const zstr_rom *rom, int64_t n, const double *frequencies,
                                double *z, double *estimate, zstr_error *err);

