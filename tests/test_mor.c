@@ -189,9 +189,10 @@ static void against_direct(const zstr_model *m, double tol, const char *what)
          * meets the tolerance is right to the tolerance, and above it the
          * estimate is not 10× below the truth.  The estimate (the change the
          * last shifts made) is NOT honest within 10× far below the
-         * tolerance: it can miss a band no recent shift acted on, measured
-         * 6000× optimistic at an error of 1.6e-7 (tolerance 1e-6) at
-         * 0.068 Hz on the 6³ pore model; and the greedy's shifts depend on
+         * tolerance: it can miss a band no recent shift acted on (measured
+         * 6000× optimistic at an error of 1.6e-7, tolerance 1e-6, at 0.068 Hz
+         * on the 6³ pore model with an estimate variant since removed; ≤ 10.7×
+         * with the estimate of lib/mor.c), and the greedy's shifts depend on
          * the BLAS rounding.  The band's reported estimate is checked below
          * without any floor. */
         ck_assert_msg(et <= fmax(10.0 * est[k], tol), "%s: f = %g: error %g, estimate %g", what,
