@@ -288,12 +288,12 @@ static int paint_levels(const zstr_volume *v, const uint8_t *m, const int16_t *l
     int64_t left = 0;
     for (int64_t i = 0; i < v->nvox; i++)
         left += m[i];
-    int64_t *todo = zs_malloc_array((size_t)(left > 0 ? left : 1), sizeof *todo);
-    if (todo == NULL)
+    int64_t *unlevelled = zs_malloc_array((size_t)(left > 0 ? left : 1), sizeof *unlevelled);
+    if (unlevelled == NULL)
         return ZSTR_ENOMEM;
     for (int64_t i = 0, j = 0; i < v->nvox; i++)
         if (m[i])
-            todo[j++] = i;
+            unlevelled[j++] = i;
     for (int k = top; k >= 1 && left > 0; k--) {
         double r = k * step, r2 = r * r * (1.0 + 1e-9);
         for (int lattice = 0; lattice < 2; lattice++) {
@@ -302,16 +302,16 @@ static int paint_levels(const zstr_volume *v, const uint8_t *m, const int16_t *l
             const double *d2 = dilate(v, lev[lattice], sn[lattice], lattice, k, r2, f, w);
             int64_t kept = 0;
             for (int64_t j = 0; j < left; j++) {
-                int64_t i = todo[j];
+                int64_t i = unlevelled[j];
                 if (d2[i] <= r2)
                     lt[i] = 2.0 * r;
                 else
-                    todo[kept++] = i;
+                    unlevelled[kept++] = i;
             }
             left = kept;
         }
     }
-    free(todo);
+    free(unlevelled);
     return ZSTR_OK;
 }
 
