@@ -29,37 +29,21 @@
 #include "zs_plan.h"
 #include "zs_test.h"
 
+#include "../bench/paper_model.h"
+
 #include <string.h>
 
 typedef long double complex lcomplex;
 
-/* n³ voxels of a 100 µm cube: bulk 0.046 S/m and GB 5.97e-4 S/m (ε_r 150,
- * 10 nm) on 10 µm Voronoi grains, a 22 % centred contact spot (R_pol
- * 0.5 Ω·cm², C_DL 1.77 F/cm²), pores (885 µF/cm²) elsewhere. */
+/* The paper's model on n³ voxels: the benchmarks' one definition
+ * (bench/paper_model.h: Voronoi 10 µm, 10 nm GBs, a 22 % contact spot with
+ * pores around it). */
 static zstr_model *paper_model(int64_t n)
 {
-    const double h = 100e-6 / (double)n;
     zstr_model *m = NULL;
+    int64_t ngrains = 0;
     zstr_error e;
-    ZS_CK_OK(zstr_model_create(n, n, n, h, h, h, &m, &e), &e);
-    zstr_phase_params bulk = {"bulk", 0.046, 150.0, 0.34, 298.15};
-    zstr_phase_params gb = {"gb", 5.97e-4, 150.0, 0.43, 298.15};
-    int ib = 0, ig = 0;
-    ZS_CK_OK(zstr_model_add_phase(m, &bulk, &ib, &e), &e);
-    ZS_CK_OK(zstr_model_add_phase(m, &gb, &ig, &e), &e);
-    zstr_voronoi_params vp = {10e-6, 1, ib, ig, 10e-9};
-    ZS_CK_OK(zstr_model_voronoi(m, &vp, NULL, &e), &e);
-    zstr_interface_params ip;
-    zstr_interface_params_default(&ip);
-    ip.contact_resistance = 0.5e-4;
-    ip.contact_capacitance = 1.77e4;
-    ip.contact_activation_energy = 0.43;
-    ip.pore_capacitance = 8.85;
-    uint8_t *px = malloc((size_t)(n * n));
-    ck_assert_ptr_nonnull(px);
-    ZS_CK_OK(zstr_map_square(n, n, h, h, 0.22, ZSTR_PIXEL_PORE, px, NULL, &e), &e);
-    ZS_CK_OK(zstr_model_set_interface(m, ZSTR_WE, &ip, px, &e), &e);
-    free(px);
+    ZS_CK_OK(bench_paper_model(n, 1, 0, &m, &ngrains, &e), &e);
     return m;
 }
 
