@@ -31,9 +31,10 @@ SS_CFLAGS := -I/usr/include/suitesparse
 SS_LIBS := -lumfpack -lcholmod -lamd -lsuitesparseconfig
 # imaged volumes (lib/vol_tiff.c, lib/vol_hdf5.c): libtiff and the serial libhdf5.
 # Library dependencies, not the program's: zstr_volume_read() is public API.
-# Debian's serial HDF5 has its headers and library in their own directories.
-VOL_CFLAGS := $(shell pkg-config --cflags libtiff-4 hdf5 2>/dev/null)
-VOL_LIBS := $(shell pkg-config --libs libtiff-4 hdf5 2>/dev/null)
+# Debian's serial HDF5 has its headers and library in their own directories; it is
+# named hdf5-serial, since plain hdf5.pc points to the MPI build once PETSc is installed.
+VOL_CFLAGS := $(shell pkg-config --cflags libtiff-4 hdf5-serial 2>/dev/null)
+VOL_LIBS := $(shell pkg-config --libs libtiff-4 hdf5-serial 2>/dev/null)
 # LAPACK: the reduced-order model's small dense eigenproblems (mor.c)
 # analysis (lib/an_*.c): GSL's non-linear least squares (fits); LAPACK (DRT, Lin-KK)
 AN_LIBS := -lgsl -lgslcblas
@@ -50,7 +51,7 @@ LIBS := $(SS_LIBS) $(VOL_LIBS) $(AN_LIBS) -llapack -lblas -lm -lpthread
 # Netlib archives would: add -lgfortran when those are selected).
 STATIC_LIBS := -lumfpack -lcholmod -lccolamd -lcamd -lcolamd -lamd -lmetis \
                -lsuitesparseconfig $(AN_LIBS) -llapack -lblas -lgomp -lm -lpthread -lrt \
-               $(shell pkg-config --libs --static libtiff-4 hdf5 2>/dev/null)
+               $(shell pkg-config --libs --static libtiff-4 hdf5-serial 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 # the zstr program's dependencies (never the library's)

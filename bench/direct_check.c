@@ -7,7 +7,7 @@
  *   make lib
  *   cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -Ilib -o build/direct_check \
  *       bench/direct_check.c build/libzstr.a -lumfpack -lcholmod -lamd -lsuitesparseconfig \
- *       $(pkg-config --libs libtiff-4 hdf5) -lgsl -lgslcblas -llapack -lblas -lm -lpthread
+ *       $(pkg-config --libs libtiff-4 hdf5-serial) -lgsl -lgslcblas -llapack -lblas -lm -lpthread
  *   OPENBLAS_NUM_THREADS=1 build/direct_check -n 32 [-lo -3] [-hi 7] [-t 1e-6]
  *
  * For each decade f = 10^lo … 10^hi it prints one Markdown row:
