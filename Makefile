@@ -79,6 +79,7 @@ BENCH_BIN := $(B)/bench/zstr_bench
 MOR_BENCH_BIN := $(B)/bench/mor_bench
 RESTAMP_BENCH_BIN := $(B)/bench/restamp_bench
 SYNTH_BIN := $(B)/bench/synth_volume
+PLANMEM_BIN := $(B)/bench/plan_memory
 
 .PHONY: all lib demo check check-asan check-valgrind installcheck install uninstall \
         deps lint format bench examples fuzz clean FORCE
@@ -98,7 +99,7 @@ DEPFLAGS = -MMD -MP
 DEP_FILES := $(patsubst %.o,%.d,$(LIB_OBJ) $(TEST_OBJ) $(B)/cli/zstr.o \
                  $(filter-out $(B)/cli/schema_xsd.o,$(CLI_OBJ))) \
              $(B)/tests/zstr-version.d $(addsuffix .d,$(EXAMPLE_BIN) $(BENCH_BIN) $(MOR_BENCH_BIN) \
-                 $(RESTAMP_BENCH_BIN) $(SYNTH_BIN))
+                 $(RESTAMP_BENCH_BIN) $(SYNTH_BIN) $(PLANMEM_BIN))
 $(DEP_FILES):
 -include $(wildcard $(DEP_FILES))
 
@@ -181,7 +182,9 @@ $(RESTAMP_BENCH_BIN): bench/restamp_bench.c $(RESTAMP_BENCH_BIN).d $(STLIB) | $(
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(STLIB) $(LIBS)
 $(SYNTH_BIN): bench/synth_volume.c $(SYNTH_BIN).d $(STLIB) | $(B)/bench
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(STLIB) $(LIBS)
-bench: $(BENCH_BIN) $(MOR_BENCH_BIN) $(RESTAMP_BENCH_BIN) $(SYNTH_BIN)
+$(PLANMEM_BIN): bench/plan_memory.c $(PLANMEM_BIN).d $(STLIB) | $(B)/bench
+	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(STLIB) $(LIBS)
+bench: $(BENCH_BIN) $(MOR_BENCH_BIN) $(RESTAMP_BENCH_BIN) $(SYNTH_BIN) $(PLANMEM_BIN)
 	$(BENCH_BIN)
 
 check: deps

@@ -42,15 +42,26 @@ static void port_residual(const zs_pencil *p, long double w, const lcomplex *x, 
     for (int64_t k = 0; k <= we; k++)
         r[k] = 0.0L;
     r[we] = 1.0L;
-    for (int64_t e = 0; e < p->nelem; e++) {
-        const zs_elem *el = &p->elem[e];
-        lcomplex y = (long double)el->g + I * (w * (long double)el->c);
-        int64_t b = el->b >= 0 ? el->b : el->b == ZS_NODE_WE ? we : -1;
-        lcomplex cur = y * (x[el->a] - (b >= 0 ? x[b] : 0.0L));
-        r[el->a] -= cur;
-        if (b >= 0)
-            r[b] += cur;
-    }
+    /* node-node elements: the off-diagonal entries of the pencil's upper
+     * triangle, g = −G_ab, c = −C_ab */
+    for (int64_t j = 0; j < p->n; j++)
+        for (int64_t q = p->Ap[j]; q < p->Ap[j + 1] - 1; q++) {
+            int64_t a = p->Ai[q];
+            lcomplex y = -(long double)p->Gx[q] - I * (w * (long double)p->Cx[q]);
+            lcomplex cur = y * (x[a] - x[j]);
+            r[a] -= cur;
+            r[j] += cur;
+        }
+    /* electrode elements: the WE is node we, the CE ground */
+    for (int e = 0; e < 2; e++)
+        for (int64_t m = 0; m < p->elec[e].n; m++) {
+            int64_t a = p->elec[e].node[m];
+            lcomplex y = (long double)p->elec[e].g[m] + I * (w * (long double)p->elec[e].c[m]);
+            lcomplex cur = y * (x[a] - (e == ZSTR_WE ? x[we] : 0.0L));
+            r[a] -= cur;
+            if (e == ZSTR_WE)
+                r[we] += cur;
+        }
 }
 
 static lcomplex reference(const zs_pencil *p, const zs_system *s, void *sym, double w,
@@ -147,9 +158,9 @@ int main(int argc, char **argv)
     }
     /* the WE diagonal of the assembled port form against a long-double sum */
     long double gw = 0.0L, cw = 0.0L;
-    for (int64_t k = 0; k < p->nwe; k++) {
-        gw += p->elem[p->we_elem[k]].g;
-        cw += p->elem[p->we_elem[k]].c;
+    for (int64_t k = 0; k < p->elec[ZSTR_WE].n; k++) {
+        gw += p->elec[ZSTR_WE].g[k];
+        cw += p->elec[ZSTR_WE].c[k];
     }
     const int64_t qw = s.Ap[s.n] - 1;
     lcomplex *x = malloc(sizeof *x * (size_t)s.n), *r = malloc(sizeof *r * (size_t)s.n);
@@ -157,7 +168,7 @@ int main(int argc, char **argv)
     if (x == NULL || r == NULL || b == NULL || d == NULL)
         return 1;
     printf("n = %lld, %lld unknowns, %lld WE elements\n\n", (long long)n, (long long)p->n,
-           (long long)p->nwe);
+           (long long)p->elec[ZSTR_WE].n);
     printf("| f Hz | Z_ref Ω | direct | MOR %g | its estimate | MOR 1e-11 | ρ·|K_ww|·|Z| |\n",
            tol);
     printf("|---:|---|---:|---:|---:|---:|---:|\n");

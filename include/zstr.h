@@ -441,6 +441,13 @@ typedef struct zstr_plan_info {
     double predicted_mor_bytes;  /* predicted memory of a reduced-order sweep with
                                     default options: one real Cholesky factor, the
                                     basis, the port form */
+    /* the parts of plan_bytes */
+    double pencil_bytes;         /* the assembled network: one triangle of G and C */
+    double direct_bytes;         /* the direct solver: both triangles and the complex
+                                    LU's symbolic analysis; 0 when no complex LU fits
+                                    (then none is made) */
+    double mor_bytes;            /* the reduced-order sweeps' symbolic analysis of the
+                                    port form */
 } zstr_plan_info;
 
 /* Purpose: set info->size (the rest is filled by zstr_plan_get_info). */

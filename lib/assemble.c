@@ -23,10 +23,19 @@
  * rows and columns are removed; elements ending on them add to the diagonal, and
  * those ending on the WE give the right-hand side b = y (the port).
  *
- * Storage.  Elements are collected first (growable array), then the CSC pattern
- * (both triangles, rows sorted, diagonal always present) is built by counting,
- * and every element gets the four slots it stamps into (the element→slot map),
- * so values can be re-stamped without touching the pattern.
+ * Storage (zs_internal.h).  The upper triangle of one CSC pattern, diagonal
+ * last in each column, 32-bit rows, G and C values, and the elements that end
+ * on each electrode; nothing per element besides, since a node-node element is
+ * its off-diagonal entry.  Three walks over the grid with one emitter count,
+ * size and fill it (below), so the peak is the matrix itself plus one column
+ * counter per node.  A re-stamp (plan.c) builds a new pencil and keeps the
+ * plan's analyses when the pattern is the same.
+ *
+ * Branches.  zs_pencil_branches recovers each chain from the pattern alone:
+ * internal nodes are numbered as their chains are made, so a chain's internal
+ * nodes are consecutive, each is joined only to its chain, and every neighbour
+ * of an internal node but its successor has a smaller number: column k lists
+ * them all.  Fields and the DC network use it; nothing per branch is stored.
  *
  * DC connectivity.  A union-find over the conductive elements (g > 0) classifies
  * every node: joined to both electrodes, to one only, or to none (floating).
@@ -95,27 +104,64 @@ static void set_material(material *m, double gs_ref, double gs, double cs, doubl
     m->tref = tref;
 }
 
-/* ---- growable arrays ------------------------------------------------------ */
+/* ---- emitting elements: three passes over the grid ----------------------- */
 
-typedef struct builder {
-    zs_elem *elem;
-    int64_t nelem, cap;
+/* The network is made by walking the grid three times with the same emitter,
+ * so nothing per element is ever held beyond the matrix itself:
+ *   pass 0 counts the internal nodes and the electrode elements (n is then
+ *          known);
+ *   pass 1 counts the off-diagonal entries of each column of the upper
+ *          triangle (an element between nodes a < b sits in column b, row a);
+ *   pass 2 writes them, −g and −c, and adds g and c to both diagonals.
+ * Every pass numbers the internal nodes alike (in the order their chains are
+ * made), and pass 2 adds to each diagonal in the order the elements come, the
+ * order of the element list that earlier versions kept: the same network. */
+enum { PASS_NODES = 0, PASS_COUNT = 1, PASS_FILL = 2 };
+
+typedef struct sink {
+    int pass;
     int64_t next_node; /* next internal node number */
-    int64_t *first;    /* where emit_branch records the chain's first element */
-} builder;
+    int64_t nnode_elem; /* node-node elements */
+    int64_t nelec[2];
+    int64_t *pos;      /* pass 1: entries per column; pass 2: fill pointers */
+    zs_pencil *p;
+    int64_t pixel;     /* the interface pixel of an electrode branch being made */
+} sink;
 
-static int push_elem(builder *b, int64_t a, int64_t c, double g, double cap)
+static void put_elem(sink *k, int64_t a, int64_t b, double g, double c)
 {
-    if (b->nelem == b->cap) {
-        int64_t ncap = b->cap ? 2 * b->cap : 1024;
-        zs_elem *e = realloc(b->elem, (size_t)ncap * sizeof *e);
-        if (e == NULL)
-            return ZSTR_ENOMEM;
-        b->elem = e;
-        b->cap = ncap;
+    zs_pencil *p = k->p;
+    if (b < 0) {
+        int e = b == ZS_NODE_WE ? ZSTR_WE : ZSTR_CE;
+        if (k->pass == PASS_FILL) {
+            zs_elec *el = &p->elec[e];
+            int64_t q = k->nelec[e];
+            el->node[q] = a;
+            el->pixel[q] = k->pixel;
+            el->g[q] = g;
+            el->c[q] = c;
+            int64_t d = p->Ap[a + 1] - 1;
+            p->Gx[d] += g;
+            p->Cx[d] += c;
+        }
+        k->nelec[e]++;
+        return;
     }
-    b->elem[b->nelem++] = (zs_elem){a, c, g, cap};
-    return ZSTR_OK;
+    k->nnode_elem++;
+    int64_t row = a < b ? a : b, col = a < b ? b : a;
+    if (k->pass == PASS_COUNT) {
+        k->pos[col]++;
+    } else if (k->pass == PASS_FILL) {
+        int64_t q = k->pos[col]++;
+        p->Ai[q] = (int32_t)row;
+        p->Gx[q] = -g;
+        p->Cx[q] = -c;
+        int64_t da = p->Ap[a + 1] - 1, db = p->Ap[b + 1] - 1;
+        p->Gx[da] += g;
+        p->Cx[da] += c;
+        p->Gx[db] += g;
+        p->Cx[db] += c;
+    }
 }
 
 /* Merge the parts of one branch by class and emit the chain of elements.
@@ -124,23 +170,22 @@ static int push_elem(builder *b, int64_t a, int64_t c, double g, double cap)
  * (the caller skips them).  Classes follow in the order of their first part,
  * so an internal node sits where its classes meet (a core half, then the GB,
  * then the far half) and is tied to the side it belongs to. */
-static int emit_branch(builder *b, int64_t na, int64_t nb, part *parts, int np)
+static void emit_branch(sink *k, int64_t na, int64_t nb, part *parts, int np)
 {
-    *b->first = -1;
     for (int i = 0; i < np; i++) {
         if (parts[i].g == 0.0 && parts[i].c == 0.0)
-            return ZSTR_OK; /* open circuit: no branch at all */
+            return; /* open circuit: no branch at all */
     }
     /* stable grouping by first appearance (np is tiny) */
     part sorted[4] = {{0.0, 0.0, 0}, {0.0, 0.0, 0}, {0.0, 0.0, 0}, {0.0, 0.0, 0}};
     int ns = 0;
     for (int i = 0; i < np; i++) {
         int seen = 0;
-        for (int k = 0; k < i && !seen; k++)
-            seen = parts[k].cls == parts[i].cls;
-        for (int k = i; k < np && !seen; k++) {
-            if (parts[k].cls == parts[i].cls)
-                sorted[ns++] = parts[k];
+        for (int q = 0; q < i && !seen; q++)
+            seen = parts[q].cls == parts[i].cls;
+        for (int q = i; q < np && !seen; q++) {
+            if (parts[q].cls == parts[i].cls)
+                sorted[ns++] = parts[q];
         }
     }
     parts = sorted;
@@ -148,32 +193,28 @@ static int emit_branch(builder *b, int64_t na, int64_t nb, part *parts, int np)
     int ng = 0;
     for (int i = 0; i < np;) {
         double rg = 0.0, rc = 0.0; /* Σ 1/g, Σ 1/c */
-        int gzero = 0, czero = 0, k = i;
-        for (; k < np && parts[k].cls == parts[i].cls; k++) {
-            if (parts[k].g == 0.0)
+        int gzero = 0, czero = 0, q = i;
+        for (; q < np && parts[q].cls == parts[i].cls; q++) {
+            if (parts[q].g == 0.0)
                 gzero = 1;
             else
-                rg += 1.0 / parts[k].g;
-            if (parts[k].c == 0.0)
+                rg += 1.0 / parts[q].g;
+            if (parts[q].c == 0.0)
                 czero = 1;
             else
-                rc += 1.0 / parts[k].c;
+                rc += 1.0 / parts[q].c;
         }
         gs[ng] = gzero ? 0.0 : 1.0 / rg;
         cs[ng] = czero ? 0.0 : 1.0 / rc;
         ng++;
-        i = k;
+        i = q;
     }
     int64_t prev = na;
-    *b->first = b->nelem;
-    for (int k = 0; k < ng; k++) {
-        int64_t next = (k == ng - 1) ? nb : b->next_node++;
-        int rc = push_elem(b, prev, next, gs[k], cs[k]);
-        if (rc != ZSTR_OK)
-            return rc;
+    for (int q = 0; q < ng; q++) {
+        int64_t next = (q == ng - 1) ? nb : k->next_node++;
+        put_elem(k, prev, next, gs[q], cs[q]);
         prev = next;
     }
-    return ZSTR_OK;
 }
 
 /* ---- union-find for DC connectivity --------------------------------------- */
@@ -199,11 +240,11 @@ static void uf_union(int64_t *parent, int64_t a, int64_t b)
     }
 }
 
-/* Classify nodes by the electrodes their component reaches through elements for
- * which use(e) holds.  cls[i] bit 0: WE, bit 1: CE. */
+/* Classify nodes by the electrodes their component reaches through elements
+ * (conductive ones only, or any).  cls[i] bit 0: WE, bit 1: CE. */
 static int connectivity(const zs_pencil *p, int conductive_only, uint8_t *cls)
 {
-    int64_t n = p->n, we = n, ce = n + 1;
+    int64_t n = p->n, node[2] = {n, n + 1}; /* WE, CE */
     int64_t *parent = zs_malloc_array((size_t)(n + 2), sizeof *parent);
     uint8_t *root_cls = zs_calloc_array((size_t)(n + 2), 1);
     if (parent == NULL || root_cls == NULL) {
@@ -213,15 +254,24 @@ static int connectivity(const zs_pencil *p, int conductive_only, uint8_t *cls)
     }
     for (int64_t i = 0; i < n + 2; i++)
         parent[i] = i;
-    for (int64_t e = 0; e < p->nelem; e++) {
-        const zs_elem *el = &p->elem[e];
-        if (conductive_only ? el->g <= 0.0 : (el->g <= 0.0 && el->c <= 0.0))
-            continue;
-        int64_t b = el->b >= 0 ? el->b : (el->b == ZS_NODE_WE ? we : ce);
-        uf_union(parent, el->a, b);
+    for (int64_t j = 0; j < n; j++) {
+        for (int64_t q = p->Ap[j]; q < p->Ap[j + 1] - 1; q++) {
+            double g = -p->Gx[q], c = -p->Cx[q];
+            if (conductive_only ? g <= 0.0 : (g <= 0.0 && c <= 0.0))
+                continue;
+            uf_union(parent, p->Ai[q], j);
+        }
     }
-    root_cls[uf_find(parent, we)] |= 1;
-    root_cls[uf_find(parent, ce)] |= 2;
+    for (int e = 0; e < 2; e++) {
+        const zs_elec *el = &p->elec[e];
+        for (int64_t q = 0; q < el->n; q++) {
+            if (conductive_only ? el->g[q] <= 0.0 : (el->g[q] <= 0.0 && el->c[q] <= 0.0))
+                continue;
+            uf_union(parent, el->node[q], node[e]);
+        }
+    }
+    root_cls[uf_find(parent, node[ZSTR_WE])] |= 1;
+    root_cls[uf_find(parent, node[ZSTR_CE])] |= 2;
     for (int64_t i = 0; i < n; i++)
         cls[i] = root_cls[uf_find(parent, i)];
     free(parent);
@@ -229,117 +279,205 @@ static int connectivity(const zs_pencil *p, int conductive_only, uint8_t *cls)
     return ZSTR_OK;
 }
 
-/* ---- CSC pattern and slots ------------------------------------------------ */
+/* ---- CSC pattern ---------------------------------------------------------- */
 
-static int64_t find_slot(const zs_pencil *p, int64_t row, int64_t col)
+/* After pass 1: column starts from the counts (plus the diagonal), the arrays. */
+static int alloc_pattern(zs_pencil *p, sink *k)
 {
-    int64_t lo = p->Ap[col], hi = p->Ap[col + 1] - 1;
-    while (lo <= hi) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (p->Ai[mid] == row)
-            return mid;
-        if (p->Ai[mid] < row)
-            lo = mid + 1;
-        else
-            hi = mid - 1;
-    }
-    return -1; /* unreachable for a pattern built from the same elements */
-}
-
-static int build_pattern(zs_pencil *p)
-{
-    int64_t n = p->n;
-    int64_t *cnt = zs_calloc_array((size_t)n + 1, sizeof *cnt);
-    if (cnt == NULL)
-        return ZSTR_ENOMEM;
-    for (int64_t j = 0; j < n; j++)
-        cnt[j] = 1; /* diagonal */
-    for (int64_t e = 0; e < p->nelem; e++) {
-        if (p->elem[e].b >= 0) {
-            cnt[p->elem[e].a]++;
-            cnt[p->elem[e].b]++;
-        }
-    }
+    const int64_t n = p->n;
     p->Ap = zs_malloc_array((size_t)n + 1, sizeof *p->Ap);
-    if (p->Ap == NULL) {
-        free(cnt);
+    if (p->Ap == NULL)
         return ZSTR_ENOMEM;
-    }
     p->Ap[0] = 0;
     for (int64_t j = 0; j < n; j++)
-        p->Ap[j + 1] = p->Ap[j] + cnt[j];
+        p->Ap[j + 1] = p->Ap[j] + k->pos[j] + 1;
     int64_t nz = p->Ap[n];
     p->Ai = zs_malloc_array((size_t)nz, sizeof *p->Ai);
-    if (p->Ai == NULL) {
-        free(cnt);
+    p->Gx = zs_calloc_array((size_t)nz, sizeof *p->Gx);
+    p->Cx = zs_calloc_array((size_t)nz, sizeof *p->Cx);
+    for (int e = 0; e < 2; e++) {
+        zs_elec *el = &p->elec[e];
+        size_t ne = (size_t)(k->nelec[e] > 0 ? k->nelec[e] : 1);
+        el->node = zs_malloc_array(ne, sizeof *el->node);
+        el->pixel = zs_malloc_array(ne, sizeof *el->pixel);
+        el->g = zs_malloc_array(ne, sizeof *el->g);
+        el->c = zs_malloc_array(ne, sizeof *el->c);
+        if (el->node == NULL || el->pixel == NULL || el->g == NULL || el->c == NULL)
+            return ZSTR_ENOMEM;
+    }
+    if (p->Ai == NULL || p->Gx == NULL || p->Cx == NULL)
         return ZSTR_ENOMEM;
-    }
-    int64_t *pos = cnt; /* reuse as fill pointers */
     for (int64_t j = 0; j < n; j++) {
-        pos[j] = p->Ap[j];
-        p->Ai[pos[j]++] = j;
+        k->pos[j] = p->Ap[j];
+        p->Ai[p->Ap[j + 1] - 1] = (int32_t)j;
     }
-    for (int64_t e = 0; e < p->nelem; e++) {
-        int64_t a = p->elem[e].a, b = p->elem[e].b;
-        if (b >= 0) {
-            p->Ai[pos[a]++] = b;
-            p->Ai[pos[b]++] = a;
-        }
-    }
-    free(cnt);
-    /* sort rows in each column and merge duplicates (two elements on one pair) */
-    int64_t w = 0;
-    int64_t start = 0;
-    for (int64_t j = 0; j < n; j++) {
-        int64_t end = p->Ap[j + 1];
-        for (int64_t k = start + 1; k < end; k++) {
-            int64_t t = p->Ai[k], q = k - 1;
-            while (q >= start && p->Ai[q] > t) {
-                p->Ai[q + 1] = p->Ai[q];
-                q--;
+    return ZSTR_OK;
+}
+
+/* After pass 2: sort the rows of each column (the diagonal stays last) and
+ * merge an entry that two elements share (parallel elements on one pair: one
+ * element of admittance y1 + y2, exactly the same network). */
+static void sort_pattern(zs_pencil *p)
+{
+    int64_t w = 0, start = 0;
+    for (int64_t j = 0; j < p->n; j++) {
+        int64_t end = p->Ap[j + 1] - 1; /* the diagonal */
+        for (int64_t q = start + 1; q < end; q++) {
+            int32_t t = p->Ai[q];
+            double tg = p->Gx[q], tc = p->Cx[q];
+            int64_t r = q - 1;
+            while (r >= start && p->Ai[r] > t) {
+                p->Ai[r + 1] = p->Ai[r];
+                p->Gx[r + 1] = p->Gx[r];
+                p->Cx[r + 1] = p->Cx[r];
+                r--;
             }
-            p->Ai[q + 1] = t;
+            p->Ai[r + 1] = t;
+            p->Gx[r + 1] = tg;
+            p->Cx[r + 1] = tc;
         }
         int64_t colstart = w;
-        for (int64_t k = start; k < end; k++) {
-            if (w > colstart && p->Ai[w - 1] == p->Ai[k])
+        for (int64_t q = start; q <= end; q++) {
+            if (w > colstart && p->Ai[w - 1] == p->Ai[q]) {
+                p->Gx[w - 1] += p->Gx[q];
+                p->Cx[w - 1] += p->Cx[q];
                 continue;
-            p->Ai[w++] = p->Ai[k];
+            }
+            p->Ai[w] = p->Ai[q];
+            p->Gx[w] = p->Gx[q];
+            p->Cx[w] = p->Cx[q];
+            w++;
         }
-        start = end;
+        start = end + 1;
         p->Ap[j + 1] = w;
     }
     p->nnz = w;
-    return ZSTR_OK;
 }
 
-static int build_values(zs_pencil *p)
+double zs_pencil_at(const zs_pencil *p, const double *x, int64_t i, int64_t j)
 {
-    p->Gx = zs_calloc_array((size_t)p->nnz, sizeof *p->Gx);
-    p->Cx = zs_calloc_array((size_t)p->nnz, sizeof *p->Cx);
-    p->slot = zs_malloc_array((size_t)p->nelem * 4, sizeof *p->slot);
-    if (p->Gx == NULL || p->Cx == NULL || p->slot == NULL)
-        return ZSTR_ENOMEM;
-    for (int64_t e = 0; e < p->nelem; e++) {
-        const zs_elem *el = &p->elem[e];
-        int64_t *s = &p->slot[4 * e];
-        s[0] = find_slot(p, el->a, el->a);
-        s[1] = el->b >= 0 ? find_slot(p, el->b, el->b) : -1;
-        s[2] = el->b >= 0 ? find_slot(p, el->a, el->b) : -1;
-        s[3] = el->b >= 0 ? find_slot(p, el->b, el->a) : -1;
-        p->Gx[s[0]] += el->g;
-        p->Cx[s[0]] += el->c;
-        if (el->b >= 0) {
-            p->Gx[s[1]] += el->g;
-            p->Cx[s[1]] += el->c;
-            p->Gx[s[2]] -= el->g;
-            p->Cx[s[2]] -= el->c;
-            p->Gx[s[3]] -= el->g;
-            p->Cx[s[3]] -= el->c;
+    for (int64_t q = p->Ap[j]; q < p->Ap[j + 1]; q++)
+        if (p->Ai[q] == i)
+            return x[q];
+    return 0.0;
+}
+
+/* ---- branches from the pattern -------------------------------------------- */
+
+/* The axis of a face branch from voxel a to voxel b: the one whose stride is
+ * b − a and along which the grid has a neighbour (two axes share a stride only
+ * when one of them has a single layer). */
+static int branch_axis(const zs_pencil *p, int64_t a, int64_t b)
+{
+    const int64_t stride[3] = {1, p->grid[0], p->grid[0] * p->grid[1]};
+    for (int d = 2; d >= 0; d--)
+        if (b - a == stride[d] && p->grid[d] > 1)
+            return d;
+    return 0; /* unreachable for a pattern made by this file */
+}
+
+/* Does column j hold internal node j − 1 (its predecessor in a chain)? */
+static int follows(const zs_pencil *p, int64_t j)
+{
+    /* rows are sorted and j − 1 is the largest below the diagonal j */
+    return j - 1 >= p->nvox && p->Ap[j + 1] - 2 >= p->Ap[j] && p->Ai[p->Ap[j + 1] - 2] == j - 1;
+}
+
+static void series_add(double g, double *rs, int *open)
+{
+    if (g > 0.0)
+        *rs += 1.0 / g;
+    else
+        *open = 1;
+}
+
+int zs_pencil_branches(const zs_pencil *p, zs_branch_fn fn, void *ctx)
+{
+    const int64_t nvox = p->nvox;
+    zs_branch br;
+    int rc;
+    /* voxel to voxel, one element: rows of voxel columns are voxels */
+    for (int64_t j = 0; j < nvox; j++) {
+        for (int64_t q = p->Ap[j]; q < p->Ap[j + 1] - 1; q++) {
+            br = (zs_branch){.a = p->Ai[q], .b = j, .next = j, .pixel = -1,
+                             .g = -p->Gx[q], .c = -p->Cx[q]};
+            br.dir = branch_axis(p, br.a, j);
+            br.g_series = br.g > 0.0 ? br.g : 0.0;
+            if ((rc = fn(ctx, &br)) != 0)
+                return rc;
         }
     }
-    return ZSTR_OK;
+    /* chains between voxels, from their first internal node: its column holds
+     * its voxel (and the far voxel when it is the only internal node); each
+     * later internal node's column holds its predecessor, the last one's also
+     * the far voxel.  A chain that ends on an electrode is left to the
+     * electrode lists below. */
+    for (int64_t k0 = nvox; k0 < p->n; k0++) {
+        if (follows(p, k0))
+            continue;
+        int64_t q0 = p->Ap[k0];
+        br = (zs_branch){.a = p->Ai[q0], .next = k0, .pixel = -1, .g = -p->Gx[q0],
+                         .c = -p->Cx[q0]};
+        double rs = 0.0;
+        int open = 0;
+        series_add(br.g, &rs, &open);
+        int64_t cur = k0, far = -1;
+        double gfar = 0.0;
+        for (;;) {
+            /* a voxel row of cur's column other than the start voxel */
+            for (int64_t q = p->Ap[cur]; q < p->Ap[cur + 1] - 1; q++) {
+                int64_t i = p->Ai[q];
+                if (i < nvox && !(cur == k0 && q == q0)) {
+                    far = i;
+                    gfar = -p->Gx[q];
+                }
+            }
+            if (far >= 0 || cur + 1 >= p->n || !follows(p, cur + 1))
+                break;
+            series_add(-zs_pencil_at(p, p->Gx, cur, cur + 1), &rs, &open);
+            cur++;
+        }
+        if (far < 0)
+            continue; /* ends on an electrode */
+        series_add(gfar, &rs, &open);
+        br.b = far;
+        br.dir = branch_axis(p, br.a, far);
+        br.g_series = open ? 0.0 : 1.0 / rs;
+        if ((rc = fn(ctx, &br)) != 0)
+            return rc;
+    }
+    /* to the electrodes: walk each electrode element back to its voxel */
+    for (int e = 0; e < 2; e++) {
+        const zs_elec *el = &p->elec[e];
+        for (int64_t m = 0; m < el->n; m++) {
+            double rs = 0.0;
+            int open = 0;
+            series_add(el->g[m], &rs, &open);
+            int64_t cur = el->node[m];
+            br = (zs_branch){.a = cur, .b = e == ZSTR_WE ? ZS_NODE_WE : ZS_NODE_CE, .next = -1,
+                             .dir = 2, .pixel = el->pixel[m], .g = el->g[m], .c = el->c[m]};
+            while (cur >= nvox) {
+                if (follows(p, cur)) {
+                    series_add(-zs_pencil_at(p, p->Gx, cur - 1, cur), &rs, &open);
+                    cur--;
+                    continue;
+                }
+                int64_t q0 = p->Ap[cur]; /* its one voxel row */
+                br.a = p->Ai[q0];
+                br.next = cur;
+                br.g = -p->Gx[q0];
+                br.c = -p->Cx[q0];
+                series_add(br.g, &rs, &open);
+                break;
+            }
+            br.g_series = open ? 0.0 : 1.0 / rs;
+            if ((rc = fn(ctx, &br)) != 0)
+                return rc;
+        }
+    }
+    return 0;
 }
+
 
 /* ---- the network ---------------------------------------------------------- */
 
@@ -355,7 +493,7 @@ static part phase_part(const netctx *x, int phase, double area, double len)
     return (part){mt->gs * area / len, mt->cs * area / len, mt->cls};
 }
 
-static int build_elements(netctx *x, builder *b, zs_pencil *p)
+static void build_elements(const netctx *x, sink *k)
 {
     const zstr_model *m = x->m;
     const int64_t nx = m->n[0], ny = m->n[1], nz = m->n[2];
@@ -364,7 +502,9 @@ static int build_elements(netctx *x, builder *b, zs_pencil *p)
     const int64_t stride[3] = {1, nx, nx * ny};
     const int32_t *gr = m->grains;
     const double dgb = gr ? m->gb_thickness : 0.0;
-    int rc = ZSTR_OK;
+    k->next_node = m->nvox;
+    k->nnode_elem = 0;
+    k->nelec[0] = k->nelec[1] = 0;
 
     for (int64_t z = 0; z < nz; z++) {
         for (int64_t y = 0; y < ny; y++) {
@@ -372,7 +512,7 @@ static int build_elements(netctx *x, builder *b, zs_pencil *p)
                 const int64_t i = xx + nx * (y + ny * z);
                 const int pi = m->labels[i];
                 const int64_t coord[3] = {xx, y, z};
-                for (int d = 0; d < 3 && rc == ZSTR_OK; d++) {
+                for (int d = 0; d < 3; d++) {
                     if (coord[d] + 1 >= m->n[d])
                         continue;
                     const int64_t j = i + stride[d];
@@ -385,11 +525,8 @@ static int build_elements(netctx *x, builder *b, zs_pencil *p)
                     if (gb && dgb > 0.0)
                         parts[np++] = phase_part(x, m->gb_phase, area[d], dgb);
                     parts[np++] = phase_part(x, pj, area[d], half);
-                    b->first = &p->branch_elem[3 * i + d];
-                    rc = emit_branch(b, i, j, parts, np);
+                    emit_branch(k, i, j, parts, np);
                 }
-                if (rc != ZSTR_OK)
-                    return rc;
                 /* electrode branches along z */
                 for (int e = 0; e < 2; e++) {
                     int64_t zface = (e == ZSTR_WE) ? nz - 1 : 0;
@@ -402,7 +539,7 @@ static int build_elements(netctx *x, builder *b, zs_pencil *p)
                     if (f->present) {
                         int px = f->pixels[xx + nx * y];
                         if (px == ZSTR_PIXEL_NONE)
-                            continue; /* elec_elem stays -1 */
+                            continue; /* free surface: no branch */
                         int base = m->nphases + 3 * e;
                         const material *mt = NULL;
                         if (px == ZSTR_PIXEL_CONTACT) {
@@ -416,15 +553,12 @@ static int build_elements(netctx *x, builder *b, zs_pencil *p)
                         if (mt != NULL)
                             parts[np++] = (part){mt->gs * area[2], mt->cs * area[2], mt->cls};
                     }
-                    b->first = &p->elec_elem[e][xx + nx * y];
-                    rc = emit_branch(b, i, e == ZSTR_WE ? ZS_NODE_WE : ZS_NODE_CE, parts, np);
-                    if (rc != ZSTR_OK)
-                        return rc;
+                    k->pixel = xx + nx * y;
+                    emit_branch(k, i, e == ZSTR_WE ? ZS_NODE_WE : ZS_NODE_CE, parts, np);
                 }
             }
         }
     }
-    return rc;
 }
 
 static void setup_materials(netctx *x)
@@ -552,15 +686,45 @@ void zs_pencil_free(zs_pencil *p)
     free(p->Ai);
     free(p->Gx);
     free(p->Cx);
-    free(p->elem);
-    free(p->slot);
-    free(p->we_elem);
-    free(p->ce_elem);
+    for (int e = 0; e < 2; e++) {
+        free(p->elec[e].node);
+        free(p->elec[e].pixel);
+        free(p->elec[e].g);
+        free(p->elec[e].c);
+    }
     free(p->dc_class);
-    free(p->branch_elem);
-    free(p->elec_elem[0]);
-    free(p->elec_elem[1]);
     memset(p, 0, sizeof *p);
+}
+
+/* The DC classes, floating and isolated counts, open circuit; refuses a node
+ * that no element (even a capacitor) joins to an electrode. */
+static int classify_nodes(zs_pencil *p, zstr_error *err)
+{
+    p->dc_class = zs_malloc_array((size_t)p->n, 1);
+    if (p->dc_class == NULL)
+        return ZSTR_ENOMEM;
+    /* AC: every node must reach an electrode through some element, else Y(jω)
+     * is singular.  With ε_r > 0 this always holds; check rather than trust. */
+    int rc = connectivity(p, 0, p->dc_class);
+    if (rc != ZSTR_OK)
+        return rc;
+    for (int64_t i = 0; i < p->n; i++) {
+        if (p->dc_class[i] == 0)
+            return zs_error(err, ZSTR_ESINGULAR,
+                            "node %lld is joined to no electrode even capacitively", (long long)i);
+    }
+    rc = connectivity(p, 1, p->dc_class);
+    if (rc != ZSTR_OK)
+        return rc;
+    int joined = 0;
+    for (int64_t i = 0; i < p->n; i++) {
+        p->n_floating += p->dc_class[i] == 0;
+        p->n_isolated_dc += p->dc_class[i] == 1 || p->dc_class[i] == 2;
+        /* open circuit: no node joins both electrodes through conductors */
+        joined |= p->dc_class[i] == 3;
+    }
+    p->open_circuit = !joined;
+    return ZSTR_OK;
 }
 
 int zs_pencil_build(const zstr_model *m, zs_pencil *p, zstr_error *err)
@@ -575,92 +739,56 @@ int zs_pencil_build(const zstr_model *m, zs_pencil *p, zstr_error *err)
         free(x);
         return zs_error(err, ZSTR_ENOMEM, "assembly: out of memory");
     }
-    const int64_t npix = m->n[0] * m->n[1];
-    p->branch_elem = zs_malloc_array((size_t)m->nvox * 3, sizeof *p->branch_elem);
-    p->elec_elem[0] = zs_malloc_array((size_t)npix, sizeof *p->elec_elem[0]);
-    p->elec_elem[1] = zs_malloc_array((size_t)npix, sizeof *p->elec_elem[1]);
-    builder b = {NULL, 0, 0, m->nvox, NULL};
-    int rc = ZSTR_ENOMEM;
-    if (p->branch_elem != NULL && p->elec_elem[0] != NULL && p->elec_elem[1] != NULL) {
-        for (int64_t k = 0; k < 3 * m->nvox; k++)
-            p->branch_elem[k] = -1;
-        for (int64_t k = 0; k < npix; k++)
-            p->elec_elem[0][k] = p->elec_elem[1][k] = -1;
-        rc = build_elements(x, &b, p);
-    }
-    free(x);
-    if (rc != ZSTR_OK) {
-        free(b.elem);
-        zs_pencil_free(p);
-        return zs_error(err, rc, "assembly: out of memory for network elements");
-    }
+    for (int d = 0; d < 3; d++)
+        p->grid[d] = m->n[d];
     p->nvox = m->nvox;
-    p->n = b.next_node;
+    sink k = {.pass = PASS_NODES, .p = p};
+    build_elements(x, &k);
+    p->n = k.next_node;
     p->ninternal = p->n - p->nvox;
-    p->elem = b.elem;
-    p->nelem = b.nelem;
-
-    int64_t nwe = 0, nce = 0;
-    for (int64_t e = 0; e < p->nelem; e++) {
-        nwe += p->elem[e].b == ZS_NODE_WE;
-        nce += p->elem[e].b == ZS_NODE_CE;
+    p->nelem = k.nnode_elem + k.nelec[0] + k.nelec[1];
+    p->elec[0].n = k.nelec[0];
+    p->elec[1].n = k.nelec[1];
+    int rc = ZSTR_OK;
+    if (p->elec[ZSTR_WE].n == 0 || p->elec[ZSTR_CE].n == 0) {
+        rc = zs_error(err, ZSTR_EINVAL,
+                      "the %s has no branch to the electrolyte: every pixel of its interface "
+                      "is free surface or a pore of zero capacitance",
+                      p->elec[ZSTR_WE].n == 0 ? "working electrode" : "counter electrode");
+        goto fail;
     }
-    if (nwe == 0 || nce == 0) {
-        zs_pencil_free(p);
-        return zs_error(err, ZSTR_EINVAL,
-                        "the %s has no branch to the electrolyte: every pixel of its "
-                        "interface is free surface or a pore of zero capacitance",
-                        nwe == 0 ? "working electrode" : "counter electrode");
+    if (p->n > ZS_MAX_UNKNOWNS) {
+        rc = zs_error(err, ZSTR_EMEMLIMIT,
+                      "the network has %lld unknowns, more than the %lld one process indexes "
+                      "(32-bit rows)",
+                      (long long)p->n, (long long)ZS_MAX_UNKNOWNS);
+        goto fail;
     }
-    p->nwe = nwe;
-    p->nce = nce;
-    p->we_elem = zs_malloc_array((size_t)nwe, sizeof *p->we_elem);
-    p->ce_elem = zs_malloc_array((size_t)nce, sizeof *p->ce_elem);
-    p->dc_class = zs_malloc_array((size_t)p->n, 1);
-    if (p->we_elem == NULL || p->ce_elem == NULL || p->dc_class == NULL)
+    k.pos = zs_calloc_array((size_t)p->n + 1, sizeof *k.pos);
+    if (k.pos == NULL)
         goto nomem;
-    nwe = nce = 0;
-    for (int64_t e = 0; e < p->nelem; e++) {
-        if (p->elem[e].b == ZS_NODE_WE)
-            p->we_elem[nwe++] = e;
-        else if (p->elem[e].b == ZS_NODE_CE)
-            p->ce_elem[nce++] = e;
-    }
-    /* AC: every node must reach an electrode through some element, else Y(jω)
-     * is singular.  With ε_r > 0 this always holds; check rather than trust. */
-    rc = connectivity(p, 0, p->dc_class);
+    k.pass = PASS_COUNT;
+    build_elements(x, &k);
+    if (alloc_pattern(p, &k) != ZSTR_OK)
+        goto nomem;
+    k.pass = PASS_FILL;
+    build_elements(x, &k);
+    free(k.pos);
+    k.pos = NULL;
+    sort_pattern(p);
+    free(x);
+    x = NULL;
+    rc = classify_nodes(p, err);
+    if (rc == ZSTR_ENOMEM)
+        goto nomem;
     if (rc != ZSTR_OK)
-        goto nomem;
-    for (int64_t i = 0; i < p->n; i++) {
-        if (p->dc_class[i] == 0) {
-            zs_pencil_free(p);
-            return zs_error(err, ZSTR_ESINGULAR,
-                            "node %lld is joined to no electrode even capacitively", (long long)i);
-        }
-    }
-    rc = connectivity(p, 1, p->dc_class);
-    if (rc != ZSTR_OK)
-        goto nomem;
-    for (int64_t i = 0; i < p->n; i++) {
-        p->n_floating += p->dc_class[i] == 0;
-        p->n_isolated_dc += p->dc_class[i] == 1 || p->dc_class[i] == 2;
-    }
-    {
-        /* open circuit: no conductive element path from WE to CE; equivalently no
-         * node (or direct element) joins both */
-        int joined = 0;
-        for (int64_t i = 0; i < p->n && !joined; i++)
-            joined = p->dc_class[i] == 3;
-        p->open_circuit = !joined;
-    }
-    rc = build_pattern(p);
-    if (rc != ZSTR_OK)
-        goto nomem;
-    rc = build_values(p);
-    if (rc != ZSTR_OK)
-        goto nomem;
+        goto fail;
     return ZSTR_OK;
 nomem:
+    rc = zs_error(err, ZSTR_ENOMEM, "assembly: out of memory");
+fail:
+    free(k.pos);
+    free(x);
     zs_pencil_free(p);
-    return zs_error(err, ZSTR_ENOMEM, "assembly: out of memory");
+    return rc;
 }

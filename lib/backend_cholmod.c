@@ -176,6 +176,20 @@ static int chol_stat(const void *sym, const void *num, int k, const char **name,
         *name = "cholmod.factor_flops";
         *value = x != NULL ? x->c.fl : 0.0;
         return ZSTR_OK;
+    case 2:
+        /* what the symbolic factor holds: the permutation and column counts
+         * (and the inverse permutation when made), and for a supernodal one
+         * the supernode arrays and their row indices */
+        *name = "cholmod.symbolic_bytes";
+        *value = 0.0;
+        if (y != NULL && y->L != NULL) {
+            const cholmod_factor *L = y->L;
+            double words = 2.0 * (double)L->n + (L->IPerm != NULL ? (double)L->n : 0.0);
+            if (L->is_super)
+                words += 3.0 * ((double)L->nsuper + 1.0) + (double)L->ssize;
+            *value = words * (double)sizeof(SuiteSparse_long) + (double)sizeof *y;
+        }
+        return ZSTR_OK;
     default:
         return ZSTR_ERANGE;
     }

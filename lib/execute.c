@@ -106,54 +106,81 @@ int zstr_workspace_create(const zstr_plan *plan, zstr_workspace **out, zstr_erro
 
 /* ---- accuracy: element-wise residual, refinement, stationary current -------- */
 
-/* Potential of an element's far end: a node, or the WE at 1 V / the CE at 0 V
- * (we = 0 for corrections, which vanish on both electrodes). */
-static double complex far_end(const double *v, int64_t b, double we)
+/* Potential of node a. */
+static double complex node_v(const double *v, int64_t a)
 {
-    if (b >= 0)
-        return v[2 * b] + I * v[2 * b + 1];
-    return b == ZS_NODE_WE ? we : 0.0;
+    return v[2 * a] + I * v[2 * a + 1];
 }
 
 /* r = b − Y v from the element currents y (v_a − v_b): large admittances meet
- * only small potential differences, so no large terms cancel. */
+ * only small potential differences, so no large terms cancel.  The elements
+ * are the off-diagonal entries of the upper triangle (y = −Y_ab) and the
+ * electrode lists (the WE at 1 V, the CE at 0 V). */
 static void ac_residual(const zs_pencil *p, double w, const double *v, double *r)
 {
     memset(r, 0, (size_t)(2 * p->n) * sizeof *r);
-    for (int64_t e = 0; e < p->nelem; e++) {
-        const zs_elem *el = &p->elem[e];
-        double complex y = el->g + I * (w * el->c);
-        double complex i = y * (far_end(v, el->a, 1.0) - far_end(v, el->b, 1.0));
-        r[2 * el->a] -= creal(i);
-        r[2 * el->a + 1] -= cimag(i);
-        if (el->b >= 0) {
-            r[2 * el->b] += creal(i);
-            r[2 * el->b + 1] += cimag(i);
+    for (int64_t j = 0; j < p->n; j++) {
+        for (int64_t q = p->Ap[j]; q < p->Ap[j + 1] - 1; q++) {
+            int64_t a = p->Ai[q];
+            double complex y = -p->Gx[q] - I * (w * p->Cx[q]);
+            double complex i = y * (node_v(v, a) - node_v(v, j));
+            r[2 * a] -= creal(i);
+            r[2 * a + 1] -= cimag(i);
+            r[2 * j] += creal(i);
+            r[2 * j + 1] += cimag(i);
+        }
+    }
+    for (int e = 0; e < 2; e++) {
+        const zs_elec *el = &p->elec[e];
+        const double ve = e == ZSTR_WE ? 1.0 : 0.0;
+        for (int64_t m = 0; m < el->n; m++) {
+            int64_t a = el->node[m];
+            double complex y = el->g[m] + I * (w * el->c[m]);
+            double complex i = y * (node_v(v, a) - ve);
+            r[2 * a] -= creal(i);
+            r[2 * a + 1] -= cimag(i);
         }
     }
 }
 
+/* Neumaier's compensated sum of the complex terms of ac_form. */
+typedef struct csum {
+    double sr, si, cr, ci, mag;
+} csum;
+
+static void csum_add(csum *s, double complex y, double complex dv)
+{
+    double complex t = y * dv * dv;
+    s->mag += cabs(y) * (creal(dv) * creal(dv) + cimag(dv) * cimag(dv));
+    double tr = creal(t), ti = cimag(t), u = s->sr + tr, q = s->si + ti;
+    s->cr += fabs(s->sr) >= fabs(tr) ? (s->sr - u) + tr : (tr - u) + s->sr;
+    s->ci += fabs(s->si) >= fabs(ti) ? (s->si - q) + ti : (ti - q) + s->si;
+    s->sr = u;
+    s->si = q;
+}
+
 /* I(v) = Σ_e y_e (Δ_e v)² (Tellegen: the port current for the exact v, and
  * stationary there), compensated; *mag = Σ_e |y_e| |Δ_e v|², which bounds both
- * the rounding of the sum and, for a correction, its effect on I. */
+ * the rounding of the sum and, for a correction, its effect on I.  The WE is
+ * at `we` (0 for a correction), the CE at 0. */
 static double complex ac_form(const zs_pencil *p, double w, const double *v, double we,
                               double *mag)
 {
-    double sr = 0.0, si = 0.0, cr = 0.0, ci = 0.0, m = 0.0;
-    for (int64_t e = 0; e < p->nelem; e++) {
-        const zs_elem *el = &p->elem[e];
-        double complex y = el->g + I * (w * el->c);
-        double complex dv = far_end(v, el->a, we) - far_end(v, el->b, we);
-        double complex t = y * dv * dv;
-        m += cabs(y) * (creal(dv) * creal(dv) + cimag(dv) * cimag(dv));
-        double tr = creal(t), ti = cimag(t), u = sr + tr, q = si + ti;
-        cr += fabs(sr) >= fabs(tr) ? (sr - u) + tr : (tr - u) + sr;
-        ci += fabs(si) >= fabs(ti) ? (si - q) + ti : (ti - q) + si;
-        sr = u;
-        si = q;
+    csum s = {0.0, 0.0, 0.0, 0.0, 0.0};
+    for (int64_t j = 0; j < p->n; j++) {
+        for (int64_t q = p->Ap[j]; q < p->Ap[j + 1] - 1; q++) {
+            double complex y = -p->Gx[q] - I * (w * p->Cx[q]);
+            csum_add(&s, y, node_v(v, p->Ai[q]) - node_v(v, j));
+        }
     }
-    *mag = m;
-    return (sr + cr) + I * (si + ci);
+    for (int e = 0; e < 2; e++) {
+        const zs_elec *el = &p->elec[e];
+        const double ve = e == ZSTR_WE ? we : 0.0;
+        for (int64_t m = 0; m < el->n; m++)
+            csum_add(&s, el->g[m] + I * (w * el->c[m]), node_v(v, el->node[m]) - ve);
+    }
+    *mag = s.mag;
+    return (s.sr + s.cr) + I * (s.si + s.ci);
 }
 
 /* Say at which frequency a backend call failed (its message names the call). */
@@ -258,10 +285,10 @@ int zstr_execute(const zstr_plan *plan, zstr_workspace *ws, double f, double z[2
     const zs_backend *ops = plan->direct_ops;
     const double w = 2.0 * ZS_PI * f;
     memset(ws->b, 0, (size_t)(2 * p->n) * sizeof *ws->b);
-    for (int64_t k = 0; k < p->nwe; k++) {
-        const zs_elem *el = &p->elem[p->we_elem[k]];
-        ws->b[2 * el->a] += el->g;
-        ws->b[2 * el->a + 1] += w * el->c;
+    const zs_elec *we = &p->elec[ZSTR_WE];
+    for (int64_t k = 0; k < we->n; k++) {
+        ws->b[2 * we->node[k]] += we->g[k];
+        ws->b[2 * we->node[k] + 1] += w * we->c[k];
     }
     ws->have_solution = 0;
     ops->free_numeric(ws->num);

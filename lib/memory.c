@@ -9,20 +9,25 @@
  * 1. From the grid alone, before anything large is allocated
  *    (zs_mem_grid_bound).  It is a LOWER bound, so a refusal on it is never
  *    wrong:
- *    - assembly: the arrays assemble.c must hold at once for the branches that
- *      exist in every model of this grid (three face-neighbour branches per
- *      interior voxel pair and one CE branch per bottom voxel; internal nodes
- *      and WE branches only add to it): one element record and its four slots
- *      per branch, the branch map, the CSC pattern with its G and C values, the
- *      DC classification;
+ *    - assembly: the arrays assemble.c holds at once (zs_internal.h has the
+ *      compact storage) for the branches that exist in every model of this
+ *      grid (three face-neighbour branches per interior voxel pair and one CE
+ *      branch per bottom voxel; internal nodes and WE branches only add to
+ *      it): the upper triangle (4-byte row, 8-byte G and C values per entry:
+ *      the diagonal and one entry per branch), the column starts and the
+ *      column counter of the fill pass (8 + 8 bytes per node), and the CE
+ *      branches' element records (32 bytes each);
  *    - the factor: nested dissection (METIS, the default ordering) eliminates a
  *      separator that splits the grid a × b × c (a >= b >= c) in two last, and
  *      its vertices form a dense triangle of L (every pair of them is joined
  *      through a half eliminated before them).  The smallest balanced
  *      separator of such a grid is about one cross-section, b·c vertices; we
  *      take half of it, s = b·c/2, as a margin for orderings that cut
- *      differently.  The complex LU has nnz(L+U) = 2·nnz(L) − n, at least
- *      16 bytes per entry (one complex value).  The true factor is 21–48
+ *      differently.  The bound is that triangle at 8 bytes per entry, the
+ *      value of the real Cholesky factor a reduced-order sweep needs (the
+ *      complex LU of a direct sweep takes at least 4 times that: twice the
+ *      entries, 16 bytes each), so a grid is refused only when neither method
+ *      can fit.  The true factor is 21–48
  *      times this bound on cubes of 8³–48³ with METIS and 22–79 times with
  *      AMD, 60–110 times on flat and long grids (measured with CHOLMOD's
  *      count, 2026-12-01), so the bound only refuses what cannot fit;
@@ -43,8 +48,9 @@
  * process peak while factoring */
 #define ZS_BYTES_PER_LU_ENTRY 17.0
 #define ZS_PEAK_BYTES_PER_LU_ENTRY 36.0
-/* the least any complex LU entry can take: its value */
-#define ZS_MIN_BYTES_PER_LU_ENTRY 16.0
+/* the least any factor entry can take: the value of a real Cholesky entry,
+ * the cheaper of the two methods' factors (a complex LU entry takes 16) */
+#define ZS_MIN_BYTES_PER_CHOL_ENTRY 8.0
 
 double zs_mem_physical(void)
 {
@@ -65,13 +71,9 @@ void zs_mem_grid_bound(const int64_t n[3], double *assembly, double *factor)
     double nvox = nx * ny * nz;
     double branches = (nx - 1.0) * ny * nz + nx * (ny - 1.0) * nz + nx * ny * (nz - 1.0);
     double electrode = nx * ny; /* CE branches */
-    double nb = branches + electrode;
-    double nnz = nvox + 2.0 * branches;
-    double a = nb * (double)(sizeof(zs_elem) + 4 * sizeof(int64_t)) /* elements, slots */
-               + nvox * 3.0 * (double)sizeof(int64_t)             /* branch map */
-               + (nvox + 1.0) * (double)sizeof(int64_t)           /* Ap */
-               + nnz * (double)(sizeof(int64_t) + 2 * sizeof(double)) /* Ai, Gx, Cx */
-               + nvox * (1.0 + (double)sizeof(int64_t));          /* DC classes */
+    double a = (nvox + branches) * 20.0 /* Ai (int32), Gx, Cx of the upper triangle */
+               + nvox * 16.0               /* Ap, and the fill pass's column counter */
+               + electrode * 32.0;         /* the CE elements: node, pixel, g, c */
     /* the two smallest dimensions give the smallest cross-section */
     double lo = fmin(nx, fmin(ny, nz)), hi = fmax(nx, fmax(ny, nz));
     double mid = nx + ny + nz - lo - hi;
@@ -80,7 +82,7 @@ void zs_mem_grid_bound(const int64_t n[3], double *assembly, double *factor)
     if (assembly != NULL)
         *assembly = a;
     if (factor != NULL)
-        *factor = ZS_MIN_BYTES_PER_LU_ENTRY * (2.0 * lnz - s);
+        *factor = ZS_MIN_BYTES_PER_CHOL_ENTRY * lnz;
 }
 
 double zs_mem_factor_bytes(double lu_nnz) { return ZS_BYTES_PER_LU_ENTRY * lu_nnz; }
@@ -96,15 +98,13 @@ double zs_mem_mor_bytes(double lnz, double n, double nnz, double kmax)
     return 12.0 * lnz + 16.0 * kmax * n + 24.0 * nnz + 64.0 * n;
 }
 
-double zs_mem_pencil_bytes(const zs_pencil *p, int64_t npix)
+double zs_mem_pencil_bytes(const zs_pencil *p)
 {
-    double n = (double)p->n, nnz = (double)p->nnz, ne = (double)p->nelem;
-    return (n + 1.0) * 8.0                                        /* Ap */
-           + nnz * (double)(sizeof(int64_t) + 2 * sizeof(double)) /* Ai, Gx, Cx */
-           + ne * (double)(sizeof(zs_elem) + 4 * sizeof(int64_t)) /* elements, slots */
-           + (double)(p->nwe + p->nce) * 8.0                      /* port lists */
-           + (double)p->nvox * 24.0 + 2.0 * (double)npix * 8.0    /* branch maps */
-           + n;                                                   /* DC classes */
+    double n = (double)p->n, nnz = (double)p->nnz;
+    return (n + 1.0) * 8.0                                                      /* Ap */
+           + nnz * (double)(sizeof(int32_t) + 2 * sizeof(double))             /* Ai, Gx, Cx */
+           + (double)(p->elec[0].n + p->elec[1].n) * 32.0                     /* electrodes */
+           + n;                                                               /* DC classes */
 }
 
 int zs_check_size(size_t given, size_t first, size_t current, const char *what,

@@ -292,23 +292,43 @@ static void project(basis *b, int64_t k)
 {
     const zs_pencil *p = b->p;
     const int64_t n = b->n, port = b->s->port;
-    const int kept = b->s->port_electrode == ZSTR_CE ? ZS_NODE_CE : ZS_NODE_WE;
+    const int kept = b->s->port_electrode; /* ZSTR_WE or ZSTR_CE */
     double *gk = b->h, *ck = b->h + b->kmax; /* sums for j = 0..k */
     for (int64_t j = 0; j <= k; j++)
         gk[j] = ck[j] = 0.0;
     const double *vk = b->V + k * n;
-    for (int64_t e = 0; e < p->nelem; e++) {
-        const zs_elem *el = &p->elem[e];
-        int64_t bb = el->b >= 0 ? el->b : el->b == kept ? port : -1;
-        double dk = vk[el->a] - (bb >= 0 ? vk[bb] : 0.0);
-        if (dk == 0.0)
-            continue;
-        double g = el->g * dk, c = el->c * dk;
-        for (int64_t j = 0; j <= k; j++) {
-            const double *vj = b->V + j * n;
-            double dj = vj[el->a] - (bb >= 0 ? vj[bb] : 0.0);
-            gk[j] += g * dj;
-            ck[j] += c * dj;
+    /* node-node elements: the off-diagonal entries of the upper triangle */
+    for (int64_t jj = 0; jj < p->n; jj++) {
+        for (int64_t q = p->Ap[jj]; q < p->Ap[jj + 1] - 1; q++) {
+            int64_t a = p->Ai[q];
+            double dk = vk[a] - vk[jj];
+            if (dk == 0.0)
+                continue;
+            double g = -p->Gx[q] * dk, c = -p->Cx[q] * dk;
+            for (int64_t j = 0; j <= k; j++) {
+                const double *vj = b->V + j * n;
+                double dj = vj[a] - vj[jj];
+                gk[j] += g * dj;
+                ck[j] += c * dj;
+            }
+        }
+    }
+    /* electrode elements: the kept electrode is node port, the other ground */
+    for (int e = 0; e < 2; e++) {
+        const zs_elec *el = &p->elec[e];
+        const int64_t bb = e == kept ? port : -1;
+        for (int64_t m = 0; m < el->n; m++) {
+            int64_t a = el->node[m];
+            double dk = vk[a] - (bb >= 0 ? vk[bb] : 0.0);
+            if (dk == 0.0)
+                continue;
+            double g = el->g[m] * dk, c = el->c[m] * dk;
+            for (int64_t j = 0; j <= k; j++) {
+                const double *vj = b->V + j * n;
+                double dj = vj[a] - (bb >= 0 ? vj[bb] : 0.0);
+                gk[j] += g * dj;
+                ck[j] += c * dj;
+            }
         }
     }
     for (int64_t j = 0; j <= k; j++) {

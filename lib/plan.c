@@ -104,10 +104,12 @@ int zstr_plan_check_grid(const int64_t n[3], const zstr_options *opt, double *by
 /* The plan and one factorization at its peak must fit the limit together:
  * the complex LU of a direct sweep, or else a reduced-order sweep's real
  * Cholesky and basis (then direct executes are refused, MOR still runs). */
-static int check_fit(zstr_plan *plan, double lu_nnz, double limit, zstr_error *err)
+static int check_fit(zstr_plan *plan, double lu_nnz, double direct_extra, double limit,
+                     zstr_error *err)
 {
     zstr_plan_info *in = &plan->info;
-    in->direct_fits = in->plan_bytes + plan->ws_bytes <= limit;
+    /* direct_extra: what the direct solver adds to the plan before it is made */
+    in->direct_fits = in->plan_bytes + direct_extra + plan->ws_bytes <= limit;
     if (in->direct_fits || in->plan_bytes + in->predicted_mor_bytes <= limit)
         return ZSTR_OK;
     return zs_error(err, ZSTR_EMEMLIMIT,
@@ -141,7 +143,7 @@ static void describe_model(zstr_plan *plan, const zstr_model *m)
     in->n_voxels = p->nvox;
     in->n_internal = p->ninternal;
     in->n_unknowns = p->n;
-    in->nnz = p->nnz;
+    in->nnz = 2 * p->nnz - p->n; /* both triangles, as the header says */
     in->n_branches = p->nelem;
     in->n_floating = p->n_floating;
     in->n_isolated_dc = p->n_isolated_dc;
@@ -163,7 +165,7 @@ static void describe_model(zstr_plan *plan, const zstr_model *m)
  * the analysis only when both electrodes touch the same nodes. */
 static int analyse_real(zstr_plan *plan, int ordering, double *lnz, zstr_error *err)
 {
-    if (plan->p.nwe < 1 || plan->p.nce < 1)
+    if (plan->p.elec[ZSTR_WE].n < 1 || plan->p.elec[ZSTR_CE].n < 1)
         return zs_cholmod_predict_lnz(&plan->p, ordering, lnz, err);
     zs_system sys;
     int rc = zs_system_build(&plan->p, ZS_PORT_AUTO, &sys, err);
@@ -190,15 +192,21 @@ static double backend_stat(const zs_backend *ops, const void *sym, const char *n
     return 0.0;
 }
 
-/* The direct solver: the complex backend's symbolic analysis of the pattern
- * (no values: it holds for every frequency), its size added to the plan. */
+/* The direct solver: both triangles of the pencil (the complex backend takes
+ * no single triangle) and the backend's symbolic analysis of that pattern (no
+ * values: it holds for every frequency), their size added to the plan.  Made
+ * only when a direct solve fits the memory limit: otherwise executes are
+ * refused and the reduced-order sweep needs neither. */
 static int analyse_direct(zstr_plan *plan, int ordering, zstr_error *err)
 {
     const zs_pencil *p = &plan->p;
     zstr_plan_info *in = &plan->info;
     plan->direct_ops = &zs_backend_umfpack;
-    plan->direct_sys = (zs_system){.n = p->n, .nnz = p->nnz, .Ap = p->Ap, .Ai = p->Ai,
-                                   .Gx = p->Gx, .Cx = p->Cx, .port = -1, .g_definite = 0};
+    int rc0 = zs_system_build(p, ZS_PORT_NONE, &plan->direct_sys, err);
+    if (rc0 != ZSTR_OK)
+        return rc0;
+    in->direct_bytes = 8.0 * (double)(plan->direct_sys.n + 1) + 24.0 * (double)plan->direct_sys.nnz;
+    in->plan_bytes += in->direct_bytes;
     double t0 = zs_wall_seconds();
     int rc = plan->direct_ops->analyse(&plan->direct_sys, ordering, &plan->direct_sym, err);
     in->analysis_seconds = zs_wall_seconds() - t0;
@@ -209,6 +217,7 @@ static int analyse_direct(zstr_plan *plan, int ordering, zstr_error *err)
         return rc;
     }
     double sym_bytes = backend_stat(plan->direct_ops, plan->direct_sym, "umfpack.symbolic_bytes");
+    in->direct_bytes += sym_bytes;
     in->plan_bytes += sym_bytes;
     add_stat(plan, "umfpack.estimate_bytes",
              backend_stat(plan->direct_ops, plan->direct_sym, "umfpack.estimate_bytes"));
@@ -268,14 +277,23 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
     if (rc != ZSTR_OK)
         goto fail;
     double lu_nnz = 2.0 * lnz - (double)p->n;
-    /* a workspace adds Y's values and solve buffers: 16·nnz + 16·14·n bytes */
-    double ws_bytes = 16.0 * (double)p->nnz + 16.0 * 14.0 * (double)p->n;
+    /* a workspace adds Y's values and solve buffers: 16·nnz + 16·14·n bytes
+     * (nnz of both triangles, as the direct solver stores them) */
+    const double nnz_full = 2.0 * (double)p->nnz - (double)p->n;
+    double ws_bytes = 16.0 * nnz_full + 16.0 * 14.0 * (double)p->n;
+    int64_t nel = p->elec[0].n > p->elec[1].n ? p->elec[0].n : p->elec[1].n;
+    double port_nnz = nnz_full + 2.0 * (double)nel + 1.0;
     in->predicted_bytes = zs_mem_factor_bytes(lu_nnz);
     in->predicted_peak_bytes = zs_mem_factor_peak_bytes(lu_nnz) + ws_bytes;
-    in->plan_bytes = zs_mem_pencil_bytes(p, m->n[0] * m->n[1]);
+    in->pencil_bytes = zs_mem_pencil_bytes(p);
+    in->mor_bytes = plan->mor_backend != NULL
+                        ? backend_stat(plan->mor_backend, plan->mor_symbolic,
+                                       "cholmod.symbolic_bytes")
+                        : 0.0;
+    in->plan_bytes = in->pencil_bytes + in->mor_bytes;
     /* the default reduced model: 30 shifts of 2 moments (zstr_rom_options) */
     in->predicted_mor_bytes = zs_mem_mor_bytes(lnz, (double)p->n + 1.0,
-                                               (double)p->nnz + 2.0 * (double)(p->nwe > p->nce ? p->nwe : p->nce) + 1.0,
+                                               port_nnz,
                                                60.0);
     in->memory_limit = limit;
     add_stat(plan, "cholmod.predicted_l_nnz", lnz);
@@ -283,16 +301,19 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
     plan->memory_limit = limit;
     plan->ws_bytes = in->predicted_peak_bytes;
     /* checked before the symbolic analysis, and again with its size after */
-    rc = check_fit(plan, lu_nnz, limit, err);
+    rc = check_fit(plan, lu_nnz, 8.0 * ((double)p->n + 1.0) + 24.0 * nnz_full, limit, err);
     if (rc != ZSTR_OK)
         goto fail;
 
-    rc = analyse_direct(plan, ordering, err);
-    if (rc != ZSTR_OK)
-        goto fail;
-    rc = check_fit(plan, lu_nnz, limit, err);
-    if (rc != ZSTR_OK)
-        goto fail;
+    plan->direct_ops = &zs_backend_umfpack; /* its symbolic object stays NULL unless made */
+    if (in->direct_fits) {
+        rc = analyse_direct(plan, ordering, err);
+        if (rc != ZSTR_OK)
+            goto fail;
+        rc = check_fit(plan, lu_nnz, 0.0, limit, err);
+        if (rc != ZSTR_OK)
+            goto fail;
+    }
     double fit = floor((limit - in->plan_bytes) / plan->ws_bytes);
     in->max_threads = fit >= 1e6 ? 1000000 : fit >= 1.0 ? (int)fit : 1;
     *out = plan;
@@ -308,6 +329,7 @@ void zstr_plan_free(zstr_plan *plan)
         return;
     if (plan->direct_ops != NULL)
         plan->direct_ops->free_symbolic(plan->direct_sym);
+    zs_system_free(&plan->direct_sys);
     if (plan->mor_backend != NULL)
         plan->mor_backend->free_symbolic(plan->mor_symbolic);
     pthread_mutex_destroy(&plan->dc_lock);
@@ -345,15 +367,14 @@ int zstr_plan_solver_stat(const zstr_plan *plan, int k, const char **name, doubl
  * row, whose entries are the nodes with an element to that electrode: the
  * same eliminated pattern and the same such nodes on both electrodes (either
  * may be kept) give the same port pattern. */
-static int same_nodes(const zs_pencil *a, const zs_pencil *b, int64_t na, const int64_t *la,
-                      int64_t nb, const int64_t *lb, uint8_t *mark)
+static int same_nodes(const zs_elec *ea, const zs_elec *eb, int64_t n, uint8_t *mark)
 {
-    memset(mark, 0, (size_t)a->n);
-    for (int64_t k = 0; k < na; k++)
-        mark[a->elem[la[k]].a] |= 1;
-    for (int64_t k = 0; k < nb; k++)
-        mark[b->elem[lb[k]].a] |= 2;
-    for (int64_t i = 0; i < a->n; i++)
+    memset(mark, 0, (size_t)n);
+    for (int64_t k = 0; k < ea->n; k++)
+        mark[ea->node[k]] |= 1;
+    for (int64_t k = 0; k < eb->n; k++)
+        mark[eb->node[k]] |= 2;
+    for (int64_t i = 0; i < n; i++)
         if (mark[i] == 1 || mark[i] == 2)
             return 0;
     return 1;
@@ -361,14 +382,15 @@ static int same_nodes(const zs_pencil *a, const zs_pencil *b, int64_t na, const 
 
 static int same_we_nodes(const zs_pencil *a, const zs_pencil *b, uint8_t *mark)
 {
-    return same_nodes(a, b, a->nwe, a->we_elem, b->nwe, b->we_elem, mark) &&
-           same_nodes(a, b, a->nce, a->ce_elem, b->nce, b->ce_elem, mark);
+    return same_nodes(&a->elec[ZSTR_WE], &b->elec[ZSTR_WE], a->n, mark) &&
+           same_nodes(&a->elec[ZSTR_CE], &b->elec[ZSTR_CE], a->n, mark);
 }
 
 static int same_pattern(const zs_pencil *a, const zs_pencil *b, int *same, zstr_error *err)
 {
     *same = a->n == b->n && a->nvox == b->nvox && a->nnz == b->nnz &&
-            (a->nwe > 0) == (b->nwe > 0) && (a->nce > 0) == (b->nce > 0) &&
+            (a->elec[0].n > 0) == (b->elec[0].n > 0) &&
+            (a->elec[1].n > 0) == (b->elec[1].n > 0) &&
             memcmp(a->Ap, b->Ap, (size_t)(a->n + 1) * sizeof *a->Ap) == 0 &&
             memcmp(a->Ai, b->Ai, (size_t)a->nnz * sizeof *a->Ai) == 0;
     if (!*same)
@@ -411,13 +433,19 @@ int zstr_plan_restamp(zstr_plan *plan, const zstr_model *m, zstr_error *err)
         return rc;
     }
     /* the plan's symbolic objects hold only the pattern: they stay; the
-     * direct solver's system borrows the pencil's arrays */
+     * direct solver's system takes the new values on the same pattern */
+    if (plan->direct_sym != NULL) {
+        zs_system ds;
+        rc = zs_system_build(&np, ZS_PORT_NONE, &ds, err);
+        if (rc != ZSTR_OK) {
+            zs_pencil_free(&np);
+            return rc;
+        }
+        zs_system_free(&plan->direct_sys);
+        plan->direct_sys = ds;
+    }
     zs_pencil_free(&plan->p);
     plan->p = np;
-    plan->direct_sys.Ap = plan->p.Ap;
-    plan->direct_sys.Ai = plan->p.Ai;
-    plan->direct_sys.Gx = plan->p.Gx;
-    plan->direct_sys.Cx = plan->p.Cx;
     describe_model(plan, m);
     pthread_mutex_lock(&plan->dc_lock);
     plan->dc_state = 0;

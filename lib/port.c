@@ -49,31 +49,96 @@ void zs_system_free(zs_system *s)
 }
 
 /* Total conductance and capacitance of one electrode's elements. */
-static void electrode_sums(const zs_pencil *p, int64_t ne, const int64_t *list, long double *g,
-                           long double *c)
+static void electrode_sums(const zs_elec *el, long double *g, long double *c)
 {
     *g = 0.0L, *c = 0.0L;
-    for (int64_t k = 0; k < ne; k++) {
-        *g += p->elem[list[k]].g;
-        *c += p->elem[list[k]].c;
+    for (int64_t k = 0; k < el->n; k++) {
+        *g += el->g[k];
+        *c += el->c[k];
     }
+}
+
+/* Both triangles of the pencil's upper triangle, plus (when touch != NULL)
+ * the port node w = n after every column a that touches the kept electrode
+ * and as the last column.  Columns are filled in increasing order, each with
+ * its own upper entries (rows <= j) first, then the mirrored rows > j as later
+ * columns come, then w: rows stay sorted. */
+static int expand(const zs_pencil *p, const uint8_t *touch, int64_t nt, zs_system *s,
+                  zstr_error *err)
+{
+    const int64_t n = p->n;
+    s->n = touch != NULL ? n + 1 : n;
+    s->nnz = 2 * p->nnz - n + (touch != NULL ? 2 * nt + 1 : 0);
+    s->Ap = zs_malloc_array((size_t)s->n + 1, sizeof *s->Ap);
+    s->Ai = zs_malloc_array((size_t)s->nnz, sizeof *s->Ai);
+    s->Gx = zs_malloc_array((size_t)s->nnz, sizeof *s->Gx);
+    s->Cx = zs_malloc_array((size_t)s->nnz, sizeof *s->Cx);
+    int64_t *pos = zs_calloc_array((size_t)s->n + 1, sizeof *pos);
+    if (s->Ap == NULL || s->Ai == NULL || s->Gx == NULL || s->Cx == NULL || pos == NULL) {
+        free(pos);
+        return zs_error(err, ZSTR_ENOMEM, "out of memory for the %s form (%lld entries)",
+                        touch != NULL ? "port" : "full", (long long)s->nnz);
+    }
+    for (int64_t j = 0; j < n; j++) {
+        for (int64_t q = p->Ap[j]; q < p->Ap[j + 1]; q++) {
+            pos[j]++;
+            if (p->Ai[q] != j)
+                pos[p->Ai[q]]++;
+        }
+        if (touch != NULL)
+            pos[j] += touch[j];
+    }
+    if (touch != NULL)
+        pos[n] = nt + 1;
+    s->Ap[0] = 0;
+    for (int64_t j = 0; j < s->n; j++) {
+        s->Ap[j + 1] = s->Ap[j] + pos[j];
+        pos[j] = s->Ap[j];
+    }
+    for (int64_t j = 0; j < n; j++) {
+        for (int64_t q = p->Ap[j]; q < p->Ap[j + 1]; q++) {
+            int64_t i = p->Ai[q], t = pos[j]++;
+            s->Ai[t] = i;
+            s->Gx[t] = p->Gx[q];
+            s->Cx[t] = p->Cx[q];
+            if (i != j) {
+                t = pos[i]++;
+                s->Ai[t] = j;
+                s->Gx[t] = p->Gx[q];
+                s->Cx[t] = p->Cx[q];
+            }
+        }
+    }
+    free(pos);
+    return ZSTR_OK;
 }
 
 int zs_system_build(const zs_pencil *p, int electrode, zs_system *s, zstr_error *err)
 {
     memset(s, 0, sizeof *s);
-    if (p->nwe < 1 || p->nce < 1)
+    if (electrode == ZS_PORT_NONE) {
+        int rc = expand(p, NULL, 0, s, err);
+        if (rc != ZSTR_OK) {
+            zs_system_free(s);
+            return rc;
+        }
+        s->port = -1;
+        s->port_electrode = -1;
+        s->g_definite = !p->open_circuit && p->n_floating == 0;
+        return ZSTR_OK;
+    }
+    const zs_elec *we = &p->elec[ZSTR_WE], *ce = &p->elec[ZSTR_CE];
+    if (we->n < 1 || ce->n < 1)
         return zs_error(err, ZSTR_EINVAL,
                         "the %s electrode has no branch (every pixel is free surface): no "
                         "current can flow",
-                        p->nwe < 1 ? "working" : "counter");
+                        we->n < 1 ? "working" : "counter");
     long double gw, cw, gc, cc;
-    electrode_sums(p, p->nwe, p->we_elem, &gw, &cw);
-    electrode_sums(p, p->nce, p->ce_elem, &gc, &cc);
+    electrode_sums(we, &gw, &cw);
+    electrode_sums(ce, &gc, &cc);
     int keep_ce = electrode == ZS_PORT_AUTO ? cc < cw || (cc == cw && gc < gw)
                                             : electrode == ZSTR_CE;
-    const int64_t ne = keep_ce ? p->nce : p->nwe;
-    const int64_t *list = keep_ce ? p->ce_elem : p->we_elem;
+    const zs_elec *kept = keep_ce ? ce : we;
     const int64_t n = p->n, w = n;
     /* per node: summed admittance (g, c) to the kept electrode, and whether it
      * touches it */
@@ -86,56 +151,36 @@ int zs_system_build(const zs_pencil *p, int electrode, zs_system *s, zstr_error 
         goto done;
     }
     int64_t nt = 0;
-    for (int64_t k = 0; k < ne; k++) {
-        const zs_elem *el = &p->elem[list[k]];
-        nt += !touch[el->a];
-        touch[el->a] = 1;
-        wg[el->a] += el->g;
-        wc[el->a] += el->c;
+    for (int64_t k = 0; k < kept->n; k++) {
+        int64_t a = kept->node[k];
+        nt += !touch[a];
+        touch[a] = 1;
+        wg[a] += kept->g[k];
+        wc[a] += kept->c[k];
     }
-    long double dg = keep_ce ? gc : gw, dc = keep_ce ? cc : cw;
     s->port_electrode = keep_ce ? ZSTR_CE : ZSTR_WE;
-    s->n = n + 1;
-    s->nnz = p->nnz + 2 * nt + 1;
     s->port = w;
-    s->Ap = zs_malloc_array((size_t)s->n + 1, sizeof *s->Ap);
-    s->Ai = zs_malloc_array((size_t)s->nnz, sizeof *s->Ai);
-    s->Gx = zs_malloc_array((size_t)s->nnz, sizeof *s->Gx);
-    s->Cx = zs_malloc_array((size_t)s->nnz, sizeof *s->Cx);
-    if (s->Ap == NULL || s->Ai == NULL || s->Gx == NULL || s->Cx == NULL) {
-        rc = zs_error(err, ZSTR_ENOMEM, "out of memory for the port form (%lld entries)",
-                      (long long)s->nnz);
+    rc = expand(p, touch, nt, s, err);
+    if (rc != ZSTR_OK)
         goto done;
-    }
-    int64_t q = 0;
-    for (int64_t j = 0; j < n; j++) {
-        s->Ap[j] = q;
-        for (int64_t k = p->Ap[j]; k < p->Ap[j + 1]; k++, q++) {
-            s->Ai[q] = p->Ai[k];
-            s->Gx[q] = p->Gx[k];
-            s->Cx[q] = p->Cx[k];
-        }
-        if (touch[j]) {
-            s->Ai[q] = w;
-            s->Gx[q] = (double)-wg[j];
-            s->Cx[q] = (double)-wc[j];
-            q++;
-        }
-    }
-    s->Ap[w] = q;
+    /* the port row: after the last entry of each touching column, and column w */
+    int64_t q = s->Ap[w];
     for (int64_t a = 0; a < n; a++) {
         if (touch[a]) {
+            int64_t t = s->Ap[a + 1] - 1;
+            s->Ai[t] = w;
+            s->Gx[t] = (double)-wg[a];
+            s->Cx[t] = (double)-wc[a];
             s->Ai[q] = a;
             s->Gx[q] = (double)-wg[a];
             s->Cx[q] = (double)-wc[a];
             q++;
         }
     }
+    long double dg = keep_ce ? gc : gw, dc = keep_ce ? cc : cw;
     s->Ai[q] = w;
     s->Gx[q] = (double)dg;
     s->Cx[q] = (double)dc;
-    q++;
-    s->Ap[w + 1] = q;
     /* G is definite when every node conducts to the grounded electrode: no
      * floating node and a conductive path between the electrodes (nodes joined
      * to the kept electrode only are then joined to the other through w) */

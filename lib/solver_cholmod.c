@@ -65,51 +65,18 @@ void zs_cholmod_start(cholmod_common *c, int ordering)
     c->postorder = 1;
 }
 
-/* Upper triangle of the pattern restricted to nodes with keep[i] >= 0
- * (keep[i] = new index), values from Gx when vals != NULL. */
-static cholmod_sparse *upper_submatrix(const zs_pencil *p, const int64_t *keep, int64_t nk,
-                                       const double *vals, cholmod_common *c)
+/* The pencil's pattern as CHOLMOD's upper triangle (stype 1), 64-bit rows. */
+static cholmod_sparse *upper_pattern(const zs_pencil *p, cholmod_common *c)
 {
-    int64_t nz = 0;
-    for (int64_t j = 0; j < p->n; j++) {
-        if (keep != NULL && keep[j] < 0)
-            continue;
-        int64_t jn = keep ? keep[j] : j;
-        for (int64_t k = p->Ap[j]; k < p->Ap[j + 1]; k++) {
-            int64_t i = p->Ai[k];
-            if (keep != NULL && keep[i] < 0)
-                continue;
-            if ((keep ? keep[i] : i) <= jn)
-                nz++;
-        }
-    }
-    cholmod_sparse *a = cholmod_l_allocate_sparse((size_t)nk, (size_t)nk, (size_t)nz, 1, 1, 1,
-                                                  vals ? CHOLMOD_REAL : CHOLMOD_PATTERN, c);
+    cholmod_sparse *a = cholmod_l_allocate_sparse((size_t)p->n, (size_t)p->n, (size_t)p->nnz, 1,
+                                                  1, 1, CHOLMOD_PATTERN, c);
     if (a == NULL)
         return NULL;
     SuiteSparse_long *ap = a->p, *ai = a->i;
-    double *ax = a->x;
-    int64_t w = 0;
-    ap[0] = 0;
-    /* new indices preserve the old order, so rows stay sorted */
-    for (int64_t j = 0; j < p->n; j++) {
-        if (keep != NULL && keep[j] < 0)
-            continue;
-        int64_t jn = keep ? keep[j] : j;
-        for (int64_t k = p->Ap[j]; k < p->Ap[j + 1]; k++) {
-            int64_t i = p->Ai[k];
-            if (keep != NULL && keep[i] < 0)
-                continue;
-            int64_t in = keep ? keep[i] : i;
-            if (in <= jn) {
-                ai[w] = in;
-                if (ax != NULL)
-                    ax[w] = vals[k];
-                w++;
-            }
-        }
-        ap[jn + 1] = w;
-    }
+    for (int64_t j = 0; j <= p->n; j++)
+        ap[j] = p->Ap[j];
+    for (int64_t q = 0; q < p->nnz; q++)
+        ai[q] = p->Ai[q];
     return a;
 }
 
@@ -117,7 +84,7 @@ int zs_cholmod_predict_lnz(const zs_pencil *p, int ordering, double *lnz, zstr_e
 {
     cholmod_common c;
     zs_cholmod_start(&c, ordering);
-    cholmod_sparse *a = upper_submatrix(p, NULL, p->n, NULL, &c);
+    cholmod_sparse *a = upper_pattern(p, &c);
     cholmod_factor *l = a ? cholmod_l_analyze(a, &c) : NULL;
     int rc = ZSTR_OK;
     if (l == NULL) {
@@ -201,30 +168,22 @@ static void dc_net_free(dc_net *d)
     free(d->s);
 }
 
-/* Series conductance of the chain of elements that starts at `first`: the
- * chain is consecutive in elem and runs through internal nodes (>= nvox). */
-static double chain_conductance(const zs_pencil *p, int64_t first, int64_t *end)
+/* Collects the conducting branches of kept voxels (zs_pencil_branches). */
+static int dc_take(void *ctx, const zs_branch *br)
 {
-    double rs = 0.0;
-    int open = 0;
-    int64_t e = first;
-    for (;; e++) {
-        const zs_elem *el = &p->elem[e];
-        if (el->g > 0.0)
-            rs += 1.0 / el->g;
-        else
-            open = 1;
-        if (el->b < p->nvox)
-            break;
-    }
-    *end = p->elem[e].b;
-    return open ? 0.0 : 1.0 / rs;
+    dc_net *d = ctx;
+    if (d->keep[br->a] < 0 || !(br->g_series > 0.0))
+        return 0;
+    d->a[d->nb] = br->a;
+    d->b[d->nb] = br->b;
+    d->g[d->nb++] = br->g_series;
+    return 0;
 }
 
 static int dc_net_build(const zs_pencil *p, dc_net *d)
 {
     memset(d, 0, sizeof *d);
-    int64_t cap = 3 * p->nvox + p->nwe + p->nce;
+    int64_t cap = 3 * p->nvox + p->elec[ZSTR_WE].n + p->elec[ZSTR_CE].n;
     d->a = zs_malloc_array((size_t)cap, sizeof *d->a);
     d->b = zs_malloc_array((size_t)cap, sizeof *d->b);
     d->g = zs_malloc_array((size_t)cap, sizeof *d->g);
@@ -236,37 +195,8 @@ static int dc_net_build(const zs_pencil *p, dc_net *d)
     d->s = zs_calloc_array((size_t)d->nk + 1, sizeof *d->s);
     if (d->s == NULL)
         return ZSTR_ENOMEM;
-    for (int64_t k = 0; k < 3 * p->nvox; k++) {
-        if (p->branch_elem[k] < 0 || d->keep[k / 3] < 0)
-            continue;
-        int64_t end;
-        double g = chain_conductance(p, p->branch_elem[k], &end);
-        if (g > 0.0) {
-            d->a[d->nb] = k / 3;
-            d->b[d->nb] = end;
-            d->g[d->nb++] = g;
-        }
-    }
-    for (int e = 0; e < 2; e++) {
-        const int64_t *list = e == ZSTR_WE ? p->we_elem : p->ce_elem;
-        int64_t n = e == ZSTR_WE ? p->nwe : p->nce;
-        for (int64_t k = 0; k < n; k++) {
-            /* the electrode element is the last of its chain; walk back to the
-             * first, which starts at the voxel */
-            int64_t f = list[k];
-            while (p->elem[f].a >= p->nvox)
-                f--;
-            if (d->keep[p->elem[f].a] < 0)
-                continue;
-            int64_t end;
-            double g = chain_conductance(p, f, &end);
-            if (g > 0.0) {
-                d->a[d->nb] = p->elem[f].a;
-                d->b[d->nb] = end;
-                d->g[d->nb++] = g;
-            }
-        }
-    }
+    /* each branch's chain summed in series: 1/Σ(1/g_k), positive terms only */
+    zs_pencil_branches(p, dc_take, d);
     /* Jacobi scale: s_i = 1/sqrt(G_ii) */
     for (int64_t k = 0; k < d->nb; k++) {
         d->s[d->keep[d->a[k]]] += d->g[k];

@@ -48,6 +48,9 @@ typedef struct zs_system {
  * ZS_PORT_AUTO: the better conditioned one, port.c).  ZSTR_EINVAL when an
  * electrode has no branch. */
 #define ZS_PORT_AUTO (-1)
+/* ... or ZS_PORT_NONE: both electrodes eliminated, both triangles of the
+ * pencil itself (the direct solver's system; port = −1). */
+#define ZS_PORT_NONE (-2)
 int zs_system_build(const zs_pencil *p, int electrode, zs_system *s, zstr_error *err);
 void zs_system_free(zs_system *s);
 /* y = A x for A = a·G + b·C (both triangles stored: one pass). */

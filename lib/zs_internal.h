@@ -88,32 +88,39 @@ int zs_model_validate(const zstr_model *m, zstr_error *err);
 #define ZS_NODE_WE (-1)
 #define ZS_NODE_CE (-2)
 
-/* One RC branch: a parallel g [S] ∥ c [F] between node a (>= 0) and node b
- * (>= 0, or ZS_NODE_WE / ZS_NODE_CE). */
-typedef struct zs_elem {
-    int64_t a, b;
-    double g, c;
-} zs_elem;
+/* The pencil is stored once, compactly (the scale issue): the upper triangle
+ * of one CSC pattern with the diagonal last in each column, 32-bit row
+ * indices, G and C values on it, and for each electrode the elements that end
+ * on it.  Nothing per element is kept besides: an element between two nodes
+ * IS its off-diagonal entry, g = −G[i][j], c = −C[i][j] (negation is exact;
+ * two parallel elements on one pair would merge into one with g1 + g2, c1 + c2,
+ * the same admittance), so every element-wise loop (residuals, the energy
+ * forms, the projection, fields) runs over the upper triangle plus the
+ * electrode lists.  Branches (the chains of elements between two voxels or a
+ * voxel and an electrode) are recovered from the pattern by zs_pencil_branches:
+ * the internal nodes of one chain are numbered consecutively in the order they
+ * were made, so each joins only its chain's neighbours. */
+
+/* The elements that end on one electrode: the last element of each branch to it. */
+typedef struct zs_elec {
+    int64_t n;
+    int64_t *node;  /* the node each joins to the electrode */
+    int64_t *pixel; /* the interface pixel x + nx·y of its branch */
+    double *g, *c;  /* its conductance [S] and capacitance [F] */
+} zs_elec;
+
+/* Largest number of unknowns the 32-bit row indices hold. */
+#define ZS_MAX_UNKNOWNS INT32_MAX
 
 typedef struct zs_pencil {
+    int64_t grid[3];            /* the voxel grid */
     int64_t nvox, ninternal, n; /* n = nvox + ninternal unknowns */
-    int64_t nnz;
-    int64_t *Ap, *Ai;  /* CSC pattern, both triangles, rows sorted, diagonal present */
-    double *Gx, *Cx;   /* values of G and C on that pattern */
-    int64_t nelem;
-    zs_elem *elem;
-    int64_t *slot;     /* 4 per element: (a,a) (b,b) (a,b) (b,a); -1 where b is an electrode */
-    /* Port: the elements that end on the WE (V_WE = 1 is the right-hand side). */
-    int64_t nwe;
-    int64_t *we_elem;  /* indices into elem */
-    int64_t nce;
-    int64_t *ce_elem;  /* the elements that end on the CE */
-    /* Geometry of the branches, for fields: the first element of the chain from
-     * voxel i towards its +x, +y, +z neighbour (branch_elem[3i + d]) and from a
-     * top (WE) / bottom (CE) voxel to its electrode (elec_elem[e][x + nx·y]);
-     * -1 where there is no branch.  The chain carries one current. */
-    int64_t *branch_elem;
-    int64_t *elec_elem[2];
+    int64_t nnz;                /* stored entries: the upper triangle with the diagonal */
+    int64_t *Ap;                /* n + 1 column starts */
+    int32_t *Ai;                /* rows i <= j of column j, sorted: the diagonal is last */
+    double *Gx, *Cx;            /* values of G and C on that pattern */
+    int64_t nelem;              /* elements: nnz − n node-node ones, and the electrodes' */
+    zs_elec elec[2];            /* indexed by zstr_electrode */
     /* DC connectivity (conductive elements only). */
     uint8_t *dc_class; /* per node: 0 floating, 1 WE only, 2 CE only, 3 both */
     int64_t n_floating, n_isolated_dc;
@@ -126,6 +133,29 @@ typedef struct zs_pencil {
     double contrast;
     char contrast_hi[128], contrast_lo[128];
 } zs_pencil;
+
+/* One branch: the chain of elements from voxel a to voxel b (b = a + the
+ * stride of axis dir) or to an electrode (b = ZS_NODE_WE or ZS_NODE_CE, dir =
+ * 2), through internal nodes of its own.  One current flows through the whole
+ * chain, that of its first element, from a to `next` (the node after a: b, the
+ * first internal node, or −1 when that element ends on the electrode). */
+typedef struct zs_branch {
+    int64_t a, b, next;
+    int dir;
+    int64_t pixel;   /* electrode branches: the interface pixel; −1 otherwise */
+    double g, c;     /* the first element */
+    double g_series; /* DC conductance of the chain, 1/Σ(1/g_k); 0 when an element has g = 0 */
+} zs_branch;
+
+typedef int (*zs_branch_fn)(void *ctx, const zs_branch *br);
+/* Call fn for every branch: voxel-to-voxel ones by far voxel, then the
+ * internal chains by their first internal node, then the WE's and the CE's in
+ * the order of zs_elec.  A non-zero return of fn stops the walk and is
+ * returned. */
+int zs_pencil_branches(const zs_pencil *p, zs_branch_fn fn, void *ctx);
+
+/* The value of G (or C) at row i of column j (i <= j); 0 where no entry. */
+double zs_pencil_at(const zs_pencil *p, const double *x, int64_t i, int64_t j);
 
 /* ---- memory policy (memory.c) -------------------------------------------- */
 
@@ -141,8 +171,8 @@ double zs_mem_factor_bytes(double lu_nnz);
 double zs_mem_factor_peak_bytes(double lu_nnz);
 /* Bytes of a reduced-order sweep (see memory.c). */
 double zs_mem_mor_bytes(double lnz, double n, double nnz, double kmax);
-/* Bytes an assembled pencil holds; npix = nx·ny. */
-double zs_mem_pencil_bytes(const zs_pencil *p, int64_t npix);
+/* Bytes an assembled pencil holds. */
+double zs_mem_pencil_bytes(const zs_pencil *p);
 
 /* Check the size field of an extensible structure: first = its size in the
  * first release with a size field, current = this library's sizeof. */

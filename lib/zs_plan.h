@@ -2,9 +2,10 @@
  * zs_plan.h — the plan and workspace objects (library-internal; no solver
  * header: the solvers are behind the backend table).
  *
- * A plan owns the pencil (pattern, G, C, element→slot map, port), the direct
- * solver — a complex backend of the table (zs_backend.h, UMFPACK) with its
- * symbolic analysis of the pattern — and one CHOLMOD symbolic analysis of the
+ * A plan owns the pencil (one triangle of G and C and the electrode elements,
+ * zs_internal.h), the direct solver — a complex backend of the table
+ * (zs_backend.h, UMFPACK) with its symbolic analysis of the pattern, when a
+ * complex LU fits — and one CHOLMOD symbolic analysis of the
  * port form's pattern for the reduced-order sweeps, all made without values so
  * they hold for every frequency, every shift and every re-stamp
  * (zstr_plan_restamp replaces the pencil by one of the same pattern).  A
@@ -25,8 +26,10 @@
 struct zstr_plan {
     zs_pencil p;
     /* the direct (per-frequency) solver: a complex backend, its symbolic
-     * analysis, and the eliminated pencil as the system it factors (the
-     * arrays are p's, borrowed; no port node: port = −1) */
+     * analysis, and the eliminated pencil with both triangles as the system
+     * it factors (its own copy: the pencil keeps one triangle; no port node:
+     * port = −1).  Made only when a complex LU fits the memory limit
+     * (info.direct_fits); otherwise direct_sym is NULL and direct_sys empty. */
     const zs_backend *direct_ops;
     void *direct_sym;
     zs_system direct_sys;

@@ -55,15 +55,26 @@ static void port_residual(const zs_pencil *p, long double w, const lcomplex *x, 
     for (int64_t k = 0; k <= we; k++)
         r[k] = 0.0L;
     r[we] = 1.0L;
-    for (int64_t e = 0; e < p->nelem; e++) {
-        const zs_elem *el = &p->elem[e];
-        lcomplex y = (long double)el->g + I * (w * (long double)el->c);
-        int64_t b = el->b >= 0 ? el->b : el->b == ZS_NODE_WE ? we : -1;
-        lcomplex cur = y * (x[el->a] - (b >= 0 ? x[b] : 0.0L));
-        r[el->a] -= cur;
-        if (b >= 0)
-            r[b] += cur;
-    }
+    /* node-node elements: the off-diagonal entries of the pencil's upper
+     * triangle, g = −G_ab, c = −C_ab */
+    for (int64_t j = 0; j < p->n; j++)
+        for (int64_t q = p->Ap[j]; q < p->Ap[j + 1] - 1; q++) {
+            int64_t a = p->Ai[q];
+            lcomplex y = -(long double)p->Gx[q] - I * (w * (long double)p->Cx[q]);
+            lcomplex cur = y * (x[a] - x[j]);
+            r[a] -= cur;
+            r[j] += cur;
+        }
+    /* electrode elements: the WE is node we, the CE ground */
+    for (int e = 0; e < 2; e++)
+        for (int64_t m = 0; m < p->elec[e].n; m++) {
+            int64_t a = p->elec[e].node[m];
+            lcomplex y = (long double)p->elec[e].g[m] + I * (w * (long double)p->elec[e].c[m]);
+            lcomplex cur = y * (x[a] - (e == ZSTR_WE ? x[we] : 0.0L));
+            r[a] -= cur;
+            if (e == ZSTR_WE)
+                r[we] += cur;
+        }
 }
 
 /* The reference port-form solution x (n + 1 long-double potentials for 1 A)

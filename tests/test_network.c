@@ -8,6 +8,7 @@
  * Tolerances are relative and sit a few orders above the rounding of a sparse LU
  * on these small, well-conditioned systems (κ ≲ 1e6 → errors ≲ 1e-12).
  */
+#include "zs_internal.h"
 #include "zs_test.h"
 
 #include <string.h>
@@ -235,6 +236,123 @@ START_TEST(test_arrhenius)
 }
 END_TEST
 
+/* Collects the branches of zs_pencil_branches by (voxel, axis) and electrode pixel. */
+typedef struct branch_log {
+    int64_t nvox, npix;
+    int *seen;         /* 3·nvox face branches + 2·npix electrode branches */
+    double *g_series;  /* the same layout */
+    int64_t *next;
+    int bad;           /* a branch that is no face or electrode of the grid */
+} branch_log;
+
+static int log_branch(void *ctx, const zs_branch *br)
+{
+    branch_log *L = ctx;
+    int64_t k;
+    if (br->b >= 0) {
+        k = 3 * br->a + br->dir;
+    } else if (br->pixel >= 0 && br->pixel < L->npix) {
+        k = 3 * L->nvox + (br->b == ZS_NODE_WE ? 0 : L->npix) + br->pixel;
+    } else {
+        L->bad++;
+        return 0;
+    }
+    L->seen[k]++;
+    L->g_series[k] = br->g_series;
+    L->next[k] = br->next;
+    return 0;
+}
+
+START_TEST(test_branches_from_pattern)
+{
+    /* zs_pencil_branches recovers every chain from the stored pattern alone:
+     * on a brick layer (GB faces: half bulk | GB | half bulk, two internal
+     * nodes), with a WE whose left half is R_pol ∥ C_DL contact (one
+     * internal node) and right half pores (a pure capacitor: no DC path) and
+     * an ideal CE (one element), every face and electrode pixel has exactly
+     * one branch, and its series conductance is the closed form. */
+    const int g = 2, ng[3] = {2, 2, 2};
+    const int64_t nx = g * ng[0], ny = g * ng[1], nz = g * ng[2], nvox = nx * ny * nz;
+    const double h = 2e-6, delta = 10e-9, sb = 0.046, sg = 5.97e-4, er = 150.0, rpol = 5e-5;
+    zstr_model *m = block(nx, ny, nz, h, h, h, sb, er);
+    int gb = add_phase(m, "gb", sg, er);
+    int32_t *grain = malloc(sizeof(int32_t) * (size_t)nvox);
+    uint8_t *px = malloc((size_t)(nx * ny));
+    ck_assert(grain != NULL && px != NULL);
+    for (int64_t z = 0; z < nz; z++)
+        for (int64_t y = 0; y < ny; y++)
+            for (int64_t x = 0; x < nx; x++)
+                grain[x + nx * (y + ny * z)] =
+                    (int32_t)(x / g + ng[0] * (y / g + ng[1] * (z / g)));
+    for (int64_t k = 0; k < nx * ny; k++)
+        px[k] = (k % nx) < nx / 2 ? ZSTR_PIXEL_CONTACT : ZSTR_PIXEL_PORE;
+    zstr_error e;
+    ZS_CK_OK(zstr_model_set_grains(m, grain, gb, delta, &e), &e);
+    zstr_interface_params ip;
+    zstr_interface_params_default(&ip);
+    ip.contact_resistance = rpol;
+    ip.contact_capacitance = 0.2;
+    ip.pore_capacitance = 0.01;
+    ZS_CK_OK(zstr_model_set_interface(m, ZSTR_WE, &ip, px, &e), &e);
+    ZS_CK_OK(zs_model_validate(m, &e), &e);
+    zs_pencil p;
+    ZS_CK_OK(zs_pencil_build(m, &p, &e), &e);
+    const int64_t npix = nx * ny, total = 3 * nvox + 2 * npix;
+    branch_log L = {nvox, npix, calloc((size_t)total, sizeof(int)),
+                    calloc((size_t)total, sizeof(double)), calloc((size_t)total, sizeof(int64_t)),
+                    0};
+    ck_assert(L.seen != NULL && L.g_series != NULL && L.next != NULL);
+    ck_assert_int_eq(zs_pencil_branches(&p, log_branch, &L), 0);
+    ck_assert_int_eq(L.bad, 0);
+    const double area = h * h;
+    const int64_t stride[3] = {1, nx, nx * ny}, nn[3] = {nx, ny, nz};
+    for (int64_t i = 0; i < nvox; i++) {
+        const int64_t c[3] = {i % nx, (i / nx) % ny, i / (nx * ny)};
+        for (int d = 0; d < 3; d++) {
+            const int64_t k = 3 * i + d;
+            if (c[d] + 1 >= nn[d]) {
+                ck_assert_int_eq(L.seen[k], 0);
+                continue;
+            }
+            ck_assert_msg(L.seen[k] == 1, "voxel %lld axis %d: %d branches", (long long)i, d,
+                          L.seen[k]);
+            int across = grain[i] != grain[i + stride[d]];
+            double want = across ? 1.0 / ((h - delta) / (sb * area) + delta / (sg * area))
+                                 : sb * area / h;
+            ck_assert_msg(zs_test_rel(L.g_series[k], want) < 1e-14,
+                          "voxel %lld axis %d: %.17g vs %.17g", (long long)i, d, L.g_series[k],
+                          want);
+            /* a GB face is a chain through internal nodes, a plain one a single element */
+            ck_assert(across ? L.next[k] >= nvox : L.next[k] == i + stride[d]);
+        }
+    }
+    for (int64_t q = 0; q < npix; q++) {
+        int64_t kw = 3 * nvox + q, kc = 3 * nvox + npix + q;
+        ck_assert(L.seen[kw] == 1 && L.seen[kc] == 1);
+        double want_we = px[q] == ZSTR_PIXEL_CONTACT ? 1.0 / (0.5 * h / (sb * area) + rpol / area)
+                                                     : 0.0;
+        ck_assert_msg(zs_test_rel(L.g_series[kw], want_we) < 1e-14 ||
+                          (want_we == 0.0 && L.g_series[kw] == 0.0),
+                      "WE pixel %lld: %.17g vs %.17g", (long long)q, L.g_series[kw], want_we);
+        ck_assert(L.next[kw] >= nvox); /* bulk half | interface: two classes */
+        ck_assert(zs_test_rel(L.g_series[kc], sb * area / (0.5 * h)) < 1e-14);
+        ck_assert_int_eq(L.next[kc], -1); /* one element straight to the CE */
+    }
+    /* every element was met once: faces and electrodes account for them all */
+    int64_t internal = 0;
+    for (int64_t k = 0; k < 3 * nvox; k++)
+        internal += L.seen[k] && L.next[k] >= nvox;
+    ck_assert_int_gt(internal, 0);
+    free(L.seen);
+    free(L.g_series);
+    free(L.next);
+    free(grain);
+    free(px);
+    zs_pencil_free(&p);
+    zstr_model_free(m);
+}
+END_TEST
+
 Suite *suite_network(void)
 {
     Suite *s = suite_create("network");
@@ -245,6 +363,7 @@ Suite *suite_network(void)
     tcase_add_test(tc, test_full_contact_interface);
     tcase_add_test(tc, test_brick_layer);
     tcase_add_test(tc, test_arrhenius);
+    tcase_add_test(tc, test_branches_from_pattern);
     suite_add_tcase(s, tc);
     return s;
 }
