@@ -21,6 +21,7 @@
 #include "zstr.h"
 
 #include <math.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,11 @@ static double rel(const double *a, const double *b)
 
 int main(int argc, char **argv)
 {
+    /* a fixed mmap threshold, as the zstr program sets (cli/zstr.c): freed
+     * large arrays leave the resident set at once */
+#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
     int64_t n = 0;
     int k = 11;
     double gib = 16.0;

@@ -25,6 +25,7 @@
 #define _GNU_SOURCE /* RTLD_DEFAULT */
 #include <dlfcn.h>
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,19 @@ static void one_blas_thread(void)
         memcpy(&set, &sym, sizeof set);
         set(1);
     }
+}
+
+/* glibc raises its mmap threshold each time a large block is freed, so later
+ * large arrays (a plan's transient copies, a factor's workspace) come from the
+ * heap and stay in the resident set after they are freed: on a 64³ plan a
+ * quarter of a GB that the process no longer uses (bench/RESULTS.md, "Compact
+ * assembly").  A fixed threshold of 1 MiB returns every large array to the
+ * system when it is freed.  The program's choice, never the library's. */
+static void return_large_frees(void)
+{
+#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
 }
 
 static const char *const help_text[][2] = {
@@ -660,6 +674,7 @@ int main(int argc, char **argv)
         return usage_all(stderr);
     const char *c = argv[1];
     one_blas_thread();
+    return_large_frees();
     /* SIGINT, SIGTERM, SIGHUP remove the temporaries of unfinished outputs */
     zo_guard guard;
     if (zo_guard_install(&guard) != 0) {

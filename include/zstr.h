@@ -427,8 +427,12 @@ typedef struct zstr_plan_info {
     double thickness;      /* Lz [m] */
     double temperature;    /* [K] */
     double contact_fraction[2];  /* realised, indexed by zstr_electrode */
-    double analysis_seconds;     /* wall time of the symbolic analysis */
-    double plan_bytes;           /* memory the plan holds */
+    double analysis_seconds;     /* wall time of the plan's symbolic analysis (of the
+                                    port form, for the reduced-order sweeps; the
+                                    complex LU's is the solver figure
+                                    umfpack.symbolic_seconds) */
+    double plan_bytes;           /* memory the plan holds: pencil_bytes + mor_bytes,
+                                    and direct_bytes from its first workspace on */
     double predicted_bytes;      /* predicted memory of one factorization (the factor) */
     double predicted_peak_bytes; /* predicted peak of one zstr_execute: workspace,
                                     factor and the solver's working memory */
@@ -444,8 +448,8 @@ typedef struct zstr_plan_info {
     /* the parts of plan_bytes */
     double pencil_bytes;         /* the assembled network: one triangle of G and C */
     double direct_bytes;         /* the direct solver: both triangles and the complex
-                                    LU's symbolic analysis; 0 when no complex LU fits
-                                    (then none is made) */
+                                    LU's symbolic analysis, made at the first
+                                    workspace; 0 before, and when no complex LU fits */
     double mor_bytes;            /* the reduced-order sweeps' symbolic analysis of the
                                     port form */
 } zstr_plan_info;
@@ -473,7 +477,11 @@ ZSTR_API int zstr_plan_solver_stat(const zstr_plan *plan, int k, const char **na
 
 typedef struct zstr_workspace zstr_workspace;
 
-/* Purpose: make a workspace for executes on `plan` (one per thread).
+/* Purpose: make a workspace for executes on `plan` (one per thread).  The
+ *   plan's first workspace also makes the direct solver's part of the plan
+ *   (both triangles of Y and the complex LU's symbolic analysis; thread-safe,
+ *   once per plan, and only when info.direct_fits): a plan used for
+ *   reduced-order sweeps alone never holds it.
  * Arguments: plan — required, must outlive the workspace; out — required
  *   (*out = NULL on failure); err — optional.
  * Returns: ZSTR_OK; ZSTR_EINVAL; ZSTR_ENOMEM. */

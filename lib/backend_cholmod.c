@@ -86,6 +86,9 @@ static int chol_analyse(const zs_system *s, int ordering, void **out, zstr_error
     cholmod_sparse *a = upper(s, y->nnz_upper, CHOLMOD_PATTERN, 0.0, &y->c);
     y->L = a != NULL ? cholmod_l_analyze(a, &y->c) : NULL;
     cholmod_l_free_sparse(&a, &y->c);
+    /* the common's workspace (several n-vectors) is not needed to keep the
+     * symbolic factor: each shift's numeric object has its own common */
+    cholmod_l_free_work(&y->c);
     if (y->L == NULL) {
         int rc = chol_error(&y->c, "analysis of the pattern", err);
         chol_free_symbolic(y);

@@ -86,6 +86,11 @@ int zstr_workspace_create(const zstr_plan *plan, zstr_workspace **out, zstr_erro
     *out = NULL;
     if (plan == NULL)
         return zs_error(err, ZSTR_EINVAL, "zstr_workspace_create: plan is NULL");
+    /* the direct solver's system and analysis, made for the plan's first
+     * workspace (none when no complex LU fits: executes refuse then) */
+    int rc = zs_plan_direct_ready(plan, err);
+    if (rc != ZSTR_OK)
+        return rc;
     zstr_workspace *ws = calloc(1, sizeof *ws);
     if (ws == NULL)
         return zs_error(err, ZSTR_ENOMEM, "zstr_workspace_create: out of memory");

@@ -167,8 +167,9 @@ static int analyse_real(zstr_plan *plan, int ordering, double *lnz, zstr_error *
 {
     if (plan->p.elec[ZSTR_WE].n < 1 || plan->p.elec[ZSTR_CE].n < 1)
         return zs_cholmod_predict_lnz(&plan->p, ordering, lnz, err);
+    /* the pattern's upper triangle is all CHOLMOD's analysis reads */
     zs_system sys;
-    int rc = zs_system_build(&plan->p, ZS_PORT_AUTO, &sys, err);
+    int rc = zs_system_build_pattern(&plan->p, ZS_PORT_AUTO, &sys, err);
     if (rc == ZSTR_OK)
         rc = zs_backend_cholmod.analyse(&sys, ordering, &plan->mor_symbolic, err);
     if (rc == ZSTR_OK) {
@@ -209,7 +210,7 @@ static int analyse_direct(zstr_plan *plan, int ordering, zstr_error *err)
     in->plan_bytes += in->direct_bytes;
     double t0 = zs_wall_seconds();
     int rc = plan->direct_ops->analyse(&plan->direct_sys, ordering, &plan->direct_sym, err);
-    in->analysis_seconds = zs_wall_seconds() - t0;
+    double seconds = zs_wall_seconds() - t0;
     if (rc != ZSTR_OK) {
         if (rc == ZSTR_ENOMEM)
             return zs_error(err, rc, "out of memory in the symbolic analysis of %lld unknowns",
@@ -222,8 +223,30 @@ static int analyse_direct(zstr_plan *plan, int ordering, zstr_error *err)
     add_stat(plan, "umfpack.estimate_bytes",
              backend_stat(plan->direct_ops, plan->direct_sym, "umfpack.estimate_bytes"));
     add_stat(plan, "umfpack.symbolic_bytes", sym_bytes);
-    add_stat(plan, "umfpack.symbolic_seconds", in->analysis_seconds);
+    add_stat(plan, "umfpack.symbolic_seconds", seconds);
     return ZSTR_OK;
+}
+
+int zs_plan_direct_ready(const zstr_plan *plan, zstr_error *err)
+{
+    zstr_plan *mp = (zstr_plan *)plan; /* the lazily made part: see zs_plan.h */
+    int rc = ZSTR_OK;
+    pthread_mutex_lock(&mp->direct_lock);
+    if (!mp->direct_made && mp->info.direct_fits) {
+        double before = mp->info.plan_bytes;
+        rc = analyse_direct(mp, mp->info.ordering, err);
+        if (rc == ZSTR_OK) {
+            mp->direct_made = 1;
+        } else {
+            mp->direct_ops->free_symbolic(mp->direct_sym);
+            mp->direct_sym = NULL;
+            zs_system_free(&mp->direct_sys);
+            mp->info.plan_bytes = before;
+            mp->info.direct_bytes = 0.0;
+        }
+    }
+    pthread_mutex_unlock(&mp->direct_lock);
+    return rc;
 }
 
 int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **out,
@@ -255,8 +278,14 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
         free(plan);
         return zs_error(err, ZSTR_ETHREAD, "zstr_plan_create: could not create a mutex");
     }
+    if (pthread_mutex_init(&plan->direct_lock, NULL) != 0) {
+        pthread_mutex_destroy(&plan->dc_lock);
+        free(plan);
+        return zs_error(err, ZSTR_ETHREAD, "zstr_plan_create: could not create a mutex");
+    }
     rc = zs_pencil_build(m, &plan->p, err);
     if (rc != ZSTR_OK) {
+        pthread_mutex_destroy(&plan->direct_lock);
         pthread_mutex_destroy(&plan->dc_lock);
         free(plan);
         if (rc == ZSTR_ENOMEM && err != NULL) {
@@ -273,7 +302,9 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
     in->ordering = ordering;
 
     double lnz = 0.0;
+    double t0 = zs_wall_seconds();
     rc = analyse_real(plan, ordering, &lnz, err);
+    in->analysis_seconds = zs_wall_seconds() - t0;
     if (rc != ZSTR_OK)
         goto fail;
     double lu_nnz = 2.0 * lnz - (double)p->n;
@@ -297,6 +328,7 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
                                                60.0);
     in->memory_limit = limit;
     add_stat(plan, "cholmod.predicted_l_nnz", lnz);
+    add_stat(plan, "cholmod.symbolic_bytes", in->mor_bytes);
     add_stat(plan, "umfpack.predicted_lu_nnz", lu_nnz);
     plan->memory_limit = limit;
     plan->ws_bytes = in->predicted_peak_bytes;
@@ -305,15 +337,8 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
     if (rc != ZSTR_OK)
         goto fail;
 
-    plan->direct_ops = &zs_backend_umfpack; /* its symbolic object stays NULL unless made */
-    if (in->direct_fits) {
-        rc = analyse_direct(plan, ordering, err);
-        if (rc != ZSTR_OK)
-            goto fail;
-        rc = check_fit(plan, lu_nnz, 0.0, limit, err);
-        if (rc != ZSTR_OK)
-            goto fail;
-    }
+    /* the direct solver's part is made at the first workspace (zs_plan_direct_ready) */
+    plan->direct_ops = &zs_backend_umfpack;
     double fit = floor((limit - in->plan_bytes) / plan->ws_bytes);
     in->max_threads = fit >= 1e6 ? 1000000 : fit >= 1.0 ? (int)fit : 1;
     *out = plan;
@@ -332,6 +357,7 @@ void zstr_plan_free(zstr_plan *plan)
     zs_system_free(&plan->direct_sys);
     if (plan->mor_backend != NULL)
         plan->mor_backend->free_symbolic(plan->mor_symbolic);
+    pthread_mutex_destroy(&plan->direct_lock);
     pthread_mutex_destroy(&plan->dc_lock);
     zs_pencil_free(&plan->p);
     free(plan);
@@ -345,7 +371,10 @@ int zstr_plan_get_info(const zstr_plan *plan, zstr_plan_info *info)
     if (rc != ZSTR_OK)
         return rc;
     size_t size = info->size;
+    zstr_plan *mp = (zstr_plan *)plan; /* the lock only: see zs_plan.h */
+    pthread_mutex_lock(&mp->direct_lock);
     memcpy(info, &plan->info, size);
+    pthread_mutex_unlock(&mp->direct_lock);
     info->size = size;
     return ZSTR_OK;
 }
@@ -354,11 +383,16 @@ int zstr_plan_solver_stat(const zstr_plan *plan, int k, const char **name, doubl
 {
     if (plan == NULL || name == NULL || value == NULL)
         return ZSTR_EINVAL;
-    if (k < 0 || k >= plan->nstats)
-        return ZSTR_ERANGE;
-    *name = plan->stat_name[k];
-    *value = plan->stat_value[k];
-    return ZSTR_OK;
+    zstr_plan *mp = (zstr_plan *)plan; /* the lock only: see zs_plan.h */
+    pthread_mutex_lock(&mp->direct_lock);
+    int rc = ZSTR_ERANGE;
+    if (k >= 0 && k < plan->nstats) {
+        *name = plan->stat_name[k];
+        *value = plan->stat_value[k];
+        rc = ZSTR_OK;
+    }
+    pthread_mutex_unlock(&mp->direct_lock);
+    return rc;
 }
 
 /* ---- re-stamping: new values on the same pattern -------------------------- */

@@ -113,6 +113,62 @@ static int expand(const zs_pencil *p, const uint8_t *touch, int64_t nt, zs_syste
     return ZSTR_OK;
 }
 
+/* Keep the CE rather than the WE?  ZS_PORT_AUTO: the electrode of smaller
+ * Σc, then smaller Σg (banner). */
+static int keeps_ce(const zs_pencil *p, int electrode)
+{
+    if (electrode != ZS_PORT_AUTO)
+        return electrode == ZSTR_CE;
+    long double gw, cw, gc, cc;
+    electrode_sums(&p->elec[ZSTR_WE], &gw, &cw);
+    electrode_sums(&p->elec[ZSTR_CE], &gc, &cc);
+    return cc < cw || (cc == cw && gc < gw);
+}
+
+int zs_system_build_pattern(const zs_pencil *p, int electrode, zs_system *s, zstr_error *err)
+{
+    memset(s, 0, sizeof *s);
+    if (p->elec[ZSTR_WE].n < 1 || p->elec[ZSTR_CE].n < 1)
+        return zs_error(err, ZSTR_EINVAL, "the port form needs a branch to each electrode");
+    const int ce = keeps_ce(p, electrode);
+    const zs_elec *kept = &p->elec[ce ? ZSTR_CE : ZSTR_WE];
+    const int64_t n = p->n, w = n;
+    uint8_t *touch = zs_calloc_array((size_t)n, 1);
+    if (touch == NULL)
+        return zs_error(err, ZSTR_ENOMEM, "out of memory for the port form's pattern");
+    int64_t nt = 0;
+    for (int64_t k = 0; k < kept->n; k++) {
+        nt += !touch[kept->node[k]];
+        touch[kept->node[k]] = 1;
+    }
+    s->n = n + 1;
+    s->nnz = p->nnz + nt + 1;
+    s->port = w;
+    s->port_electrode = ce ? ZSTR_CE : ZSTR_WE;
+    s->g_definite = !p->open_circuit && p->n_floating == 0;
+    s->Ap = zs_malloc_array((size_t)s->n + 1, sizeof *s->Ap);
+    s->Ai = zs_malloc_array((size_t)s->nnz, sizeof *s->Ai);
+    if (s->Ap == NULL || s->Ai == NULL) {
+        free(touch);
+        zs_system_free(s);
+        return zs_error(err, ZSTR_ENOMEM, "out of memory for the port form's pattern (%lld "
+                                          "entries)",
+                        (long long)s->nnz);
+    }
+    for (int64_t j = 0; j <= n; j++)
+        s->Ap[j] = p->Ap[j];
+    for (int64_t q = 0; q < p->nnz; q++)
+        s->Ai[q] = p->Ai[q];
+    int64_t q = p->nnz;
+    for (int64_t a = 0; a < n; a++)
+        if (touch[a])
+            s->Ai[q++] = a;
+    s->Ai[q++] = w;
+    s->Ap[w + 1] = q;
+    free(touch);
+    return ZSTR_OK;
+}
+
 int zs_system_build(const zs_pencil *p, int electrode, zs_system *s, zstr_error *err)
 {
     memset(s, 0, sizeof *s);
@@ -136,8 +192,7 @@ int zs_system_build(const zs_pencil *p, int electrode, zs_system *s, zstr_error 
     long double gw, cw, gc, cc;
     electrode_sums(we, &gw, &cw);
     electrode_sums(ce, &gc, &cc);
-    int keep_ce = electrode == ZS_PORT_AUTO ? cc < cw || (cc == cw && gc < gw)
-                                            : electrode == ZSTR_CE;
+    int keep_ce = keeps_ce(p, electrode);
     const zs_elec *kept = keep_ce ? ce : we;
     const int64_t n = p->n, w = n;
     /* per node: summed admittance (g, c) to the kept electrode, and whether it

@@ -4,14 +4,15 @@
  *
  * A plan owns the pencil (one triangle of G and C and the electrode elements,
  * zs_internal.h), the direct solver — a complex backend of the table
- * (zs_backend.h, UMFPACK) with its symbolic analysis of the pattern, when a
- * complex LU fits — and one CHOLMOD symbolic analysis of the
+ * (zs_backend.h, UMFPACK) with its symbolic analysis of the pattern, made at
+ * the first workspace when a complex LU fits — and one CHOLMOD symbolic analysis of the
  * port form's pattern for the reduced-order sweeps, all made without values so
  * they hold for every frequency, every shift and every re-stamp
  * (zstr_plan_restamp replaces the pencil by one of the same pattern).  A
  * backend's factor leaves the symbolic object untouched (CHOLMOD's shifts copy
  * theirs), so threads share them; each workspace owns its numeric object and
- * solve buffers.  The one mutable part is the DC cache, under its own lock.
+ * solve buffers.  The mutable parts are the DC cache and the direct solver's
+ * part, made on first use, each under its own lock.
  */
 #ifndef ZS_PLAN_H
 #define ZS_PLAN_H
@@ -28,11 +29,17 @@ struct zstr_plan {
     /* the direct (per-frequency) solver: a complex backend, its symbolic
      * analysis, and the eliminated pencil with both triangles as the system
      * it factors (its own copy: the pencil keeps one triangle; no port node:
-     * port = −1).  Made only when a complex LU fits the memory limit
-     * (info.direct_fits); otherwise direct_sym is NULL and direct_sys empty. */
+     * port = −1).  Made at the first workspace, and only when a complex LU
+     * fits the memory limit (info.direct_fits); until then direct_sym is NULL
+     * and direct_sys empty. */
     const zs_backend *direct_ops;
     void *direct_sym;
     zs_system direct_sys;
+    /* The direct part is made at the first workspace (zs_plan_direct_ready)
+     * under this lock, so a plan used for reduced-order sweeps alone never
+     * holds it; get_info and solver_stat read under it too. */
+    pthread_mutex_t direct_lock;
+    int direct_made;
     zstr_plan_info info;
     double memory_limit; /* bytes all concurrent factorizations may use */
     int64_t n[3];        /* grid, for fields */
@@ -71,6 +78,10 @@ struct zstr_workspace {
     double estimate; /* its estimated relative error (execute.c's refine) */
     zstr_factor_info last;
 };
+
+/* Make the direct solver's system and symbolic analysis if they are not yet
+ * made (thread-safe; a no-op when no complex LU fits: executes refuse then). */
+int zs_plan_direct_ready(const zstr_plan *plan, zstr_error *err);
 
 /* CHOLMOD analysis of the plan's pattern: predicted nnz(L) of the real
  * Cholesky factor for the given ordering (solver_cholmod.c). */

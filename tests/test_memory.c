@@ -128,7 +128,15 @@ START_TEST(test_limit_is_plan_plus_factorizations)
     ZS_CK_OK(zstr_plan_create(m, NULL, &p, &e), &e);
     zstr_plan_info in;
     zstr_plan_info_init(&in);
+    /* the direct part is made with the first workspace, not before */
     ZS_CK_OK(zstr_plan_get_info(p, &in), NULL);
+    ck_assert(in.direct_bytes == 0.0 && in.direct_fits);
+    const double plan_alone = in.plan_bytes;
+    zstr_workspace *ws0 = NULL;
+    ZS_CK_OK(zstr_workspace_create(p, &ws0, &e), &e);
+    ZS_CK_OK(zstr_plan_get_info(p, &in), NULL);
+    ck_assert(in.direct_bytes > 0.0 && in.plan_bytes == plan_alone + in.direct_bytes);
+    zstr_workspace_free(ws0);
     zstr_plan_free(p);
     ck_assert(in.plan_bytes > 0 && in.predicted_peak_bytes > in.predicted_bytes);
     ck_assert(in.max_threads >= 1);
@@ -309,6 +317,16 @@ START_TEST(test_solver_stats)
     double lnz = stat_of(p, "cholmod.predicted_l_nnz");
     ck_assert(stat_of(p, "umfpack.predicted_lu_nnz") == 2.0 * lnz - 64.0);
     ck_assert(lnz >= 64.0);
+    /* the complex LU's analysis comes with the first workspace, and its three
+     * figures with it */
+    zstr_workspace *ws = NULL;
+    ZS_CK_OK(zstr_workspace_create(p, &ws, &e), &e);
+    int k2 = 0;
+    while (zstr_plan_solver_stat(p, k2, &name, &value) == ZSTR_OK)
+        k2++;
+    ck_assert_int_eq(k2, k + 3);
+    ck_assert(stat_of(p, "umfpack.symbolic_bytes") > 0.0);
+    zstr_workspace_free(ws);
     zstr_plan_free(p);
     zstr_model_free(m);
 }
