@@ -32,8 +32,9 @@
  *      AMD, 60–110 times on flat and long grids (measured with CHOLMOD's
  *      count, 2026-12-01), so the bound only refuses what cannot fit;
  *      tests/test_memory.c checks it against CHOLMOD's exact count on several
- *      shapes and both orderings.  The resident plan is 1.13–1.45 times the
- *      assembly bound.
+ *      shapes and both orderings.  The pencil the plan keeps is 1.09 and 1.24
+ *      times the assembly bound on the paper model at 128³ and 64³ (its GB
+ *      chains' internal nodes; bench/RESULTS.md, "Compact assembly").
  * 2. After the symbolic analysis, from the exact nnz(L) (zs_mem_factor_*): the
  *    final factor at 17 bytes per LU entry and the process peak while factoring
  *    at 36 bytes per entry, both measured (bench/RESULTS.md).
