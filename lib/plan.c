@@ -34,6 +34,14 @@ void zstr_options_default(zstr_options *o)
     o->size = sizeof *o;
     o->ordering = ZSTR_ORDERING_DEFAULT;
     o->memory_limit = 0.0;
+    o->backend = ZSTR_BACKEND_AUTO;
+    o->backend_options = NULL;
+}
+
+int zstr_backend_available(int backend)
+{
+    return backend == ZSTR_BACKEND_AUTO || backend == ZSTR_BACKEND_DIRECT ||
+           (backend == ZSTR_BACKEND_ITERATIVE && zs_backend_iterative() != NULL);
 }
 
 void zstr_plan_info_init(zstr_plan_info *info)
@@ -60,6 +68,12 @@ static int read_options(const zstr_options *opt, zstr_options *o, zstr_error *er
         return zs_error(err, ZSTR_EINVAL,
                         "zstr_plan_create: memory_limit %g bytes must be finite and >= 0",
                         o->memory_limit);
+    if (o->backend < ZSTR_BACKEND_AUTO || o->backend > ZSTR_BACKEND_ITERATIVE)
+        return zs_error(err, ZSTR_EINVAL, "zstr_plan_create: unknown backend %d", o->backend);
+    if (!zstr_backend_available(o->backend))
+        return zs_error(err, ZSTR_EUNSUPPORTED,
+                        "zstr_plan_create: this libzstr has no iterative backend; link "
+                        "libzstr-mpi (pkg-config libzstr-mpi), which has PETSc's");
     return ZSTR_OK;
 }
 
@@ -178,6 +192,45 @@ static int analyse_real(zstr_plan *plan, int ordering, double *lnz, zstr_error *
     return rc;
 }
 
+/* The reduced-order sweeps' backend.  CHOLMOD's analysis is made in every
+ * case (analyse_real: its nnz(L) predicts the memory of both methods); the
+ * iterative backend replaces it when the options ask for it, or under auto
+ * when CHOLMOD's factor and the basis would not fit the limit beside the plan
+ * and this build has one.  Its prediction then replaces CHOLMOD's.  Called
+ * before and after the direct solver's analysis adds to the plan's bytes. */
+static int choose_mor_backend(zstr_plan *plan, const zstr_options *o, int ordering,
+                              double limit, zstr_error *err)
+{
+    zstr_plan_info *in = &plan->info;
+    const zs_backend *iter = zs_backend_iterative();
+    plan->backend_requested = o->backend;
+    if (iter != NULL && plan->mor_backend == iter)
+        return ZSTR_OK; /* chosen already */
+    in->backend = ZSTR_BACKEND_DIRECT;
+    int want = o->backend == ZSTR_BACKEND_ITERATIVE ||
+               (o->backend == ZSTR_BACKEND_AUTO && iter != NULL &&
+                in->plan_bytes + in->predicted_mor_bytes > limit);
+    if (plan->mor_backend == NULL || !want || iter == NULL)
+        return ZSTR_OK; /* no port form (no reduced-order sweep), or CHOLMOD */
+    zs_system sys;
+    void *sym = NULL;
+    int rc = zs_system_build(&plan->p, ZS_PORT_AUTO, &sys, err);
+    if (rc == ZSTR_OK) {
+        sys.backend_options = o->backend_options;
+        rc = iter->analyse(&sys, ordering, &sym, err);
+    }
+    if (rc == ZSTR_OK) {
+        plan->mor_backend->free_symbolic(plan->mor_symbolic);
+        plan->mor_backend = iter;
+        plan->mor_symbolic = sym;
+        in->backend = ZSTR_BACKEND_ITERATIVE;
+        in->predicted_mor_bytes = zs_mem_mor_bytes(0.0, (double)sys.n, (double)sys.nnz, 60.0) +
+                                  zs_mem_iterative_bytes((double)sys.n, (double)sys.nnz);
+    }
+    zs_system_free(&sys);
+    return rc;
+}
+
 /* Value of the backend figure called name for the symbolic object alone (0
  * when the backend has none of that name). */
 static double backend_stat(const zs_backend *ops, const void *sym, const char *name)
@@ -282,12 +335,17 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
     add_stat(plan, "umfpack.predicted_lu_nnz", lu_nnz);
     plan->memory_limit = limit;
     plan->ws_bytes = in->predicted_peak_bytes;
+    rc = choose_mor_backend(plan, &o, ordering, limit, err);
+    if (rc != ZSTR_OK)
+        goto fail;
     /* checked before the symbolic analysis, and again with its size after */
     rc = check_fit(plan, lu_nnz, limit, err);
     if (rc != ZSTR_OK)
         goto fail;
 
     rc = analyse_direct(plan, ordering, err);
+    if (rc == ZSTR_OK)
+        rc = choose_mor_backend(plan, &o, ordering, limit, err);
     if (rc != ZSTR_OK)
         goto fail;
     rc = check_fit(plan, lu_nnz, limit, err);
