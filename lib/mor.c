@@ -58,9 +58,12 @@
  * iterative backend, whose inexact solves make such a vector's new part
  * noise; CHOLMOD's estimate at the same step of the 6³ model was 7.6e-6 for
  * the same error).  So the next shift
- * keeps a decade from the last one (ZS_MOR_LAST_SHIFT_GAP; earlier shifts
- * keep only ZS_MOR_SHIFT_GAP, so a sharp feature still gets close shifts two
- * steps apart).  On the test models this left the factorization counts as
+ * keeps a decade from the last one (ZS_MOR_LAST_SHIFT_GAP) while the
+ * estimate misses the tolerance anywhere outside that decade; inside it, and
+ * from earlier shifts, only ZS_MOR_SHIFT_GAP (so a feature that needs close
+ * shifts still gets them, and the loop does not stop with estimates above
+ * the tolerance next to the last shift, which zstr_sweep would then solve by
+ * LU: the first version did, at 48³).  On the test models this left the factorization counts as
  * they were and the errors equal or smaller (tests/test_mor.c; the 32³ paper
  * model took 7 instead of 8).  It does not make the estimate a bound: a
  * shift a decade away can still fall where the model was already good (the
@@ -551,11 +554,13 @@ static int add_shift(builder *B, double sigma, zstr_error *err)
     return rc;
 }
 
-static int near_used(const builder *B, double sigma)
+/* σ lies within a factor ZS_MOR_SHIFT_GAP of a shift used, or (wide) within
+ * ZS_MOR_LAST_SHIFT_GAP of the last one. */
+static int near_used(const builder *B, double sigma, int wide)
 {
     for (int k = 0; k < B->nshift; k++) {
         double s = B->shift[k];
-        double gap = k == B->nshift - 1 ? ZS_MOR_LAST_SHIFT_GAP : ZS_MOR_SHIFT_GAP;
+        double gap = wide && k == B->nshift - 1 ? ZS_MOR_LAST_SHIFT_GAP : ZS_MOR_SHIFT_GAP;
         if (s > 0.0 && sigma < gap * s && s < gap * sigma)
             return 1;
     }
@@ -724,16 +729,26 @@ int zstr_rom_create(const zstr_plan *plan, int64_t n, const double *f,
                 break;
             rom->has_prev = 1;
         }
-        /* the largest estimate, and the largest away from the shifts used */
+        /* the largest estimate, and the largest away from the shifts used:
+         * a decade away from the last one while some estimate there misses
+         * the tolerance, else only ZS_MOR_SHIFT_GAP away */
         est = 0.0;
-        double best = -1.0, fbest = 0.0;
+        double best = -1.0, fbest = 0.0, near = -1.0, fnear = 0.0;
         for (int64_t k = 0; k < ncheck; k++) {
-            double e = estimate_at(rom, check[k]);
+            double e = estimate_at(rom, check[k]), sk = 2.0 * ZS_PI * check[k];
             est = fmax(est, e);
-            if (e > best && !near_used(&B, 2.0 * ZS_PI * check[k])) {
+            if (e > best && !near_used(&B, sk, 1)) {
                 best = e;
                 fbest = check[k];
             }
+            if (e > near && !near_used(&B, sk, 0)) {
+                near = e;
+                fnear = check[k];
+            }
+        }
+        if (best <= B.o.tolerance) {
+            best = near;
+            fbest = fnear;
         }
         if (B.o.progress != NULL && B.o.progress(B.o.context, B.nshift, est) != 0) {
             rc = zs_error(err, ZSTR_ECANCELLED, "zstr_rom_create: cancelled by the caller");
