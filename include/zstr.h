@@ -53,7 +53,8 @@
  * program initialised it already (PetscInitializeNoArguments, with PETSc's
  * signal handlers and option files off); the library never finalises PETSc.
  * A program that wants MPI shut down cleanly frees every plan first and then
- * calls PetscFinalize() and MPI_Finalize() itself.
+ * calls PetscFinalize() and MPI_Finalize() itself.  A program that calls
+ * PETSc itself must not do so from another thread while the library may.
  *
  * ABI
  * ---
