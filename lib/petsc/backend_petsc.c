@@ -257,6 +257,18 @@ static PetscErrorCode make_ksp(Mat A, PetscOptions options, double tol, KSP *out
         ierr = KSPSetTolerances(ksp, tol, 0.0, PETSC_DEFAULT, ZS_PETSC_MAX_IT);
     if (ierr == 0)
         ierr = KSPSetOperators(ksp, A, A);
+    /* the types first, on their own: an unknown one fails here cleanly
+     * (inside KSPSetFromOptions PETSc 3.18 leaks on that error path) */
+    char type[64];
+    PetscBool set = PETSC_FALSE;
+    if (ierr == 0)
+        ierr = PetscOptionsGetString(options, NULL, "-ksp_type", type, sizeof type, &set);
+    if (ierr == 0 && set)
+        ierr = KSPSetType(ksp, type);
+    if (ierr == 0)
+        ierr = PetscOptionsGetString(options, NULL, "-pc_type", type, sizeof type, &set);
+    if (ierr == 0 && set)
+        ierr = PCSetType(pc, type);
     if (ierr == 0)
         ierr = KSPSetFromOptions(ksp);
     if (ierr != 0) {
