@@ -271,10 +271,14 @@ check-asan: deps
 	$(ASAN_ENV) sh tests/cli_mor.sh build-asan/zstr
 	$(ASAN_ENV) sh tests/cli_iter.sh build-asan/zstr
 	$(ASAN_ENV) sh tests/cli_volume.sh build-asan/zstr
+# MPI_Init's memory, kept until MPI_Finalize (tests/valgrind-mpi.supp), and Open
+# MPI's own suppressions when installed; deep stacks so they reach MPI's frames
+VALGRIND_SUPP := --num-callers=40 --suppressions=$(CURDIR)/tests/valgrind-mpi.supp \
+    $(addprefix --suppressions=,$(wildcard /usr/share/openmpi/openmpi-valgrind.supp))
 check-valgrind: deps
 	$(MAKE) lib $(B)/tests/runner
 	cd tests && CK_FORK=no ZSTR_TEST_QUICK=1 valgrind --error-exitcode=3 --leak-check=full \
-	    --errors-for-leak-kinds=definite,indirect ../$(B)/tests/runner
+	    --errors-for-leak-kinds=definite,indirect $(VALGRIND_SUPP) ../$(B)/tests/runner
 
 install: lib $(ZSTR_BIN)
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
