@@ -52,6 +52,19 @@ LIBS := $(SS_LIBS) $(VOL_LIBS) $(AN_LIBS) -llapack -lblas -lm -lpthread
 STATIC_LIBS := -lumfpack -lcholmod -lccolamd -lcamd -lcolamd -lamd -lmetis \
                -lsuitesparseconfig $(AN_LIBS) -llapack -lblas -lgomp -lm -lpthread -lrt \
                $(shell pkg-config --libs --static libtiff-4 hdf5-serial 2>/dev/null)
+# PETSc: the iterative backend (CG + algebraic multigrid) of libzstr-mpi, a second
+# library made of the same objects as libzstr but lib/backend_none.c, whose place
+# lib/petsc/backend_petsc.c takes; the serial libzstr never links MPI.  Debian's
+# libpetsc-real-dev (PETSc 3.18, Open MPI, 32-bit PetscInt); its PETSc.pc names no
+# MPI include directory, so mpi-c (the system's default MPI) is asked too.  Only
+# the -I flags are taken, as -isystem (PETSc's headers are not -Wpedantic clean,
+# and its -D_FORTIFY_SOURCE would warn at -O0).  Without PETSc, libzstr-mpi is not
+# built and everything else links the serial library.
+PETSC_PKGS := PETSc mpi-c
+HAVE_PETSC := $(shell pkg-config --exists $(PETSC_PKGS) 2>/dev/null && echo yes)
+PETSC_CFLAGS := $(if $(HAVE_PETSC),$(patsubst -I%,-isystem %,$(filter -I%,\
+                    $(shell pkg-config --cflags $(PETSC_PKGS)))))
+PETSC_LIBS := $(if $(HAVE_PETSC),$(shell pkg-config --libs $(PETSC_PKGS)))
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 # the zstr program's dependencies (never the library's)
@@ -66,6 +79,15 @@ LIB_OBJ := $(patsubst lib/%.c,$(B)/lib/%.o,$(LIB_SRC))
 SONAME := libzstr.so.$(VERSION_MAJOR).$(VERSION_MINOR)
 SHLIB := $(B)/libzstr.so.$(VERSION)
 STLIB := $(B)/libzstr.a
+# libzstr-mpi: the same objects, the PETSc backend in backend_none.o's place
+MPI_OBJ := $(filter-out $(B)/lib/backend_none.o,$(LIB_OBJ)) $(B)/lib/petsc/backend_petsc.o
+MPI_SONAME := libzstr-mpi.so.$(VERSION_MAJOR).$(VERSION_MINOR)
+MPI_SHLIB := $(B)/libzstr-mpi.so.$(VERSION)
+MPI_STLIB := $(B)/libzstr-mpi.a
+MPI_TARGETS := $(if $(HAVE_PETSC),$(MPI_SHLIB) $(B)/libzstr-mpi.so $(MPI_STLIB) $(B)/libzstr-mpi.pc)
+# what the program and the test runner link: libzstr-mpi when PETSc is there
+ZSTR_LIBNAME := $(if $(HAVE_PETSC),zstr-mpi,zstr)
+RUNNER_LIBS := $(if $(HAVE_PETSC),$(MPI_STLIB) $(LIBS) $(PETSC_LIBS),$(STLIB) $(LIBS))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_OBJ := $(patsubst tests/%.c,$(B)/tests/%.o,$(TEST_SRC)) $(B)/tests/runner.o \
             $(B)/tests/zs_scratch.o $(B)/tests/zs_volfiles.o
@@ -77,6 +99,7 @@ EXAMPLES := minimal constriction
 EXAMPLE_BIN := $(addprefix $(B)/examples/,$(EXAMPLES))
 BENCH_BIN := $(B)/bench/zstr_bench
 MOR_BENCH_BIN := $(B)/bench/mor_bench
+ITER_BENCH_BIN := $(B)/bench/iter_bench
 RESTAMP_BENCH_BIN := $(B)/bench/restamp_bench
 SYNTH_BIN := $(B)/bench/synth_volume
 PLANMEM_BIN := $(B)/bench/plan_memory
@@ -84,7 +107,7 @@ PLANMEM_BIN := $(B)/bench/plan_memory
 .PHONY: all lib demo check check-asan check-valgrind installcheck install uninstall \
         deps lint format bench examples fuzz clean FORCE
 all: lib $(ZSTR_BIN)
-lib: $(SHLIB) $(B)/libzstr.so $(STLIB) $(B)/libzstr.pc
+lib: $(SHLIB) $(B)/libzstr.so $(STLIB) $(B)/libzstr.pc $(MPI_TARGETS)
 
 deps:
 	@sh scripts/install-deps.sh
@@ -96,9 +119,9 @@ deps:
 # a prerequisite and an explicit target with an empty recipe (explicit, so make never
 # treats a missing one as an intermediate file it may skip).
 DEPFLAGS = -MMD -MP
-DEP_FILES := $(patsubst %.o,%.d,$(LIB_OBJ) $(TEST_OBJ) $(B)/cli/zstr.o \
+DEP_FILES := $(patsubst %.o,%.d,$(LIB_OBJ) $(TEST_OBJ) $(B)/cli/zstr.o $(B)/lib/petsc/backend_petsc.o \
                  $(filter-out $(B)/cli/schema_xsd.o,$(CLI_OBJ))) \
-             $(B)/tests/zstr-version.d $(addsuffix .d,$(EXAMPLE_BIN) $(BENCH_BIN) $(MOR_BENCH_BIN) \
+             $(B)/tests/zstr-version.d $(B)/tests/serial_build.d $(addsuffix .d,$(EXAMPLE_BIN) $(BENCH_BIN) $(MOR_BENCH_BIN) $(ITER_BENCH_BIN) \
                  $(RESTAMP_BENCH_BIN) $(SYNTH_BIN) $(PLANMEM_BIN))
 $(DEP_FILES):
 -include $(wildcard $(DEP_FILES))
@@ -116,21 +139,39 @@ $(B)/libzstr.so: $(SHLIB)
 $(STLIB): $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $(LIB_OBJ)
 
+$(B)/lib/petsc/%.o: lib/petsc/%.c $(B)/lib/petsc/%.d | $(B)/lib/petsc
+	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(FP) -fPIC -fvisibility=hidden \
+	    -DZSTR_BUILDING_LIBRARY -Iinclude -Ilib $(PETSC_CFLAGS) -c $< -o $@
+$(MPI_SHLIB): $(MPI_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(MPI_SONAME) -Wl,--no-undefined \
+	    -o $@ $(MPI_OBJ) $(LIBS) $(PETSC_LIBS)
+$(B)/libzstr-mpi.so: $(MPI_SHLIB)
+	ln -sf libzstr-mpi.so.$(VERSION) $(B)/$(MPI_SONAME)
+	ln -sf $(MPI_SONAME) $@
+$(MPI_STLIB): $(MPI_OBJ)
+	rm -f $@ && ar rcs $@ $(MPI_OBJ)
+
 # The .pc holds the install paths, which are known only when `make install PREFIX=...`
 # runs, possibly long after a plain `make`.  So it depends on a stamp holding the values
 # it is made from: the stamp's recipe runs every time but rewrites the file only when a
 # value differs, and make then remakes the .pc exactly when PREFIX (LIBDIR, ...) changed.
 # DESTDIR is not in it: staging must not change what the installed file says.
-PC_VALUES := $(PREFIX)|$(LIBDIR)|$(INCLUDEDIR)|$(VERSION)|$(STATIC_LIBS)
+PC_VALUES := $(PREFIX)|$(LIBDIR)|$(INCLUDEDIR)|$(VERSION)|$(STATIC_LIBS)|$(PETSC_LIBS)
 $(B)/pc.values: FORCE | $(B)
 	@printf '%s\n' '$(PC_VALUES)' | cmp -s - $@ || printf '%s\n' '$(PC_VALUES)' > $@
 $(B)/libzstr.pc: pkgconfig/libzstr.pc.in $(B)/pc.values
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    -e 's|@LIBS_PRIVATE@|$(STATIC_LIBS)|g' $< > $@.tmp && mv $@.tmp $@
+# PETSc in Libs.private, not Requires.private: a Requires.private would put PETSc's
+# cflags into every user's --cflags, and zstr.h includes nothing of PETSc's
+$(B)/libzstr-mpi.pc: pkgconfig/libzstr-mpi.pc.in $(B)/pc.values
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    -e 's|@LIBS_PRIVATE@|$(STATIC_LIBS) $(PETSC_LIBS)|g' $< > $@.tmp && mv $@.tmp $@
 FORCE:
 
-$(B) $(B)/lib $(B)/tests $(B)/examples $(B)/bench $(B)/cli:
+$(B) $(B)/lib $(B)/lib/petsc $(B)/tests $(B)/examples $(B)/bench $(B)/cli:
 	mkdir -p $@
 
 # ---- the zstr program (public API only; links the shared library) ----
@@ -143,16 +184,17 @@ $(B)/cli/schema_xsd.c: schema/zstr-1.xsd scripts/embed.sh | $(B)/cli
 	sh scripts/embed.sh $< zm_schema_xsd > $@.tmp && mv $@.tmp $@
 $(B)/cli/schema_xsd.o: $(B)/cli/schema_xsd.c
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
-$(ZSTR_BIN): $(B)/cli/zstr.o $(CLI_OBJ) $(B)/libzstr.so
+# the program links libzstr-mpi when it is built (--backend iterative), else libzstr
+$(ZSTR_BIN): $(B)/cli/zstr.o $(CLI_OBJ) $(B)/lib$(ZSTR_LIBNAME).so
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(B)/cli/zstr.o $(CLI_OBJ) -L$(B) \
-	    -Wl,-rpath,'$$ORIGIN' -lzstr $(CLI_LIBS) -lm
+	    -Wl,-rpath,'$$ORIGIN' -l$(ZSTR_LIBNAME) $(CLI_LIBS) -lm
 # the same program with a program version unlike the library's, for tests/cli.sh:
 # --version must print both, not one of them twice
 $(B)/tests/zstr-version.o: cli/zstr.c $(B)/tests/zstr-version.d | $(B)/tests
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -DZSTR_PROGRAM_VERSION='"0.0.0-cli.sh"' \
 	    -Iinclude -Icli $(CLI_CFLAGS) -c $< -o $@
-$(B)/tests/zstr-version: $(B)/tests/zstr-version.o $(CLI_OBJ) $(B)/libzstr.so
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CLI_OBJ) -L$(B) -Wl,-rpath,'$$ORIGIN/..' -lzstr \
+$(B)/tests/zstr-version: $(B)/tests/zstr-version.o $(CLI_OBJ) $(B)/lib$(ZSTR_LIBNAME).so
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CLI_OBJ) -L$(B) -Wl,-rpath,'$$ORIGIN/..' -l$(ZSTR_LIBNAME) \
 	    $(CLI_LIBS) -lm
 
 # ---- tests: one runner; each tests/test_NAME.c defines exactly one suite_NAME ----
@@ -163,9 +205,15 @@ $(B)/tests/suites.h: $(TEST_SRC) scripts/suites.sh | $(B)/tests
 $(B)/tests/%.o: tests/%.c $(B)/tests/%.d | $(B)/tests/suites.h
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(CHECK_CFLAGS) -Iinclude -Ilib -Icli \
 	    $(CLI_CFLAGS) $(VOL_CFLAGS) -I$(B)/tests -c $< -o $@
-$(B)/tests/runner: $(TEST_OBJ) $(CLI_OBJ) $(STLIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(CLI_OBJ) $(STLIB) $(LIBS) $(CLI_LIBS) \
+# the runner links libzstr-mpi when it is built, so the backend conformance suite
+# and the iterative reduced-order tests run against PETSc too
+$(B)/tests/runner: $(TEST_OBJ) $(CLI_OBJ) $(if $(HAVE_PETSC),$(MPI_STLIB),$(STLIB))
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(CLI_OBJ) $(RUNNER_LIBS) $(CLI_LIBS) \
 	    $(CHECK_LIBS)
+# the serial library's side of the choice (the runner may hold the PETSc one):
+# asking it for the iterative backend is refused, naming libzstr-mpi
+$(B)/tests/serial_build: tests/serial_build.c $(B)/tests/serial_build.d $(STLIB) | $(B)/tests
+	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(STLIB) $(LIBS)
 
 # ---- examples: built against the build tree here, via pkg-config in installcheck ----
 $(B)/examples/%: examples/%.c $(B)/examples/%.d $(B)/libzstr.so | $(B)/examples
@@ -178,23 +226,29 @@ $(BENCH_BIN): bench/zstr_bench.c $(BENCH_BIN).d $(STLIB) | $(B)/bench
 	    $(LIBS)
 $(MOR_BENCH_BIN): bench/mor_bench.c $(MOR_BENCH_BIN).d $(STLIB) | $(B)/bench
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(STLIB) $(LIBS)
+# CHOLMOD against the iterative backend: libzstr-mpi when it is built
+$(ITER_BENCH_BIN): bench/iter_bench.c $(ITER_BENCH_BIN).d $(if $(HAVE_PETSC),$(MPI_STLIB),$(STLIB)) | $(B)/bench
+	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(RUNNER_LIBS)
 $(RESTAMP_BENCH_BIN): bench/restamp_bench.c $(RESTAMP_BENCH_BIN).d $(STLIB) | $(B)/bench
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(STLIB) $(LIBS)
 $(SYNTH_BIN): bench/synth_volume.c $(SYNTH_BIN).d $(STLIB) | $(B)/bench
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(STLIB) $(LIBS)
 $(PLANMEM_BIN): bench/plan_memory.c $(PLANMEM_BIN).d $(STLIB) | $(B)/bench
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(STLIB) $(LIBS)
-bench: $(BENCH_BIN) $(MOR_BENCH_BIN) $(RESTAMP_BENCH_BIN) $(SYNTH_BIN) $(PLANMEM_BIN)
+bench: $(BENCH_BIN) $(MOR_BENCH_BIN) $(ITER_BENCH_BIN) $(RESTAMP_BENCH_BIN) $(SYNTH_BIN) $(PLANMEM_BIN)
 	$(BENCH_BIN)
 
 check: deps
-	$(MAKE) lib $(ZSTR_BIN) $(B)/tests/runner examples $(B)/tests/zstr-version
+	$(MAKE) lib $(ZSTR_BIN) $(B)/tests/runner examples $(B)/tests/zstr-version \
+	    $(B)/tests/serial_build
 	sh tests/harness.sh
+	$(B)/tests/serial_build
 	cd tests && OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} ../$(B)/tests/runner
 	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} sh tests/examples.sh $(B)/examples
 	sh tests/cli.sh $(ZSTR_BIN) $(B)/tests/zstr-version
 	sh tests/cli_analysis.sh $(ZSTR_BIN)
 	sh tests/cli_mor.sh $(ZSTR_BIN)
+	sh tests/cli_iter.sh $(ZSTR_BIN)
 	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} sh tests/cli_volume.sh $(ZSTR_BIN)
 
 # sweeps run one thread per core; OpenBLAS's own threads would compete with them
@@ -206,24 +260,34 @@ demo: deps
 	$(ZSTR_BIN) run -o $(B)/demo/spectrum.csv --plot $(B)/demo/spectrum.png
 
 # Sanitizers and valgrind: separate build trees so flags never mix.
+# MPI_Init (the iterative backend's first use) keeps memory until MPI_Finalize,
+# which the library never calls: tests/lsan-mpi.supp names it; its stacks reach
+# MPI's frames only with full unwinding.
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1 \
+    LSAN_OPTIONS=fast_unwind_on_malloc=0:print_suppressions=0:suppressions=$(CURDIR)/tests/lsan-mpi.supp
 check-asan: deps
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" build-asan/tests/runner build-asan/zstr
-	cd tests && ASAN_OPTIONS=detect_leaks=1 ../build-asan/tests/runner
-	ASAN_OPTIONS=detect_leaks=1 sh tests/cli.sh build-asan/zstr
-	ASAN_OPTIONS=detect_leaks=1 sh tests/cli_analysis.sh build-asan/zstr
-	ASAN_OPTIONS=detect_leaks=1 sh tests/cli_mor.sh build-asan/zstr
-	ASAN_OPTIONS=detect_leaks=1 sh tests/cli_volume.sh build-asan/zstr
+	cd tests && $(ASAN_ENV) ../build-asan/tests/runner
+	$(ASAN_ENV) sh tests/cli.sh build-asan/zstr
+	$(ASAN_ENV) sh tests/cli_analysis.sh build-asan/zstr
+	$(ASAN_ENV) sh tests/cli_mor.sh build-asan/zstr
+	$(ASAN_ENV) sh tests/cli_iter.sh build-asan/zstr
+	$(ASAN_ENV) sh tests/cli_volume.sh build-asan/zstr
+# MPI_Init's memory, kept until MPI_Finalize (tests/valgrind-mpi.supp), and Open
+# MPI's own suppressions when installed; deep stacks so they reach MPI's frames
+VALGRIND_SUPP := --num-callers=40 --suppressions=$(CURDIR)/tests/valgrind-mpi.supp \
+    $(addprefix --suppressions=,$(wildcard /usr/share/openmpi/openmpi-valgrind.supp))
 check-valgrind: deps
 	$(MAKE) lib $(B)/tests/runner
 	cd tests && CK_FORK=no ZSTR_TEST_QUICK=1 valgrind --error-exitcode=3 --leak-check=full \
-	    --errors-for-leak-kinds=definite,indirect ../$(B)/tests/runner
+	    --errors-for-leak-kinds=definite,indirect $(VALGRIND_SUPP) ../$(B)/tests/runner
 
 install: lib $(ZSTR_BIN)
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 	    $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/libzstr
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $(B)/zstr.install $(B)/cli/zstr.o $(CLI_OBJ) -L$(B) \
-	    -Wl,-rpath,$(LIBDIR) -lzstr $(CLI_LIBS) -lm
+	    -Wl,-rpath,$(LIBDIR) -l$(ZSTR_LIBNAME) $(CLI_LIBS) -lm
 	install -m 755 $(B)/zstr.install $(DESTDIR)$(BINDIR)/zstr
 	install -m 644 schema/zstr-1.xsd $(DESTDIR)$(DATADIR)/libzstr/zstr-1.xsd
 	install -m 644 include/zstr.h $(DESTDIR)$(INCLUDEDIR)/zstr.h
@@ -234,12 +298,20 @@ install: lib $(ZSTR_BIN)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libzstr.so
 	install -m 644 $(STLIB) $(DESTDIR)$(LIBDIR)/libzstr.a
 	install -m 644 $(B)/libzstr.pc $(DESTDIR)$(PKGCONFIGDIR)/libzstr.pc
+ifneq ($(HAVE_PETSC),)
+	install -m 755 $(MPI_SHLIB) $(DESTDIR)$(LIBDIR)/libzstr-mpi.so.$(VERSION)
+	ln -sf libzstr-mpi.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(MPI_SONAME)
+	ln -sf $(MPI_SONAME) $(DESTDIR)$(LIBDIR)/libzstr-mpi.so
+	install -m 644 $(MPI_STLIB) $(DESTDIR)$(LIBDIR)/libzstr-mpi.a
+	install -m 644 $(B)/libzstr-mpi.pc $(DESTDIR)$(PKGCONFIGDIR)/libzstr-mpi.pc
+endif
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/zstr $(DESTDIR)$(DATADIR)/libzstr/zstr-1.xsd
 	rm -f $(DESTDIR)$(INCLUDEDIR)/zstr.h $(DESTDIR)$(INCLUDEDIR)/zstr_volume.h \
 	    $(DESTDIR)$(INCLUDEDIR)/zstr_analysis.h \
-	    $(DESTDIR)$(LIBDIR)/libzstr.so* \
-	    $(DESTDIR)$(LIBDIR)/libzstr.a $(DESTDIR)$(PKGCONFIGDIR)/libzstr.pc
+	    $(DESTDIR)$(LIBDIR)/libzstr.so* $(DESTDIR)$(LIBDIR)/libzstr-mpi.so* \
+	    $(DESTDIR)$(LIBDIR)/libzstr.a $(DESTDIR)$(PKGCONFIGDIR)/libzstr.pc \
+	    $(DESTDIR)$(LIBDIR)/libzstr-mpi.a $(DESTDIR)$(PKGCONFIGDIR)/libzstr-mpi.pc
 
 # What a user types, in a clean copy of this tree (scratch directories only): make, then
 # make install PREFIX=..., examples built with pkg-config alone and run, a static link,

@@ -432,8 +432,8 @@ static int keep_poles(member_out *mo, const zstr_rom *rom, zstr_error *e)
 /* The member's plan: the previous member's, re-stamped with this model's
  * values when the network's pattern is the same (a temperature or parameter
  * series: no new analysis), else a new one. */
-static int member_plan(const zstr_model *m, zstr_plan **keep, zstr_plan **plan, int *restamped,
-                       zstr_error *e)
+static int member_plan(const zb_run_args *a, const zstr_model *m, zstr_plan **keep,
+                       zstr_plan **plan, int *restamped, zstr_error *e)
 {
     *plan = NULL;
     *restamped = 0;
@@ -450,7 +450,11 @@ static int member_plan(const zstr_model *m, zstr_plan **keep, zstr_plan **plan, 
         if (rc != ZSTR_EPATTERN)
             return rc;
     }
-    return zstr_plan_create(m, NULL, plan, e);
+    zstr_options o;
+    zstr_options_default(&o);
+    o.backend = a->backend;
+    o.backend_options = a->backend_options;
+    return zstr_plan_create(m, &o, plan, e);
 }
 
 /* The spectrum by the chosen method, and the reduced model when --poles. */
@@ -494,7 +498,16 @@ static void member_note(const zb_run_args *a, const zb_settings *s, int k, const
     const zstr_sweep_report *r = &mo->rep;
     if (used >= size)
         return;
-    if (r->method == ZSTR_METHOD_MOR)
+    if (r->method == ZSTR_METHOD_MOR && r->backend == ZSTR_BACKEND_ITERATIVE)
+        snprintf(note + used, size - used,
+                 "\nmethod: mor (reduced-order model), backend iterative (PETSc CG + AMG), "
+                 "%lld preconditioner set-ups, %lld solves, %lld iterations, tolerance %.3g, "
+                 "max estimated relative error %.3g; %lld of %lld frequencies recomputed by "
+                 "complex LU",
+                 (long long)(r->factorizations - r->direct), (long long)r->solves,
+                 (long long)r->iterations, a->tolerance, r->max_estimate, (long long)r->direct,
+                 (long long)mo->nf);
+    else if (r->method == ZSTR_METHOD_MOR)
         snprintf(note + used, size - used,
                  "\nmethod: mor (reduced-order model), %lld real Cholesky factorizations, %lld "
                  "solves, tolerance %.3g, max estimated relative error %.3g; %lld of %lld "
@@ -518,7 +531,7 @@ static int run_member(const zb_run_args *a, const zb_settings *s, int k, int mem
     if (rc == ZSTR_OK)
         rc = zm_build(f, &m, &mo->f, &mo->nf, e);
     if (rc == ZSTR_OK)
-        rc = member_plan(m, keep, &plan, &mo->restamped, e);
+        rc = member_plan(a, m, keep, &plan, &mo->restamped, e);
     zstr_dc_result dc;
     zstr_dc_result_init(&dc);
     if (rc == ZSTR_OK) {
@@ -738,7 +751,11 @@ static int summarise(const zb_run_args *a, const zb_settings *s, const member_ou
                                                : r->factorizations),
                                mor ? r->max_estimate : 0.0,
                                mor ? (long long)r->direct : 0,
-                               mo[k].restamped};
+                               mo[k].restamped,
+                               !mor ? "-"
+                               : r->backend == ZSTR_BACKEND_ITERATIVE ? "iterative"
+                                                                       : "direct",
+                               mor ? (long long)r->iterations : 0};
         }
         char msg[512];
         if (print)

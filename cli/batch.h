@@ -71,6 +71,8 @@ typedef struct zb_run_args {
     const char *poles; /* NULL, or POLES.csv (POLES-k.csv in a series): the exact
                           relaxation-time spectrum of each member's reduced model */
     int progress;      /* progress lines on stderr even when it is not a terminal */
+    int backend;       /* zstr_backend of the reduced-order sweeps (--backend) */
+    const char *backend_options; /* --petsc-options: the iterative backend's, or NULL */
 } zb_run_args;
 
 /* zstr run after its arguments are parsed and zb_settings_members has laid

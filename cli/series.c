@@ -98,7 +98,11 @@ void zr_summary_print(FILE *to, const zr_row *rows, int n)
     for (int k = 0; k < n; k++) {
         const zr_row *r = &rows[k];
         char how[64] = "-";
-        if (r->method != NULL && strcmp(r->method, "mor") == 0)
+        if (r->method != NULL && strcmp(r->method, "mor") == 0 && r->backend != NULL &&
+            strcmp(r->backend, "iterative") == 0)
+            snprintf(how, sizeof how, "mor %lld set-ups %lld it. est %.1e%s", r->factorizations,
+                     r->iterations, r->estimate, r->recomputed > 0 ? " +LU" : "");
+        else if (r->method != NULL && strcmp(r->method, "mor") == 0)
             snprintf(how, sizeof how, "mor %lld fact. est %.1e%s", r->factorizations,
                      r->estimate, r->recomputed > 0 ? " +LU" : "");
         else if (r->method != NULL)
@@ -149,7 +153,7 @@ int zr_summary_write_csv(const char *path, int npaths, const char *const *paths,
     if (cloc != (locale_t)0)
         prev = uselocale(cloc);
     fputs("member,R_DC_Ohm,R_DC_Ohm_cm2,contact_fraction,method,factorizations,max_estimate,"
-          "recomputed",
+          "recomputed,backend,iterations",
           o.fp);
     for (int i = 0; i < npaths; i++) {
         fputc(',', o.fp);
@@ -162,9 +166,9 @@ int zr_summary_write_csv(const char *path, int npaths, const char *const *paths,
         csv_number(o.fp, r->open, r->rdc);
         fputc(',', o.fp);
         csv_number(o.fp, r->open, r->rdc * r->area_cm2);
-        fprintf(o.fp, ",%.17g,%s,%lld,%.17g,%lld", r->fraction,
+        fprintf(o.fp, ",%.17g,%s,%lld,%.17g,%lld,%s,%lld", r->fraction,
                 r->method != NULL ? r->method : "", r->factorizations, r->estimate,
-                r->recomputed);
+                r->recomputed, r->backend != NULL ? r->backend : "", r->iterations);
         for (int i = 0; i < npaths; i++) {
             fputc(',', o.fp);
             csv_field(o.fp, r->values[i]);

@@ -61,6 +61,9 @@ typedef struct zr_row {
     double estimate;           /* MOR: max estimated relative error (0: direct) */
     long long recomputed;      /* MOR: frequencies recomputed by complex LU */
     int restamped;             /* the member reused the previous member's plan */
+    const char *backend;       /* MOR's real solver: "direct" (CHOLMOD), "iterative"
+                                  (PETSc), or "-" for the direct method */
+    long long iterations;      /* the iterative backend's Krylov iterations (else 0) */
 } zr_row;
 
 /* The table as text (member, R_DC_Ohm, R_DC_Ohm_cm2, contact, method and its
@@ -68,8 +71,8 @@ typedef struct zr_row {
 void zr_summary_print(FILE *to, const zr_row *rows, int n);
 
 /* The table as CSV, one column per --set path after member, R_DC_Ohm,
- * R_DC_Ohm_cm2, contact_fraction, method, factorizations, max_estimate and
- * recomputed; open circuits as inf; numbers as
+ * R_DC_Ohm_cm2, contact_fraction, method, factorizations, max_estimate,
+ * recomputed, backend and iterations; open circuits as inf; numbers as
  * %.17g under the C locale; a value holding '"' or ',' is quoted.  Written
  * atomically (outfile.c).  Returns 0, or -1 with a message naming the path. */
 int zr_summary_write_csv(const char *path, int npaths, const char *const *paths,

@@ -88,6 +88,7 @@ static const char *const help_text[][2] = {
     {"run", "usage: zstr run [MODEL.xml] [-o OUT.csv] [--plot OUT.svg|png|pdf] [--area]\n"
             "                [--set PATH=V1,V2,...]... [--grid] [--summary FILE.csv]\n"
             "                [--method auto|direct|mor] [--tolerance T] [--poles POLES.csv]\n"
+            "                [--backend auto|direct|iterative] [--petsc-options \"OPTIONS\"]\n"
             "                [--threads N] [--quiet] [--progress] [plot options]\n"
             "\n"
             "Compute the spectrum of MODEL.xml (without one, the embedded default: the\n"
@@ -110,6 +111,12 @@ static const char *const help_text[][2] = {
             "                    1e-6); frequencies whose estimate misses it are solved by LU\n"
             "  --poles FILE      the network's exact relaxation-time spectrum (columns\n"
             "                    tau_s,R_Ohm; POLES-1.csv, ... in a series); implies mor\n"
+            "  --backend B       mor's real solver: direct (CHOLMOD's Cholesky), iterative\n"
+            "                    (PETSc's CG + algebraic multigrid: less memory on large\n"
+            "                    grids; implies mor), auto (default: direct unless its factor\n"
+            "                    does not fit the memory limit)\n"
+            "  --petsc-options S expert options of the iterative backend in PETSc's syntax,\n"
+            "                    e.g. \"-pc_type hypre\" (BoomerAMG) or \"-ksp_rtol 1e-10\"\n"
             "  --threads N       worker threads for the frequency sweep (default 2)\n"
             "  --quiet           no progress line on stderr\n"
             "  --progress        progress lines on stderr also when it is not a terminal\n"
@@ -210,7 +217,8 @@ static int usage_of(const char *cmd, const char *why)
 
 static int cmd_run(int argc, char **argv)
 {
-    zb_run_args a = {NULL, "spectrum.csv", NULL, NULL, {0}, 2, 0, ZSTR_METHOD_AUTO, 1e-6, NULL, 0};
+    zb_run_args a = {NULL, "spectrum.csv", NULL, NULL, {0}, 2, 0, ZSTR_METHOD_AUTO, 1e-6, NULL, 0,
+                     ZSTR_BACKEND_AUTO, NULL};
     zp_options_default(&a.plot_options);
     zb_settings sets = {0};
     char why[512];
@@ -251,6 +259,18 @@ static int cmd_run(int argc, char **argv)
                 a.method = ZSTR_METHOD_MOR;
             else
                 status = usage_of("run", "--method takes auto, direct or mor");
+        } else if (strcmp(arg, "--backend") == 0 && i + 1 < argc) {
+            const char *v = argv[++i];
+            if (strcmp(v, "auto") == 0)
+                a.backend = ZSTR_BACKEND_AUTO;
+            else if (strcmp(v, "direct") == 0)
+                a.backend = ZSTR_BACKEND_DIRECT;
+            else if (strcmp(v, "iterative") == 0)
+                a.backend = ZSTR_BACKEND_ITERATIVE;
+            else
+                status = usage_of("run", "--backend takes auto, direct or iterative");
+        } else if (strcmp(arg, "--petsc-options") == 0 && i + 1 < argc) {
+            a.backend_options = argv[++i];
         } else if (strcmp(arg, "--tolerance") == 0 && i + 1 < argc) {
             char *end;
             const char *v = argv[++i];
@@ -282,6 +302,10 @@ static int cmd_run(int argc, char **argv)
         a.method == ZSTR_METHOD_DIRECT)
         status = usage_of("run", "--poles and --panels poles need the reduced-order model: not "
                                  "with --method direct");
+    if (status < 0 && a.backend == ZSTR_BACKEND_ITERATIVE && a.method == ZSTR_METHOD_DIRECT)
+        status = usage_of("run", "--backend iterative solves the reduced-order model's real "
+                                 "systems; --method direct is one complex LU per frequency: not "
+                                 "together");
     if (status < 0 && a.plot != NULL) {
         const char *dot = strrchr(a.plot, '.');
         if (dot == NULL || (strcasecmp(dot, ".svg") != 0 && strcasecmp(dot, ".png") != 0 &&

@@ -45,6 +45,17 @@
  * oversubscribes the cores: with threads > 1 run one BLAS thread each
  * (OPENBLAS_NUM_THREADS=1; measured 3x faster on 2 cores, bench/RESULTS.md).
  *
+ * The iterative backend (ZSTR_BACKEND_ITERATIVE, in libzstr-mpi only) calls
+ * PETSc, which is not thread-safe and has process-wide state: the library
+ * serialises every call into PETSc with one process-wide lock, so reduced-order
+ * sweeps on iterative plans from several threads are correct but take turns.
+ * PETSc (and with it MPI) is initialised at the first iterative plan unless the
+ * program initialised it already (PetscInitializeNoArguments, with PETSc's
+ * signal handlers and option files off); the library never finalises PETSc.
+ * A program that wants MPI shut down cleanly frees every plan first and then
+ * calls PetscFinalize() and MPI_Finalize() itself.  A program that calls
+ * PETSc itself must not do so from another thread while the library may.
+ *
  * ABI
  * ---
  * Enumerations are append-only.  Option and result structures start with their
@@ -101,6 +112,7 @@ extern "C" {
     X(ZSTR_ECANCELLED, -9, "cancelled by the caller")                              \
     X(ZSTR_ETHREAD, -10, "could not start a thread")                               \
     X(ZSTR_EPATTERN, -11, "the network's pattern differs from the plan's")          \
+    X(ZSTR_EUNSUPPORTED, -12, "not supported by this build of the library")        \
     X(ZSTR_WOPEN_CIRCUIT, 1, "no conductive path joins the electrodes at DC")
 
 typedef enum zstr_status {
@@ -333,12 +345,42 @@ typedef enum zstr_ordering {
     ZSTR_ORDERING_METIS = 2
 } zstr_ordering;
 
+/* The linear solver of the reduced-order sweeps (real shifted systems
+ * G + σC; zstr_rom_create).  The direct per-frequency method always uses
+ * complex LU.  ITERATIVE is PETSc's conjugate gradients with algebraic multigrid
+ * (GAMG; BoomerAMG through backend_options "-pc_type hypre"), built into
+ * libzstr-mpi only (pkg-config libzstr-mpi); the serial libzstr refuses it with
+ * ZSTR_EUNSUPPORTED.  Its solves stop at a normwise backward error of 1e-5
+ * times the reduced model's tolerance (within 1e-13 … 1e-8; lib/mor.c says
+ * why), and tests/test_mor.c holds its spectra within 1e-6 of CHOLMOD's. */
+typedef enum zstr_backend {
+    ZSTR_BACKEND_AUTO = 0,     /* CHOLMOD, unless its factor and the basis do not fit
+                                  the memory limit and the iterative backend is built */
+    ZSTR_BACKEND_DIRECT = 1,   /* CHOLMOD's sparse Cholesky */
+    ZSTR_BACKEND_ITERATIVE = 2 /* PETSc: CG + algebraic multigrid (libzstr-mpi) */
+} zstr_backend;
+
+/* Purpose: whether this build of the library has `backend` (a zstr_backend):
+ *   1 for AUTO and DIRECT always, for ITERATIVE in libzstr-mpi; 0 otherwise. */
+ZSTR_API int zstr_backend_available(int backend);
+
 typedef struct zstr_options {
     size_t size;         /* sizeof(zstr_options): set by zstr_options_default() */
     int ordering;        /* zstr_ordering; default ZSTR_ORDERING_DEFAULT */
     double memory_limit; /* bytes the plan and every factorization running on it
                             at the same time may use together; 0 (default) =
                             80 % of the physical memory */
+    int backend;         /* zstr_backend of the reduced-order sweeps; default AUTO */
+    /* Expert options of the iterative backend in PETSc's syntax, e.g.
+     * "-pc_type hypre" or "-ksp_rtol 1e-10" (the backward error its solves
+     * stop at); copied by zstr_plan_create into a database of the plan's own
+     * (the program's PETSc options are neither read nor changed, except that
+     * PETSc 3.18 reads GAMG's -mg_levels_* and -mg_coarse_* from the global
+     * one only).  An unknown type is ZSTR_EINVAL at zstr_plan_create, an
+     * option no solve uses ZSTR_EINVAL at the first solve; options that print
+     * (-ksp_view, -ksp_monitor) print to stdout, PETSc's habit.  NULL
+     * (default): none.  Ignored by CHOLMOD. */
+    const char *backend_options;
 } zstr_options;
 
 /* Purpose: fill *options with the defaults and options->size.
@@ -376,9 +418,11 @@ typedef struct zstr_plan zstr_plan;
  *   err     — optional error record.
  * Returns: ZSTR_OK; ZSTR_EINVAL for a NULL argument, a bad options->size or an
  *   inconsistent model (unknown phase label, GB thicker than a voxel, no
- *   phase, ...); ZSTR_ERANGE for a conductance that underflows or overflows at
- *   the model temperature; ZSTR_EMEMLIMIT with the predicted figure; ZSTR_ENOMEM;
- *   ZSTR_ESOLVER. */
+ *   phase, ...) or backend options PETSc refuses; ZSTR_ERANGE for a conductance
+ *   that underflows or overflows at the model temperature, or a network larger
+ *   than PETSc's 32-bit indices (iterative backend); ZSTR_EMEMLIMIT with the
+ *   predicted figure; ZSTR_ENOMEM; ZSTR_ESOLVER; ZSTR_EUNSUPPORTED for
+ *   ZSTR_BACKEND_ITERATIVE in the serial libzstr (link libzstr-mpi). */
 ZSTR_API int zstr_plan_create(const zstr_model *model, const zstr_options *options,
                               zstr_plan **out, zstr_error *err);
 /* Purpose: refuse a grid that cannot fit before building its model: a lower
@@ -443,15 +487,18 @@ typedef struct zstr_plan_info {
                                     0, only reduced-order sweeps run (zstr_execute
                                     at f > 0 gives ZSTR_EMEMLIMIT) */
     double predicted_mor_bytes;  /* predicted memory of a reduced-order sweep with
-                                    default options: one real Cholesky factor, the
-                                    basis, the port form */
+                                    default options: one real Cholesky factor (or
+                                    the iterative backend's operator and multigrid
+                                    hierarchy), the basis, the port form */
     /* the parts of plan_bytes */
     double pencil_bytes;         /* the assembled network: one triangle of G and C */
     double direct_bytes;         /* the direct solver: both triangles and the complex
                                     LU's symbolic analysis, made at the first
                                     workspace; 0 before, and when no complex LU fits */
     double mor_bytes;            /* the reduced-order sweeps' symbolic analysis of the
-                                    port form */
+                                    port form (CHOLMOD's) */
+    int backend;                 /* zstr_backend of the reduced-order sweeps:
+                                    DIRECT or ITERATIVE (never AUTO) */
 } zstr_plan_info;
 
 /* Purpose: set info->size (the rest is filled by zstr_plan_get_info). */
@@ -614,13 +661,18 @@ typedef enum zstr_method {
 typedef struct zstr_sweep_report {
     size_t size;            /* set by the caller: sizeof(zstr_sweep_report) */
     int method;             /* zstr_method that ran (never AUTO) */
-    int64_t factorizations; /* complex LUs (direct) or real Choleskys (MOR) */
+    int64_t factorizations; /* complex LUs (direct) or real Choleskys (MOR; the
+                               iterative backend's preconditioner set-ups) */
     int64_t solves;         /* MOR: solves with the real factors */
     int64_t direct;         /* frequencies solved by complex LU: all for direct;
                                for MOR those whose estimate missed the tolerance */
     double max_estimate;    /* MOR: max estimated relative error of the reduced
                                values returned (0 for direct) */
     double seconds;         /* wall time of the sweep */
+    int backend;            /* MOR: zstr_backend of its real solves (DIRECT or
+                               ITERATIVE); 0 (AUTO) for the direct method */
+    int64_t iterations;     /* MOR with the iterative backend: Krylov iterations
+                               of all its solves (0 otherwise) */
 } zstr_sweep_report;
 
 /* Purpose: set report->size. */
@@ -634,10 +686,15 @@ ZSTR_API void zstr_sweep_options_default(zstr_sweep_options *options);
 /* Purpose: the method zstr_sweep would run for these frequencies: `method`
  *   itself, or for ZSTR_METHOD_AUTO the choice auto makes (MOR from 12
  *   positive frequencies and 5000 unknowns, or whenever no complex LU fits the
- *   plan's memory limit; direct otherwise); direct when no frequency is > 0.
+ *   plan's memory limit, or when the plan's reduced-order backend is the
+ *   iterative one; direct otherwise); direct when no frequency is > 0.
  * Arguments: plan — required; n >= 0; frequencies — required when n > 0 (not
  *   checked for finiteness: zstr_sweep does that); method — a zstr_method.
- * Returns: ZSTR_METHOD_DIRECT or ZSTR_METHOD_MOR; ZSTR_EINVAL (< 0). */
+ * Returns: ZSTR_METHOD_DIRECT or ZSTR_METHOD_MOR; ZSTR_EINVAL (< 0), also for
+ *   ZSTR_METHOD_DIRECT on a plan made with ZSTR_BACKEND_ITERATIVE (a direct
+ *   sweep factors Y(jω) by complex LU at every frequency, which that backend
+ *   was chosen to avoid: it is refused rather than run, or turned into MOR,
+ *   behind the program's back). */
 ZSTR_API int zstr_sweep_method(const zstr_plan *plan, int64_t n, const double *frequencies,
                                int method);
 
@@ -647,10 +704,13 @@ ZSTR_API int zstr_sweep_method(const zstr_plan *plan, int64_t n, const double *f
  *   err — optional.
  *   With MOR, f = 0 is the DC solve, every other frequency comes from one
  *   reduced model of the band, and any whose estimate misses the tolerance is
- *   recomputed by complex LU (report->direct counts them); the progress callback
- *   then sees the factorizations as they are made.
+ *   recomputed by complex LU (report->direct counts them) when one fits the
+ *   memory limit, whatever the backend; the progress callback then sees the
+ *   factorizations as they are made.
  * Returns: as zstr_execute (the first error of any frequency), ZSTR_ECANCELLED,
- *   ZSTR_ETHREAD.  On error z is left unspecified. */
+ *   ZSTR_ETHREAD; ZSTR_EINVAL for ZSTR_METHOD_DIRECT on a plan made with
+ *   ZSTR_BACKEND_ITERATIVE (see zstr_sweep_method).  On error z is left
+ *   unspecified. */
 ZSTR_API int zstr_sweep(const zstr_plan *plan, int64_t n, const double *frequencies,
                         double *z, const zstr_sweep_options *options, zstr_error *err);
 
@@ -722,6 +782,9 @@ typedef struct zstr_rom_info {
     double series_resistance; /* R∞ [Ω]: terms with τ = 0 */
     double capacitance;     /* [F] of the 1/(sC) term (no DC path), or +inf */
     double seconds;         /* wall time of zstr_rom_create */
+    int backend;            /* zstr_backend of the real solves: DIRECT or ITERATIVE */
+    int64_t iterations;     /* iterative backend: Krylov iterations of all the
+                               solves (0 for CHOLMOD) */
 } zstr_rom_info;
 /* Purpose: set info->size. */
 ZSTR_API void zstr_rom_info_init(zstr_rom_info *info);

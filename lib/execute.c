@@ -551,6 +551,8 @@ static int mor_sweep(const zstr_plan *plan, int64_t n, const double *f, double *
     zstr_rom_get_info(rom, &ri);
     rep->factorizations = ri.factorizations;
     rep->solves = ri.solves;
+    rep->backend = ri.backend;
+    rep->iterations = ri.iterations;
     int64_t nx = 0;
     double worst = 0.0;
     for (int64_t k = 0; k < n; k++) {
@@ -618,9 +620,11 @@ int zstr_sweep_method(const zstr_plan *plan, int64_t n, const double *f, int met
         npos += f[k] > 0.0;
     if (npos == 0)
         return ZSTR_METHOD_DIRECT; /* DC only: nothing to reduce */
+    if (method == ZSTR_METHOD_DIRECT && plan->backend_requested == ZSTR_BACKEND_ITERATIVE)
+        return ZSTR_EINVAL; /* complex LU at every frequency: not what was asked */
     if (method != ZSTR_METHOD_AUTO)
         return method;
-    return !plan->info.direct_fits ||
+    return !plan->info.direct_fits || plan->info.backend == ZSTR_BACKEND_ITERATIVE ||
                    (npos >= ZS_AUTO_MIN_FREQUENCIES && plan->p.n >= ZS_AUTO_MIN_UNKNOWNS)
                ? ZSTR_METHOD_MOR
                : ZSTR_METHOD_DIRECT;
@@ -665,6 +669,11 @@ int zstr_sweep(const zstr_plan *plan, int64_t n, const double *f, double *z,
     for (int64_t k = 0; k < n; k++)
         npos += f[k] > 0.0;
     int method = zstr_sweep_method(plan, n, f, o.method);
+    if (method < 0)
+        return zs_error(err, ZSTR_EINVAL,
+                        "zstr_sweep: the direct method factors Y(jw) by complex LU at every "
+                        "frequency, and this plan was made for the iterative backend: use "
+                        "ZSTR_METHOD_MOR or ZSTR_METHOD_AUTO");
     rep.method = method;
     if (o.rom != NULL)
         *o.rom = NULL;

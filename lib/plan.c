@@ -34,6 +34,14 @@ void zstr_options_default(zstr_options *o)
     o->size = sizeof *o;
     o->ordering = ZSTR_ORDERING_DEFAULT;
     o->memory_limit = 0.0;
+    o->backend = ZSTR_BACKEND_AUTO;
+    o->backend_options = NULL;
+}
+
+int zstr_backend_available(int backend)
+{
+    return backend == ZSTR_BACKEND_AUTO || backend == ZSTR_BACKEND_DIRECT ||
+           (backend == ZSTR_BACKEND_ITERATIVE && zs_backend_iterative() != NULL);
 }
 
 void zstr_plan_info_init(zstr_plan_info *info)
@@ -60,6 +68,12 @@ static int read_options(const zstr_options *opt, zstr_options *o, zstr_error *er
         return zs_error(err, ZSTR_EINVAL,
                         "zstr_plan_create: memory_limit %g bytes must be finite and >= 0",
                         o->memory_limit);
+    if (o->backend < ZSTR_BACKEND_AUTO || o->backend > ZSTR_BACKEND_ITERATIVE)
+        return zs_error(err, ZSTR_EINVAL, "zstr_plan_create: unknown backend %d", o->backend);
+    if (!zstr_backend_available(o->backend))
+        return zs_error(err, ZSTR_EUNSUPPORTED,
+                        "zstr_plan_create: this libzstr has no iterative backend; link "
+                        "libzstr-mpi (pkg-config libzstr-mpi), which has PETSc's");
     return ZSTR_OK;
 }
 
@@ -176,6 +190,47 @@ static int analyse_real(zstr_plan *plan, int ordering, double *lnz, zstr_error *
         const char *name;
         plan->mor_backend = &zs_backend_cholmod;
         zs_backend_cholmod.stat(plan->mor_symbolic, NULL, 0, &name, lnz);
+    }
+    zs_system_free(&sys);
+    return rc;
+}
+
+/* The reduced-order sweeps' backend.  Under auto, CHOLMOD's analysis is made
+ * first (analyse_real: its nnz(L) predicts the memory of both methods) and the
+ * iterative backend replaces it when CHOLMOD's factor and the basis would not
+ * fit the limit beside the plan and this build has one; asked for by the
+ * options, the iterative backend is the only analysis made (zstr_plan_create).
+ * Its prediction then replaces CHOLMOD's. */
+static int choose_mor_backend(zstr_plan *plan, const zstr_options *o, int ordering,
+                              double limit, zstr_error *err)
+{
+    zstr_plan_info *in = &plan->info;
+    const zs_backend *iter = zs_backend_iterative();
+    plan->backend_requested = o->backend;
+    if (iter != NULL && plan->mor_backend == iter)
+        return ZSTR_OK; /* chosen already */
+    in->backend = ZSTR_BACKEND_DIRECT;
+    int want = o->backend == ZSTR_BACKEND_ITERATIVE ||
+               (o->backend == ZSTR_BACKEND_AUTO && iter != NULL &&
+                in->plan_bytes + in->predicted_mor_bytes > limit);
+    const int has_port = plan->p.elec[ZSTR_WE].n > 0 && plan->p.elec[ZSTR_CE].n > 0;
+    if (!has_port || !want || iter == NULL)
+        return ZSTR_OK; /* no port form (no reduced-order sweep), or CHOLMOD */
+    zs_system sys;
+    void *sym = NULL;
+    int rc = zs_system_build(&plan->p, ZS_PORT_AUTO, &sys, err);
+    if (rc == ZSTR_OK) {
+        sys.backend_options = o->backend_options;
+        rc = iter->analyse(&sys, ordering, &sym, err);
+    }
+    if (rc == ZSTR_OK) {
+        if (plan->mor_backend != NULL)
+            plan->mor_backend->free_symbolic(plan->mor_symbolic);
+        plan->mor_backend = iter;
+        plan->mor_symbolic = sym;
+        in->backend = ZSTR_BACKEND_ITERATIVE;
+        in->predicted_mor_bytes = zs_mem_mor_bytes(0.0, (double)sys.n, (double)sys.nnz, 60.0) +
+                                  zs_mem_iterative_bytes((double)sys.n, (double)sys.nnz);
     }
     zs_system_free(&sys);
     return rc;
@@ -301,13 +356,18 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
     describe_model(plan, m);
     in->ordering = ordering;
 
+    /* Asked for the iterative backend, the plan makes no Cholesky analysis at
+     * all (at 200³ METIS and CHOLMOD's analysis alone take minutes and GBs):
+     * nothing predicts a factor then, so direct solves are refused on it
+     * (make another plan for them) and only reduced-order sweeps run. */
+    const int factors = o.backend != ZSTR_BACKEND_ITERATIVE;
     double lnz = 0.0;
     double t0 = zs_wall_seconds();
-    rc = analyse_real(plan, ordering, &lnz, err);
+    rc = factors ? analyse_real(plan, ordering, &lnz, err) : ZSTR_OK;
     in->analysis_seconds = zs_wall_seconds() - t0;
     if (rc != ZSTR_OK)
         goto fail;
-    double lu_nnz = 2.0 * lnz - (double)p->n;
+    double lu_nnz = factors ? 2.0 * lnz - (double)p->n : 0.0;
     /* a workspace adds Y's values and solve buffers: 16·nnz + 16·14·n bytes
      * (nnz of both triangles, as the direct solver stores them) */
     const double nnz_full = 2.0 * (double)p->nnz - (double)p->n;
@@ -327,12 +387,27 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
                                                port_nnz,
                                                60.0);
     in->memory_limit = limit;
-    add_stat(plan, "cholmod.predicted_l_nnz", lnz);
-    add_stat(plan, "cholmod.symbolic_bytes", in->mor_bytes);
-    add_stat(plan, "umfpack.predicted_lu_nnz", lu_nnz);
+    if (factors) {
+        add_stat(plan, "cholmod.predicted_l_nnz", lnz);
+        add_stat(plan, "cholmod.symbolic_bytes", in->mor_bytes);
+        add_stat(plan, "umfpack.predicted_lu_nnz", lu_nnz);
+    }
     plan->memory_limit = limit;
     plan->ws_bytes = in->predicted_peak_bytes;
-    /* checked before the symbolic analysis, and again with its size after */
+    if (!factors) {
+        in->predicted_bytes = in->predicted_peak_bytes = 0.0;
+        plan->ws_bytes = INFINITY; /* no complex LU: direct_fits stays 0 */
+    }
+    rc = choose_mor_backend(plan, &o, ordering, limit, err);
+    if (rc != ZSTR_OK)
+        goto fail;
+    if (in->backend == ZSTR_BACKEND_ITERATIVE) {
+        /* the iterative backend's symbolic object: the port form's AIJ matrix */
+        double pnz = backend_stat(plan->mor_backend, plan->mor_symbolic, "petsc.pattern_nnz");
+        in->mor_bytes = 12.0 * pnz + 4.0 * ((double)p->n + 2.0);
+        in->plan_bytes = in->pencil_bytes + in->mor_bytes;
+    }
+    /* the direct solver's part is counted before it is made (direct_extra) */
     rc = check_fit(plan, lu_nnz, 8.0 * ((double)p->n + 1.0) + 24.0 * nnz_full, limit, err);
     if (rc != ZSTR_OK)
         goto fail;

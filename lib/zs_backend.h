@@ -14,8 +14,10 @@
  *   stat     the k-th figure of the backend by name (ZSTR_ERANGE past the end);
  *   free_numeric, free_symbolic (NULL is a no-op).
  * Nothing else is shared between a backend and its callers, so iterative and
- * distributed backends fit the same table.  tests/test_backend.c runs one
- * conformance suite against every entry of zs_backends[].
+ * distributed backends fit the same table: for an iterative backend "factor"
+ * is building the operator and setting up its preconditioner, and the system
+ * carries the backward error its solves must reach (solve_tol).  tests/test_backend.c
+ * runs one conformance suite against every backend of the build.
  *
  * Port form (physics.md §5).  The model-order reduction needs constant input
  * and output vectors, so one electrode is kept as an unknown node (the last
@@ -42,6 +44,12 @@ typedef struct zs_system {
                            system without one (the plan's eliminated pencil, zs_plan.h) */
     int port_electrode; /* ZSTR_WE or ZSTR_CE: the electrode kept (port.c says which) */
     int g_definite;   /* G alone is positive definite (DC shift allowed) */
+    /* For an iterative backend (direct ones ignore both): the normwise backward
+     * error its solves must reach (0: the backend's default), and expert
+     * options in the backend's own syntax that analyse keeps for every factor
+     * (NULL: none; not owned by the system). */
+    double solve_tol;
+    const char *backend_options;
 } zs_system;
 
 /* Port form of an assembled pencil with `electrode` kept (ZSTR_WE, ZSTR_CE, or
@@ -80,5 +88,10 @@ extern const zs_backend zs_backend_cholmod;
 struct cholmod_common_struct;
 void zs_cholmod_start(struct cholmod_common_struct *c, int ordering);
 extern const zs_backend zs_backend_umfpack;
+/* The iterative real backend of this build, or NULL: PETSc's CG + AMG in
+ * libzstr-mpi (petsc/backend_petsc.c), none in the serial libzstr
+ * (backend_none.c).  Both libraries are made of the same objects but this one
+ * function's file, so the serial library never links MPI. */
+const zs_backend *zs_backend_iterative(void);
 
 #endif

@@ -171,6 +171,8 @@ double zs_mem_factor_bytes(double lu_nnz);
 double zs_mem_factor_peak_bytes(double lu_nnz);
 /* Bytes of a reduced-order sweep (see memory.c). */
 double zs_mem_mor_bytes(double lnz, double n, double nnz, double kmax);
+/* What the iterative backend holds instead of the factor (lnz = 0 above). */
+double zs_mem_iterative_bytes(double n, double nnz);
 /* Bytes an assembled pencil holds. */
 double zs_mem_pencil_bytes(const zs_pencil *p);
 

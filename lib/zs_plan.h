@@ -5,8 +5,9 @@
  * A plan owns the pencil (one triangle of G and C and the electrode elements,
  * zs_internal.h), the direct solver — a complex backend of the table
  * (zs_backend.h, UMFPACK) with its symbolic analysis of the pattern, made at
- * the first workspace when a complex LU fits — and one CHOLMOD symbolic analysis of the
- * port form's pattern for the reduced-order sweeps, all made without values so
+ * the first workspace when a complex LU fits — and one real backend's analysis
+ * of the port form's pattern for the reduced-order sweeps (CHOLMOD's, or the
+ * iterative backend's AMG-ready pattern: zstr_options.backend), all made without values so
  * they hold for every frequency, every shift and every re-stamp
  * (zstr_plan_restamp replaces the pencil by one of the same pattern).  A
  * backend's factor leaves the symbolic object untouched (CHOLMOD's shifts copy
@@ -56,6 +57,8 @@ struct zstr_plan {
      * when the WE has no branch (no port form; zstr_rom_create refuses). */
     const struct zs_backend *mor_backend;
     void *mor_symbolic;
+    int backend_requested; /* zstr_options.backend (zstr_sweep refuses a direct
+                              sweep on a plan that asked for ITERATIVE) */
     /* DC: solved at the first zstr_dc_resistance and kept, so a run that asks
      * for R_DC several times (the sweep's f = 0, the file header) analyses and
      * factors the DC network once.  The plan is otherwise read-only, so the

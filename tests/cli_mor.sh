@@ -159,7 +159,7 @@ for t in $temps; do
     [ "$(grep -v '^#' "$out/onep$k.csv")" = "$(grep -v '^#' "$out/tp-$k.csv")" ] && ok ||
         bad "series member $k's poles differ from its own run"
 done
-head -1 "$out/tsum.csv" | grep -q '^member,R_DC_Ohm,R_DC_Ohm_cm2,contact_fraction,method,factorizations,max_estimate,recomputed,cell.voxels,grains.mean-size,cell.temperature$' &&
+head -1 "$out/tsum.csv" | grep -q '^member,R_DC_Ohm,R_DC_Ohm_cm2,contact_fraction,method,factorizations,max_estimate,recomputed,backend,iterations,cell.voxels,grains.mean-size,cell.temperature$' &&
     ok || bad "summary header: $(head -1 "$out/tsum.csv")"
 awk -F, 'NR > 1 { if ($5 != "mor" || $6 < 2 || $7 > 1e-6 || $8 != 0) b = 1; r[NR - 1] = $2 }
          END { exit !(NR == 4 && !b && r[1] > r[2] && r[2] > r[3]) }' "$out/tsum.csv" &&

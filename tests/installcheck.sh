@@ -100,6 +100,27 @@ else
     say "no C++ compiler: C++ check skipped"
 fi
 
+# ---- libzstr-mpi (when PETSc is installed): the same API, the iterative backend ----
+# truth: a program built with pkg-config libzstr-mpi alone runs against the
+# installed libzstr-mpi and has the iterative backend; the serial libzstr has not
+if [ -e "$prefix/lib/pkgconfig/libzstr-mpi.pc" ]; then
+    printf '%s\n' '#include <zstr.h>' \
+        'int main(void) { return zstr_backend_available(ZSTR_BACKEND_ITERATIVE) ? 0 : 1; }' \
+        > "$bin/iter.c"
+    # shellcheck disable=SC2046
+    step cc-iter.log $cc -Wall -Wextra -Werror "$bin/iter.c" \
+        $(pkg-config --cflags --libs libzstr-mpi) -o "$bin/iter"
+    "$bin/iter" || die "the program linked with libzstr-mpi has no iterative backend"
+    # shellcheck disable=SC2046
+    step cc-serial.log $cc -Wall -Wextra -Werror "$bin/iter.c" \
+        $(pkg-config --cflags --libs libzstr) -o "$bin/serial"
+    "$bin/serial" && die "the serial libzstr claims an iterative backend"
+    ldd "$bin/serial" | grep -q -i -E 'petsc|libmpi' && die "the serial libzstr links MPI"
+    say "libzstr-mpi: pkg-config links the iterative backend; the serial libzstr has none, no MPI"
+else
+    say "no PETSc: libzstr-mpi not built, its checks skipped"
+fi
+
 # ---- a static link through Libs.private ----
 # every -lNAME with a static archive is taken from it (-l:libNAME.a); the C
 # library's own parts stay shared, as static libm with a shared libc is unsound

@@ -7,15 +7,23 @@
  * residual; give the exact impedance of a homogeneous block, Z = R/(1 + sτ), as
  * the port node's potential for 1 A; refuse what it cannot do with a status
  * (a complex shift on a real backend, a singular matrix); list its figures
- * until ZSTR_ERANGE; free NULL as a no-op.
+ * until ZSTR_ERANGE; free NULL as a no-op.  The iterative backend (PETSc's CG +
+ * AMG, when the runner is linked with libzstr-mpi) runs the same suite with
+ * its solves asked for a relative residual of 1e-13 (solve_tol): the bounds
+ * below hold for it as for the factorizations.  What only an iterative backend
+ * does (its options, its stopping rule, its index range) is tested after.
  */
 #include "zs_backend.h"
 #include "zs_test.h"
 
 #include <string.h>
 
-static const zs_backend *const backends[] = {&zs_backend_cholmod, &zs_backend_umfpack};
-#define NBACKENDS ((int)(sizeof backends / sizeof backends[0]))
+/* CHOLMOD, UMFPACK and the build's iterative backend (NULL without PETSc) */
+#define NBACKENDS 3
+static const zs_backend *backend_at(int i)
+{
+    return i == 0 ? &zs_backend_cholmod : i == 1 ? &zs_backend_umfpack : zs_backend_iterative();
+}
 
 /* a homogeneous nx × ny × nz block of σ, ε_r between ideal electrodes */
 static void block_system(int64_t n, double sigma, double epsr, zs_pencil *p, zs_system *s)
@@ -68,7 +76,9 @@ static double residual(const zs_system *s, double sr, double si, const double *x
 
 START_TEST(test_conformance)
 {
-    const zs_backend *be = backends[_i];
+    const zs_backend *be = backend_at(_i);
+    if (be == NULL)
+        return; /* the serial build: test_iterative_absent */
     const int64_t n = 5;
     const double sigma = 0.046, epsr = 150.0, L = 5e-6, A = 25e-12;
     const double R = L / (sigma * A), tau = ZSTR_EPSILON0 * epsr / sigma;
@@ -76,6 +86,7 @@ START_TEST(test_conformance)
     zs_system s;
     block_system(n, sigma, epsr, &p, &s);
     ck_assert(s.g_definite);
+    s.solve_tol = 1e-13; /* an iterative backend's target; direct ones ignore it */
     zstr_error e;
     void *sym = NULL;
     ZS_CK_OK(be->analyse(&s, ZSTR_ORDERING_METIS, &sym, &e), &e);
@@ -143,7 +154,9 @@ START_TEST(test_singular_refused)
     /* an insulating layer (σ = 0) cuts every DC path: G is singular, and a
      * factorization of G alone (shift 0) must be refused with a status, not
      * return garbage; a positive shift is fine (the layer is a capacitor) */
-    const zs_backend *be = backends[_i];
+    const zs_backend *be = backend_at(_i);
+    if (be == NULL)
+        return;
     zstr_model *m = NULL;
     zstr_error e;
     const int64_t n = 4;
@@ -307,6 +320,152 @@ START_TEST(test_port_electrode)
 }
 END_TEST
 
+/* The figure called name of a backend (NaN when it has none). */
+static double figure(const zs_backend *be, const void *sym, const void *num, const char *name)
+{
+    const char *nm;
+    double v;
+    for (int k = 0; be->stat(sym, num, k, &nm, &v) == ZSTR_OK; k++)
+        if (strcmp(nm, name) == 0)
+            return v;
+    return NAN;
+}
+
+START_TEST(test_iterative_backend)
+{
+    /* what only the iterative backend does, on the 5³ block of the
+     * conformance suite: its solves stop at the residual the system asks
+     * (solve_tol), measured here independently of the backend (residual());
+     * it counts its iterations; its expert options reach PETSc (BoomerAMG
+     * solves the block as well as GAMG), a misspelt or unknown one is an
+     * error, and so is running out of iterations (never a silent answer);
+     * a network beyond 32-bit indices is refused before anything is read */
+    const zs_backend *be = zs_backend_iterative();
+    if (be == NULL)
+        return;
+    ck_assert_str_eq(be->name, "petsc");
+    ck_assert_int_eq(be->is_complex, 0);
+    zs_pencil p;
+    zs_system s;
+    block_system(6, 0.046, 150.0, &p, &s);
+    zstr_error e;
+    const int64_t n = s.n;
+    double *b = calloc((size_t)n, sizeof *b), *x = calloc((size_t)n, sizeof *x);
+    ck_assert(b != NULL && x != NULL);
+    for (int64_t i = 0; i < n; i++)
+        b[i] = sin(1.0 + (double)i); /* every node loaded: no invariant shortcut */
+    const double sigma = 1e5;
+    double its[2] = {0.0, 0.0};
+    const double rtol[2] = {1e-4, 1e-12};
+    for (int k = 0; k < 2; k++) {
+        void *sym = NULL, *num = NULL;
+        s.solve_tol = rtol[k];
+        ZS_CK_OK(be->analyse(&s, ZSTR_ORDERING_DEFAULT, &sym, &e), &e);
+        ZS_CK_OK(be->factor(&s, sym, sigma, 0.0, &num, &e), &e);
+        ZS_CK_OK(be->solve(&s, sym, num, 1, b, x, &e), &e);
+        /* the scaled residual is at most rtol; the plain one of this nearly
+         * uniform block within a factor 100 of it */
+        double res = residual(&s, sigma, 0.0, x, b, 0);
+        ck_assert_msg(res <= 100.0 * rtol[k], "rtol %g: residual %g", rtol[k], res);
+        ck_assert(figure(be, sym, num, "petsc.tolerance") == rtol[k]);
+        its[k] = figure(be, sym, num, "petsc.iterations_total");
+        ck_assert(figure(be, sym, num, "petsc.iterations_last") == its[k]);
+        ck_assert(figure(be, sym, num, "petsc.solves") == 1.0);
+        ck_assert(figure(be, sym, num, "petsc.setup_seconds") >= 0.0);
+        ck_assert(figure(be, sym, num, "petsc.pattern_nnz") == (double)s.nnz);
+        be->free_numeric(num);
+        be->free_symbolic(sym);
+    }
+    ck_assert_msg(its[0] >= 1.0 && its[0] < its[1], "iterations %g at 1e-4, %g at 1e-12", its[0],
+                  its[1]);
+
+    /* BoomerAMG through the options: the exact Z = R/(1 + sτ) of the block */
+    const double R = 6e-6 / (0.046 * 36e-12), tau = ZSTR_EPSILON0 * 150.0 / 0.046;
+    void *sym = NULL, *num = NULL;
+    s.solve_tol = 1e-13;
+    s.backend_options = "-pc_type hypre -pc_hypre_type boomeramg";
+    ZS_CK_OK(be->analyse(&s, ZSTR_ORDERING_DEFAULT, &sym, &e), &e);
+    ZS_CK_OK(be->factor(&s, sym, sigma, 0.0, &num, &e), &e);
+    memset(b, 0, sizeof *b * (size_t)n);
+    b[s.port] = 1.0;
+    ZS_CK_OK(be->solve(&s, sym, num, 1, b, x, &e), &e);
+    ck_assert_msg(zs_test_rel(x[s.port], R / (1.0 + sigma * tau)) < 1e-11, "hypre: Z %.15g, want %.15g",
+                  x[s.port], R / (1.0 + sigma * tau));
+    be->free_numeric(num);
+    be->free_symbolic(sym);
+    /* an unknown preconditioner: refused when the plan is analysed */
+    s.backend_options = "-pc_type frob";
+    sym = &e;
+    ck_assert_int_eq(be->analyse(&s, ZSTR_ORDERING_DEFAULT, &sym, &e), ZSTR_EINVAL);
+    ck_assert_ptr_null(sym);
+    ck_assert_ptr_nonnull(strstr(e.message, "frob"));
+    /* a misspelt option: refused at the first solve, named */
+    s.backend_options = "-ksp_rtl 1e-3";
+    ZS_CK_OK(be->analyse(&s, ZSTR_ORDERING_DEFAULT, &sym, &e), &e);
+    ZS_CK_OK(be->factor(&s, sym, sigma, 0.0, &num, &e), &e);
+    ck_assert_int_eq(be->solve(&s, sym, num, 1, b, x, &e), ZSTR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(e.message, "ksp_rtl"));
+    be->free_numeric(num);
+    be->free_symbolic(sym);
+    /* too few iterations allowed: ZSTR_ESOLVER naming PETSc's reason */
+    s.backend_options = "-ksp_max_it 1";
+    ZS_CK_OK(be->analyse(&s, ZSTR_ORDERING_DEFAULT, &sym, &e), &e);
+    ZS_CK_OK(be->factor(&s, sym, sigma, 0.0, &num, &e), &e);
+    ck_assert_int_eq(be->solve(&s, sym, num, 1, b, x, &e), ZSTR_ESOLVER);
+    ck_assert_msg(strstr(e.message, "DIVERGED_ITS") != NULL && strstr(e.message, "1 iteration") != NULL,
+                  "%s", e.message);
+    be->free_numeric(num);
+    be->free_symbolic(sym);
+    /* beyond 32-bit indices: refused from the sizes alone (no array is read) */
+    zs_system big = {.n = 3000000000LL, .nnz = 21000000000LL, .port = 2999999999LL};
+    ck_assert_int_eq(be->analyse(&big, ZSTR_ORDERING_DEFAULT, &sym, &e), ZSTR_ERANGE);
+    ck_assert_ptr_nonnull(strstr(e.message, "64-bit-indices"));
+    free(b);
+    free(x);
+    zs_system_free(&s);
+    zs_pencil_free(&p);
+}
+END_TEST
+
+START_TEST(test_iterative_absent)
+{
+    /* the build says whether it has the iterative backend, and a serial build
+     * refuses a plan that asks for it, naming the library that has it (the
+     * serial library itself is checked by tests/serial_build.c, since this
+     * runner links libzstr-mpi whenever it is built) */
+    ck_assert_int_eq(zstr_backend_available(ZSTR_BACKEND_AUTO), 1);
+    ck_assert_int_eq(zstr_backend_available(ZSTR_BACKEND_DIRECT), 1);
+    ck_assert_int_eq(zstr_backend_available(ZSTR_BACKEND_ITERATIVE),
+                     zs_backend_iterative() != NULL);
+    ck_assert_int_eq(zstr_backend_available(3), 0);
+    ck_assert_int_eq(zstr_backend_available(-1), 0);
+    zstr_model *m = NULL;
+    zstr_error e;
+    ZS_CK_OK(zstr_model_create(3, 3, 3, 1e-6, 1e-6, 1e-6, &m, &e), &e);
+    zstr_phase_params ph = {"bulk", 0.046, 150.0, 0.0, 298.15};
+    ZS_CK_OK(zstr_model_add_phase(m, &ph, NULL, &e), &e);
+    zstr_options o;
+    zstr_options_default(&o);
+    ck_assert_int_eq(o.backend, ZSTR_BACKEND_AUTO);
+    ck_assert_ptr_null(o.backend_options);
+    o.backend = ZSTR_BACKEND_ITERATIVE;
+    zstr_plan *plan = NULL;
+    int rc = zstr_plan_create(m, &o, &plan, &e);
+    if (zs_backend_iterative() == NULL) {
+        ck_assert_int_eq(rc, ZSTR_EUNSUPPORTED);
+        ck_assert_ptr_null(plan);
+        ck_assert_ptr_nonnull(strstr(e.message, "libzstr-mpi"));
+    } else {
+        ZS_CK_OK(rc, &e);
+    }
+    zstr_plan_free(plan);
+    o.backend = 7;
+    ck_assert_int_eq(zstr_plan_create(m, &o, &plan, &e), ZSTR_EINVAL);
+    ck_assert_str_eq(zstr_strerror(ZSTR_EUNSUPPORTED), "not supported by this build of the library");
+    zstr_model_free(m);
+}
+END_TEST
+
 Suite *suite_backend(void)
 {
     Suite *s = suite_create("backend");
@@ -315,6 +474,8 @@ Suite *suite_backend(void)
     tcase_add_loop_test(t, test_singular_refused, 0, NBACKENDS);
     tcase_add_test(t, test_port_form);
     tcase_add_test(t, test_port_electrode);
+    tcase_add_test(t, test_iterative_backend);
+    tcase_add_test(t, test_iterative_absent);
     suite_add_tcase(s, t);
     return s;
 }

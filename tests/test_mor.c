@@ -9,9 +9,21 @@
  * model's Z over 1e-3…1e9 Hz must match zstr_execute to the tolerance; the
  * error estimate must not be optimistic (true error <= 10 × estimate); Re Z >= 0;
  * and the residues add up to R_DC.
+ *
+ * Iterative backend (libzstr-mpi: PETSc's CG + AMG in place of CHOLMOD, its
+ * solves stopped at a residual of 1e-3 × the tolerance): on homogeneous,
+ * layered, Voronoi + GB with pores or SEI, and constriction models, its reduced
+ * model must give the spectrum of CHOLMOD's within 1e-6 (relative to |Z|, at
+ * every frequency of the band) and R_DC from Z_r(0); floating islands and
+ * open circuits behave as with CHOLMOD (no DC shift, the same capacitor);
+ * what the plan and the sweep do with the backend (auto under a memory limit,
+ * direct sweeps refused, threads, re-stamping) is checked too.  Without PETSc
+ * these tests check the refusal instead.
  */
+#include "zs_backend.h" /* zs_backend_iterative: is the iterative backend built? */
 #include "zs_test.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -460,6 +472,367 @@ START_TEST(test_sweep_methods)
 }
 END_TEST
 
+/* ---- the iterative backend ------------------------------------------------- */
+
+static zstr_plan *plan_with(const zstr_model *m, int backend, const char *options)
+{
+    zstr_options o;
+    zstr_options_default(&o);
+    o.backend = backend;
+    o.backend_options = options;
+    zstr_plan *p = NULL;
+    zstr_error e;
+    ZS_CK_OK(zstr_plan_create(m, &o, &p, &e), &e);
+    return p;
+}
+
+/* The iterative reduced model against CHOLMOD's over the band: within 1e-6
+ * of |Z| at every frequency (both are held to the tolerance 1e-6 of the true
+ * spectrum, but through different shifts, so 1e-6 bounds their difference
+ * only with the margin the estimates leave: measured up to 1.1e-7), the same
+ * structure (DC path or capacitor), and Z_r(0) = R_DC. */
+static void iterative_against_cholmod(const zstr_model *m, const char *what)
+{
+    if (zs_backend_iterative() == NULL)
+        return;
+    zstr_plan *pd = plan_with(m, ZSTR_BACKEND_DIRECT, NULL);
+    zstr_plan *pi = plan_with(m, ZSTR_BACKEND_ITERATIVE, NULL);
+    zstr_plan_info in;
+    zstr_plan_info_init(&in);
+    ZS_CK_OK(zstr_plan_get_info(pi, &in), NULL);
+    ck_assert_int_eq(in.backend, ZSTR_BACKEND_ITERATIVE);
+    double *f = NULL;
+    int64_t nf = band(&f);
+    size_t bytes = sizeof(double) * 2 * (size_t)(nf + 1);
+    double *zd = malloc(bytes), *zi = malloc(bytes);
+    ck_assert(zd != NULL && zi != NULL);
+    zstr_rom *rd = rom_of(pd, nf, f, 1e-6), *ri = rom_of(pi, nf, f, 1e-6);
+    zstr_rom_info id = info_of(rd), ii = info_of(ri);
+    ck_assert_int_eq(id.backend, ZSTR_BACKEND_DIRECT);
+    ck_assert_int_eq(ii.backend, ZSTR_BACKEND_ITERATIVE);
+    ck_assert_int_eq(id.iterations, 0);
+    ck_assert_msg(ii.iterations >= ii.solves && ii.solves > 0, "%s: %lld iterations, %lld solves",
+                  what, (long long)ii.iterations, (long long)ii.solves);
+    ck_assert_msg(ii.converged, "%s: iterative model not converged (%g)", what, ii.max_estimate);
+    ck_assert_int_eq(ii.dc_exact, id.dc_exact);
+    zstr_error e;
+    ZS_CK_OK(zstr_rom_evaluate(rd, nf, f, zd, NULL, &e), &e);
+    ZS_CK_OK(zstr_rom_evaluate(ri, nf, f, zi, NULL, &e), &e);
+    double worst = 0.0;
+    for (int64_t k = 0; k < nf; k++) {
+        double d = hypot(zi[2 * k] - zd[2 * k], zi[2 * k + 1] - zd[2 * k + 1]) /
+                   hypot(zd[2 * k], zd[2 * k + 1]);
+        worst = fmax(worst, d);
+        ck_assert_msg(zi[2 * k] >= 0.0, "%s: Re Z < 0 at %g Hz", what, f[k]);
+    }
+    ck_assert_msg(worst <= 1e-6, "%s: iterative differs from CHOLMOD by %g", what, worst);
+    /* ω → 0: R_DC, or the same capacitor without a DC path */
+    double f0 = 0.0;
+    ZS_CK_OK(zstr_rom_evaluate(rd, 1, &f0, zd, NULL, &e), &e);
+    ZS_CK_OK(zstr_rom_evaluate(ri, 1, &f0, zi, NULL, &e), &e);
+    if (id.dc_exact) {
+        zstr_dc_result dc;
+        zstr_dc_result_init(&dc);
+        ZS_CK_OK(zstr_dc_resistance(pi, &dc, &e), &e);
+        ck_assert_msg(zs_test_rel(zi[0], dc.resistance) < 1e-9, "%s: Z_r(0) %.12g, R_DC %.12g",
+                      what, zi[0], dc.resistance);
+    } else {
+        /* no DC shift; an open circuit has a capacitor term (a floating
+         * island's is rounding, ~1e25 F, and not compared) */
+        zstr_dc_result dc;
+        zstr_dc_result_init(&dc);
+        if (zstr_dc_resistance(pi, &dc, &e) == ZSTR_WOPEN_CIRCUIT) {
+            ck_assert(isinf(zi[0]) && isinf(zd[0]));
+            ck_assert_msg(zs_test_rel(ii.capacitance, id.capacitance) < 1e-6,
+                          "%s: capacitance %g vs %g", what, ii.capacitance, id.capacitance);
+        }
+    }
+    if (getenv("ZSTR_TEST_VERBOSE") != NULL)
+        fprintf(stderr, "%s: iterative vs CHOLMOD %.3g; %lld set-ups, %lld solves, %lld "
+                        "iterations (CHOLMOD: %lld factorizations)\n",
+                what, worst, (long long)ii.factorizations, (long long)ii.solves,
+                (long long)ii.iterations, (long long)id.factorizations);
+    free(f);
+    free(zd);
+    free(zi);
+    zstr_rom_free(rd);
+    zstr_rom_free(ri);
+    zstr_plan_free(pd);
+    zstr_plan_free(pi);
+}
+
+/* a stack of three layers along z (test_layer_poles_exact's) */
+static zstr_model *layered(void)
+{
+    const int64_t n = 6;
+    zstr_model *m = grid(n, 1e-6);
+    const int id[3] = {phase(m, "a", 1e-2, 30.0), phase(m, "b", 3e-5, 150.0),
+                       phase(m, "c", 0.5, 10.0)};
+    int32_t lab[216];
+    for (int64_t z = 0; z < n; z++)
+        for (int64_t i = 0; i < n * n; i++)
+            lab[z * n * n + i] = id[z < 2 ? 0 : z < 5 ? 1 : 2];
+    zstr_error e;
+    ZS_CK_OK(zstr_model_set_labels(m, lab, &e), &e);
+    return m;
+}
+
+START_TEST(test_iterative_models)
+{
+    /* the same sizes in quick (valgrind) mode: on the 6³ constriction model
+     * GAMG's path stops after three shifts with an estimate of 3.2e-7 and an
+     * error of 1.8e-6 (within the estimate's 10× of lib/mor.c, not within
+     * 1e-6 of CHOLMOD's 1e-12), so shrinking would test the estimator's
+     * honesty margin rather than the backend */
+    zstr_model *m = grid(5, 2e-6);
+    phase(m, "bulk", 0.046, 150.0);
+    iterative_against_cholmod(m, "homogeneous");
+    zstr_model_free(m);
+    m = layered();
+    iterative_against_cholmod(m, "layered");
+    zstr_model_free(m);
+    m = paper_model(10, ZSTR_PIXEL_PORE, 0.22);
+    iterative_against_cholmod(m, "Voronoi + GB + pores");
+    zstr_model_free(m);
+    m = paper_model(8, ZSTR_PIXEL_SEI, 0.3);
+    iterative_against_cholmod(m, "Voronoi + GB + SEI");
+    zstr_model_free(m);
+    /* constriction: a 9 % contact spot, free surface elsewhere (no pores):
+     * the current narrows into the spot */
+    m = paper_model(12, ZSTR_PIXEL_NONE, 0.09);
+    iterative_against_cholmod(m, "constriction");
+    zstr_model_free(m);
+}
+END_TEST
+
+START_TEST(test_iterative_floating_and_open)
+{
+    /* no DC path (every WE pixel a pore) and a floating island: G is
+     * singular, so neither backend shifts at 0, and the models agree */
+    zstr_model *m = paper_model(6, ZSTR_PIXEL_PORE, 0.0);
+    iterative_against_cholmod(m, "open circuit");
+    zstr_model_free(m);
+    const int64_t n = 5;
+    m = grid(n, 2e-6);
+    int b = phase(m, "bulk", 0.046, 150.0), ins = phase(m, "ins", 0.0, 5.0);
+    int32_t lab[125];
+    for (int64_t z = 0; z < n; z++)
+        for (int64_t y = 0; y < n; y++)
+            for (int64_t x = 0; x < n; x++) {
+                int64_t d = llabs(x - 2) > llabs(y - 2) ? llabs(x - 2) : llabs(y - 2);
+                d = llabs(z - 2) > d ? llabs(z - 2) : d;
+                lab[x + n * (y + n * z)] = d == 1 ? ins : b;
+            }
+    zstr_error e;
+    ZS_CK_OK(zstr_model_set_labels(m, lab, &e), &e);
+    iterative_against_cholmod(m, "floating island");
+    zstr_model_free(m);
+}
+END_TEST
+
+START_TEST(test_iterative_sweep_and_plan)
+{
+    /* zstr_sweep on an iterative plan: auto runs MOR (also on a grid where
+     * auto would go direct with CHOLMOD) and reports the iterations; a
+     * direct sweep is refused, a DC-only one is not (no LU: CHOLMOD's DC
+     * solve); options the plan cannot use are refused when it is made */
+    if (zs_backend_iterative() == NULL)
+        return;
+    zstr_model *m = paper_model(6, ZSTR_PIXEL_PORE, 0.22);
+    zstr_plan *p = plan_with(m, ZSTR_BACKEND_ITERATIVE, NULL);
+    double *f = NULL;
+    int64_t nf = band(&f);
+    double *z = malloc(sizeof(double) * 2 * (size_t)nf);
+    ck_assert_ptr_nonnull(z);
+    zstr_sweep_report rep;
+    zstr_sweep_options so;
+    zstr_sweep_options_default(&so);
+    so.report = &rep;
+    zstr_sweep_report_init(&rep);
+    zstr_error e;
+    ck_assert_int_eq(zstr_sweep_method(p, nf, f, ZSTR_METHOD_AUTO), ZSTR_METHOD_MOR);
+    ZS_CK_OK(zstr_sweep(p, nf, f, z, &so, &e), &e);
+    ck_assert_int_eq(rep.method, ZSTR_METHOD_MOR);
+    ck_assert_int_eq(rep.backend, ZSTR_BACKEND_ITERATIVE);
+    ck_assert(rep.iterations >= rep.solves && rep.solves > 0);
+    so.method = ZSTR_METHOD_DIRECT;
+    ck_assert_int_eq(zstr_sweep_method(p, nf, f, ZSTR_METHOD_DIRECT), ZSTR_EINVAL);
+    ck_assert_int_eq(zstr_sweep(p, nf, f, z, &so, &e), ZSTR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(e.message, "iterative"));
+    double f0 = 0.0;
+    ZS_CK_OK(zstr_sweep(p, 1, &f0, z, &so, &e), &e);
+    ck_assert(z[0] > 0.0 && isfinite(z[0]));
+    zstr_plan_free(p);
+    /* the same model planned with CHOLMOD: a direct sweep reports no backend */
+    p = plan_with(m, ZSTR_BACKEND_DIRECT, NULL);
+    zstr_sweep_report_init(&rep);
+    ZS_CK_OK(zstr_sweep(p, nf, f, z, &so, &e), &e);
+    ck_assert_int_eq(rep.backend, ZSTR_BACKEND_AUTO);
+    ck_assert_int_eq(rep.iterations, 0);
+    zstr_plan_free(p);
+    zstr_options o;
+    zstr_options_default(&o);
+    o.backend = ZSTR_BACKEND_ITERATIVE;
+    o.backend_options = "-ksp_type frob";
+    ck_assert_int_eq(zstr_plan_create(m, &o, &p, &e), ZSTR_EINVAL);
+    ck_assert_ptr_null(p);
+    ck_assert_ptr_nonnull(strstr(e.message, "frob"));
+    /* BoomerAMG through the plan's options: the same spectrum (on 8³) */
+    zstr_model_free(m);
+    m = paper_model(8, ZSTR_PIXEL_PORE, 0.22);
+    p = plan_with(m, ZSTR_BACKEND_ITERATIVE, "-pc_type hypre");
+    zstr_plan *q = plan_with(m, ZSTR_BACKEND_DIRECT, NULL);
+    double *zq = malloc(sizeof(double) * 2 * (size_t)nf);
+    ck_assert_ptr_nonnull(zq);
+    so.method = ZSTR_METHOD_MOR;
+    ZS_CK_OK(zstr_sweep(p, nf, f, z, &so, &e), &e);
+    ZS_CK_OK(zstr_sweep(q, nf, f, zq, &so, &e), &e);
+    for (int64_t k = 0; k < nf; k++)
+        ck_assert(hypot(z[2 * k] - zq[2 * k], z[2 * k + 1] - zq[2 * k + 1]) <=
+                  1e-6 * hypot(zq[2 * k], zq[2 * k + 1]));
+    zstr_plan_free(p);
+    zstr_plan_free(q);
+    free(zq);
+    free(z);
+    free(f);
+    zstr_model_free(m);
+}
+END_TEST
+
+START_TEST(test_iterative_auto_memory)
+{
+    /* auto keeps CHOLMOD while its factor and the basis fit the limit; a
+     * limit below that but above the iterative backend's need gives the
+     * iterative backend (libzstr-mpi), or the refusal it gave before (the
+     * serial library: nothing else fits) */
+    zstr_model *m = paper_model(16, ZSTR_PIXEL_PORE, 0.22);
+    zstr_plan *p = plan_with(m, ZSTR_BACKEND_AUTO, NULL);
+    zstr_plan_info in;
+    zstr_plan_info_init(&in);
+    ZS_CK_OK(zstr_plan_get_info(p, &in), NULL);
+    ck_assert_int_eq(in.backend, ZSTR_BACKEND_DIRECT);
+    double chol = in.predicted_mor_bytes, plan_bytes = in.plan_bytes, iter = 0.9 * chol;
+    const double pencil = in.pencil_bytes;
+    zstr_plan_free(p);
+    if (zs_backend_iterative() != NULL) {
+        /* the iterative plan's prediction (the same pencil, no factor, and no
+         * Cholesky analysis: its own matrix instead) */
+        p = plan_with(m, ZSTR_BACKEND_ITERATIVE, NULL);
+        ZS_CK_OK(zstr_plan_get_info(p, &in), NULL);
+        ck_assert(in.pencil_bytes == pencil && in.mor_bytes > 0.0 &&
+                  in.plan_bytes == in.pencil_bytes + in.mor_bytes);
+        ck_assert(!in.direct_fits && in.predicted_bytes == 0.0);
+        iter = in.predicted_mor_bytes;
+        ck_assert_msg(iter < chol, "iterative %g, CHOLMOD %g", iter, chol);
+        zstr_plan_free(p);
+    }
+    zstr_options o;
+    zstr_options_default(&o);
+    o.memory_limit = plan_bytes + 0.5 * (iter + chol);
+    zstr_error e;
+    int rc = zstr_plan_create(m, &o, &p, &e);
+    if (zs_backend_iterative() == NULL) {
+        ck_assert_int_eq(rc, ZSTR_EMEMLIMIT);
+        ck_assert_ptr_null(p);
+    } else {
+        ZS_CK_OK(rc, &e);
+        ZS_CK_OK(zstr_plan_get_info(p, &in), NULL);
+        ck_assert_int_eq(in.backend, ZSTR_BACKEND_ITERATIVE);
+        ck_assert(in.predicted_mor_bytes == iter);
+        ck_assert(!in.direct_fits);
+        double *f = NULL;
+        int64_t nf = band(&f);
+        double *z = malloc(sizeof(double) * 2 * (size_t)nf);
+        ck_assert_ptr_nonnull(z);
+        zstr_sweep_report rep;
+        zstr_sweep_report_init(&rep);
+        zstr_sweep_options so;
+        zstr_sweep_options_default(&so);
+        so.report = &rep;
+        ZS_CK_OK(zstr_sweep(p, nf, f, z, &so, &e), &e);
+        ck_assert_int_eq(rep.method, ZSTR_METHOD_MOR);
+        ck_assert_int_eq(rep.backend, ZSTR_BACKEND_ITERATIVE);
+        ck_assert_int_eq(rep.direct, 0);
+        free(z);
+        free(f);
+        zstr_plan_free(p);
+    }
+    zstr_model_free(m);
+}
+END_TEST
+
+typedef struct rom_job {
+    const zstr_plan *plan;
+    int64_t nf;
+    const double *f;
+    double *z;
+    int rc;
+} rom_job;
+
+static void *rom_thread(void *arg)
+{
+    rom_job *j = arg;
+    zstr_rom *r = NULL;
+    j->rc = zstr_rom_create(j->plan, j->nf, j->f, NULL, &r, NULL);
+    if (j->rc == ZSTR_OK)
+        j->rc = zstr_rom_evaluate(r, j->nf, j->f, j->z, NULL, NULL);
+    zstr_rom_free(r);
+    return NULL;
+}
+
+START_TEST(test_iterative_threads_and_restamp)
+{
+    /* PETSc is not thread-safe: the backend takes turns.  Two threads build
+     * reduced models on one iterative plan (and a second plan) at once and
+     * get exactly what one thread gets alone; a re-stamped iterative plan
+     * gives exactly what a fresh plan of the new values gives */
+    if (zs_backend_iterative() == NULL)
+        return;
+    zstr_model *m = paper_model(8, ZSTR_PIXEL_PORE, 0.22);
+    zstr_plan *p = plan_with(m, ZSTR_BACKEND_ITERATIVE, NULL);
+    zstr_plan *q = plan_with(m, ZSTR_BACKEND_ITERATIVE, NULL);
+    double *f = NULL;
+    int64_t nf = band(&f);
+    size_t bytes = sizeof(double) * 2 * (size_t)nf;
+    double *z0 = malloc(bytes), *z1 = malloc(bytes), *z2 = malloc(bytes), *z3 = malloc(bytes);
+    ck_assert(z0 != NULL && z1 != NULL && z2 != NULL && z3 != NULL);
+    rom_job alone = {p, nf, f, z0, -1};
+    rom_thread(&alone);
+    ZS_CK_OK(alone.rc, NULL);
+    rom_job jobs[3] = {{p, nf, f, z1, -1}, {p, nf, f, z2, -1}, {q, nf, f, z3, -1}};
+    pthread_t th[3];
+    for (int k = 0; k < 3; k++)
+        ck_assert_int_eq(pthread_create(&th[k], NULL, rom_thread, &jobs[k]), 0);
+    for (int k = 0; k < 3; k++) {
+        pthread_join(th[k], NULL);
+        ZS_CK_OK(jobs[k].rc, NULL);
+    }
+    ck_assert(memcmp(z0, z1, bytes) == 0 && memcmp(z0, z2, bytes) == 0 &&
+              memcmp(z0, z3, bytes) == 0);
+    /* re-stamp at another temperature against a fresh plan */
+    zstr_error e;
+    ZS_CK_OK(zstr_model_set_temperature(m, 330.0, &e), &e);
+    ZS_CK_OK(zstr_plan_restamp(p, m, &e), &e);
+    zstr_plan *r = plan_with(m, ZSTR_BACKEND_ITERATIVE, NULL);
+    rom_job a = {p, nf, f, z1, -1}, b = {r, nf, f, z2, -1};
+    rom_thread(&a);
+    rom_thread(&b);
+    ZS_CK_OK(a.rc, NULL);
+    ZS_CK_OK(b.rc, NULL);
+    ck_assert(memcmp(z1, z2, bytes) == 0);
+    ck_assert(memcmp(z1, z0, bytes) != 0); /* the temperature changed Z */
+    free(z0);
+    free(z1);
+    free(z2);
+    free(z3);
+    free(f);
+    zstr_plan_free(p);
+    zstr_plan_free(q);
+    zstr_plan_free(r);
+    zstr_model_free(m);
+}
+END_TEST
+
 Suite *suite_mor(void)
 {
     Suite *s = suite_create("mor");
@@ -475,5 +848,13 @@ Suite *suite_mor(void)
     tcase_add_test(t, test_bad_arguments);
     tcase_add_test(t, test_sweep_methods);
     suite_add_tcase(s, t);
+    TCase *it = tcase_create("iterative");
+    tcase_set_timeout(it, 300);
+    tcase_add_test(it, test_iterative_models);
+    tcase_add_test(it, test_iterative_floating_and_open);
+    tcase_add_test(it, test_iterative_sweep_and_plan);
+    tcase_add_test(it, test_iterative_auto_memory);
+    tcase_add_test(it, test_iterative_threads_and_restamp);
+    suite_add_tcase(s, it);
     return s;
 }

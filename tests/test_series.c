@@ -101,22 +101,23 @@ START_TEST(test_summary_csv)
     snprintf(path, sizeof path, "%s/sum.csv", dir);
     const char *paths[2] = {"map.contact-fraction", "cell.temperature"};
     const char *v1[2] = {"0.5", "-20C"}, *v2[2] = {"0", "say \"hi\""};
-    zr_row rows[2] = {{0, 0.1 + 1e-17 * 3, 0.01, 0.5625, "a", v1, "mor", 8, 2.5e-7, 1, 0},
-                      {1, 0, 0.01, 0, "b", v2, "direct", 81, 0.0, 0, 1}};
+    zr_row rows[2] = {
+        {0, 0.1 + 1e-17 * 3, 0.01, 0.5625, "a", v1, "mor", 8, 2.5e-7, 1, 0, "iterative", 1234},
+        {1, 0, 0.01, 0, "b", v2, "direct", 81, 0.0, 0, 1, "-", 0}};
     ck_assert_msg(zr_summary_write_csv(path, 2, paths, rows, 2, msg, sizeof msg) == 0, "%s", msg);
     char *doc = zs_read_file(path);
     char want[512];
     snprintf(want, sizeof want,
              "member,R_DC_Ohm,R_DC_Ohm_cm2,contact_fraction,method,factorizations,max_estimate,"
-             "recomputed,map.contact-fraction,cell.temperature\n"
-             "1,%.17g,%.17g,0.5625,mor,8,2.4999999999999999e-07,1,0.5,-20C\n"
-             "2,inf,inf,0,direct,81,0,0,0,\"say \"\"hi\"\"\"\n",
+             "recomputed,backend,iterations,map.contact-fraction,cell.temperature\n"
+             "1,%.17g,%.17g,0.5625,mor,8,2.4999999999999999e-07,1,iterative,1234,0.5,-20C\n"
+             "2,inf,inf,0,direct,81,0,0,-,0,0,\"say \"\"hi\"\"\"\n",
              rows[0].rdc, rows[0].rdc * 0.01);
     ck_assert_str_eq(doc, want);
     double r;
     ck_assert(sscanf(doc + strlen("member,R_DC_Ohm,R_DC_Ohm_cm2,contact_fraction,method,"
-                                  "factorizations,max_estimate,recomputed,"
-                                  "map.contact-fraction,cell.temperature\n1,"),
+                                  "factorizations,max_estimate,recomputed,backend,"
+                                  "iterations,map.contact-fraction,cell.temperature\n1,"),
                      "%lf", &r) == 1);
     ck_assert(r == rows[0].rdc);
     free(doc);

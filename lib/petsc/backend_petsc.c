@@ -1,0 +1,695 @@
+/*
+ * backend_petsc.c — the iterative real backend: PETSc's conjugate gradients
+ * preconditioned by algebraic multigrid (GAMG by default, hypre's BoomerAMG
+ * through the options), for real shifts G + σC, σ >= 0.  Built into
+ * libzstr-mpi only (the Makefile keeps this folder out of the serial library,
+ * whose lib/backend_none.c answers "not built with PETSc").
+ *
+ * The table's contract, iteratively:
+ *   analyse  the port form's pattern as one sequential AIJ matrix with zero
+ *            values (the CSC pattern holds both triangles, so column j is row
+ *            j: the arrays go over unchanged), and a private options database
+ *            holding the plan's expert options;
+ *   factor   a copy of that pattern with the values of G + σC, symmetrically
+ *            scaled to a unit diagonal, K̃ = D K D with D = diag(K)^(−1/2), and a
+ *            KSP (CG) whose preconditioner (AMG) is set up on it: the costly
+ *            part, like a numeric factorization;
+ *   solve    x = D K̃⁻¹ D b, one KSPSolve per right-hand side.  KSPMatSolve was
+ *            tried and works with CG + GAMG in PETSc 3.18, but only KSPHPDDM has
+ *            a block method there: for CG it solves the columns one by one
+ *            inside and keeps one converged reason for the block.  The loop
+ *            does the same work and checks every column.
+ *
+ * Stopping rule.  CG stops when the normwise backward error of the scaled
+ * system, η = ‖b̃ − K̃x̃‖₂ / (‖K̃‖∞‖x̃‖₂ + ‖b̃‖₂) with b̃ = Db, is at most the
+ * tolerance (zs_system.solve_tol, or ZS_PETSC_TOL_DEFAULT; PETSc's -ksp_rtol
+ * replaces it): x̃ is then the exact solution of a system within η of K̃, as a
+ * factorization in an arithmetic of precision η would give.  A relative
+ * residual ‖r‖/‖b‖ was the first rule and cannot be met where the solution
+ * is huge beside the right-hand side: with the CE kept and no DC path, every
+ * potential is 1.8e9 V plus drops of 1e5 V at σ = 2π·1 mHz, and CHOLMOD's own
+ * solve there has a relative residual of 1.8e-10 (its backward error is
+ * 1e-16).  The scaling makes every node's residual count relative to its own
+ * admittance: the pencil's diagonal spans many orders of magnitude (10 nm GB
+ * layers against micron voxels, electrode rows summing a whole face).  After
+ * CG stops, η is computed again from the true residual (one mat-vec): the
+ * recursively updated residual can drift below the truth, so CG is restarted
+ * from its answer while the true η misses 2 × the tolerance, and the answer
+ * is refused (ZSTR_ESOLVER) if three restarts do not bring it there.
+ * Divergence, an indefinite preconditioner and the iteration limit are
+ * ZSTR_ESOLVER too, with the KSPConvergedReason's name, the iterations and η:
+ * never a silent answer.
+ *
+ * Definiteness.  CG needs K symmetric positive definite.  σ > 0 always is
+ * (zs_backend.h); σ = 0 only when the system says G is definite
+ * (g_definite).  A direct backend finds a singular G while factoring; an
+ * iterative one would iterate on it, so σ = 0 without g_definite is refused
+ * up front with ZSTR_ESINGULAR, as CHOLMOD's factorization does.
+ *
+ * PETSc's global state.  PETSc is not thread-safe and keeps process-wide
+ * state (its initialisation, error handlers, logging), which this file
+ * cannot avoid.  So:
+ *   - every entry point takes one process-wide lock (zs_petsc_lock): calls
+ *     from several threads are serialised, never concurrent;
+ *   - PETSc is initialised on first use (PetscInitializeNoArguments, which
+ *     initialises MPI on PETSC_COMM_SELF's behalf) only when the program has
+ *     not done so, with PETSc's own signal handlers and option files off
+ *     (-no_signal_handler, -skip_petscrc: the program's handlers for SIGHUP,
+ *     SIGTERM... stay its own); MPI's crash handlers (SIGABRT, SIGBUS, SIGFPE,
+ *     SIGSEGV) are put back to what the program had.  The library never
+ *     finalises PETSc, neither its own initialisation nor the program's;
+ *   - each call pushes an error handler that only records PETSc's first
+ *     message (the library never prints) and pops it before returning;
+ *   - the expert options live in a private PetscOptions database attached to
+ *     each KSP and its PC, so plans with different options do not see each
+ *     other's, and the global database holds only what the program (or, when
+ *     the library initialises PETSc, the PETSC_OPTIONS environment variable
+ *     and the two options above) put there.  PETSc 3.18 creates GAMG's level
+ *     solvers without the private database, so -mg_levels_* and -mg_coarse_*
+ *     are read from the global one: in the plan's options they are reported
+ *     as unused (ZSTR_EINVAL at the first solve, as a misspelt option is).
+ * Matrices and vectors are on PETSC_COMM_SELF: one process, no distribution.
+ */
+#include "zs_backend.h"
+
+#include <petscksp.h>
+
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* the backward error asked when the system names none */
+#define ZS_PETSC_TOL_DEFAULT 1e-12
+/* CG iterations before giving up (PETSc's -ksp_max_it overrides it); the
+ * paper's model needs tens per solve (bench/RESULTS.md) */
+#define ZS_PETSC_MAX_IT 5000
+/* a true backward error above this many times the tolerance restarts CG, at
+ * most ZS_PETSC_RESTARTS times, and is refused after */
+#define ZS_PETSC_TRUE_RESIDUAL_SLACK 2.0
+#define ZS_PETSC_RESTARTS 3
+
+static pthread_mutex_t zs_petsc_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* ---- errors -------------------------------------------------------------- */
+
+/* PETSc's first message of a failed call, kept by the handler below. */
+typedef struct petsc_msg {
+    char text[256];
+    PetscErrorCode code;
+} petsc_msg;
+
+static PetscErrorCode record_error(MPI_Comm comm, int line, const char *fun, const char *file,
+                                   PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
+{
+    (void)comm;
+    (void)line;
+    (void)file;
+    petsc_msg *m = ctx;
+    if (p == PETSC_ERROR_INITIAL || m->code == 0) {
+        m->code = n;
+        snprintf(m->text, sizeof m->text, "%s%s%s", fun != NULL ? fun : "", fun != NULL ? ": " : "",
+                 mess != NULL ? mess : "");
+    }
+    return n;
+}
+
+/* Turn a failed PETSc call into a status and a message. */
+static int petsc_fail(const petsc_msg *m, PetscErrorCode ierr, const char *what, zstr_error *err)
+{
+    const char *text = NULL;
+    PetscErrorMessage(ierr, &text, NULL);
+    int code = ierr == PETSC_ERR_MEM ? ZSTR_ENOMEM : ZSTR_ESOLVER;
+    return zs_error(err, code, "PETSc failed in %s (error %d, %s)%s%s", what, (int)ierr,
+                    text != NULL ? text : "unknown", m->text[0] ? ": " : "", m->text);
+}
+
+/* ---- initialisation -------------------------------------------------------- */
+
+/* Initialise PETSc unless the program did (called with the lock held). */
+static int ensure_petsc(zstr_error *err)
+{
+    if (PetscInitializeCalled)
+        return ZSTR_OK;
+    if (PetscFinalizeCalled)
+        return zs_error(err, ZSTR_ESTATE,
+                        "the program has finalised PETSc; the iterative backend cannot use it "
+                        "again in this process");
+    /* MPI installs crash handlers (backtraces); the program's stay in force */
+    static const int crash[] = {SIGABRT, SIGBUS, SIGFPE, SIGSEGV};
+    struct sigaction kept[sizeof crash / sizeof crash[0]];
+    for (size_t k = 0; k < sizeof crash / sizeof crash[0]; k++)
+        sigaction(crash[k], NULL, &kept[k]);
+    PetscErrorCode ierr = PetscOptionsSetValue(NULL, "-no_signal_handler", NULL);
+    if (ierr == 0)
+        ierr = PetscOptionsSetValue(NULL, "-skip_petscrc", NULL);
+    if (ierr == 0)
+        ierr = PetscInitializeNoArguments();
+    for (size_t k = 0; k < sizeof crash / sizeof crash[0]; k++)
+        sigaction(crash[k], &kept[k], NULL);
+    if (ierr != 0 || !PetscInitializeCalled)
+        return zs_error(err, ZSTR_ESOLVER, "PETSc could not be initialised (error %d)", (int)ierr);
+    return ZSTR_OK;
+}
+
+/* ---- objects ----------------------------------------------------------------- */
+
+typedef struct petsc_symbolic {
+    Mat pattern; /* n × n SeqAIJ, the port form's pattern, values 0 */
+    PetscInt n, nnz;
+    char *options; /* the plan's expert options (copied), or NULL */
+} petsc_symbolic;
+
+typedef struct petsc_numeric {
+    Mat A; /* K̃ = D (G + σC) D */
+    KSP ksp;
+    PetscOptions options;
+    Vec b, x, r;
+    double knorm;      /* ‖K̃‖∞ */
+    double bnorm;      /* ‖D b‖₂ of the solve under way */
+    double r0, eta;    /* its first residual norm and last backward error */
+    double *d;         /* D: 1/sqrt(K_ii) */
+    double sigma, tol; /* shift, backward error asked */
+    PetscInt it_last;
+    double it_total, solves;
+    double setup_seconds, solve_seconds;
+    int options_checked;
+} petsc_numeric;
+
+static void destroy_numeric(petsc_numeric *x)
+{
+    KSPDestroy(&x->ksp);
+    MatDestroy(&x->A);
+    VecDestroy(&x->b);
+    VecDestroy(&x->x);
+    VecDestroy(&x->r);
+    PetscOptionsDestroy(&x->options);
+    free(x->d);
+    free(x);
+}
+
+static void petsc_free_numeric(void *num)
+{
+    if (num == NULL)
+        return;
+    /* made only after PETSc was initialised (analyse) */
+    pthread_mutex_lock(&zs_petsc_lock);
+    petsc_msg m = {{0}, 0};
+    PetscPushErrorHandler(record_error, &m);
+    destroy_numeric(num);
+    PetscPopErrorHandler();
+    pthread_mutex_unlock(&zs_petsc_lock);
+}
+
+static void petsc_free_symbolic(void *sym)
+{
+    petsc_symbolic *y = sym;
+    if (y == NULL)
+        return;
+    if (y->pattern != NULL) {
+        pthread_mutex_lock(&zs_petsc_lock);
+        petsc_msg m = {{0}, 0};
+        PetscPushErrorHandler(record_error, &m);
+        MatDestroy(&y->pattern);
+        PetscPopErrorHandler();
+        pthread_mutex_unlock(&zs_petsc_lock);
+    }
+    free(y->options);
+    free(y);
+}
+
+/* A private options database: the plan's options over nothing else. */
+static PetscErrorCode make_options(const char *text, PetscOptions *out)
+{
+    PetscErrorCode ierr = PetscOptionsCreate(out);
+    if (ierr == 0 && text != NULL && text[0] != '\0')
+        ierr = PetscOptionsInsertString(*out, text);
+    return ierr;
+}
+
+/* CG + GAMG on A with the defaults, then the options (which may replace any
+ * of them: -ksp_rtol, -pc_type hypre, -pc_gamg_agg_nsmooths 1, ...). */
+static PetscErrorCode make_ksp(Mat A, PetscOptions options, double tol, KSP *out)
+{
+    KSP ksp = NULL;
+    PC pc = NULL;
+    PetscErrorCode ierr = KSPCreate(PETSC_COMM_SELF, &ksp);
+    if (ierr == 0)
+        ierr = PetscObjectSetOptions((PetscObject)ksp, options);
+    if (ierr == 0)
+        ierr = KSPSetType(ksp, KSPCG);
+    if (ierr == 0)
+        ierr = KSPGetPC(ksp, &pc);
+    if (ierr == 0)
+        ierr = PetscObjectSetOptions((PetscObject)pc, options);
+    if (ierr == 0)
+        ierr = PCSetType(pc, PCGAMG);
+    /* plain aggregation: on the paper's model it needs twice the iterations
+     * of smoothed aggregation (PETSc's default) but sets up so much faster
+     * that a sweep takes 2.5 times less (bench/RESULTS.md) */
+    if (ierr == 0)
+        ierr = PCGAMGSetNSmooths(pc, 0);
+    if (ierr == 0)
+        ierr = KSPSetNormType(ksp, KSP_NORM_UNPRECONDITIONED);
+    if (ierr == 0)
+        ierr = KSPSetTolerances(ksp, tol, 0.0, PETSC_DEFAULT, ZS_PETSC_MAX_IT);
+    if (ierr == 0)
+        ierr = KSPSetOperators(ksp, A, A);
+    /* the types first, on their own: an unknown one fails here cleanly
+     * (inside KSPSetFromOptions PETSc 3.18 leaks on that error path) */
+    char type[64];
+    PetscBool set = PETSC_FALSE;
+    if (ierr == 0)
+        ierr = PetscOptionsGetString(options, NULL, "-ksp_type", type, sizeof type, &set);
+    if (ierr == 0 && set)
+        ierr = KSPSetType(ksp, type);
+    if (ierr == 0)
+        ierr = PetscOptionsGetString(options, NULL, "-pc_type", type, sizeof type, &set);
+    if (ierr == 0 && set)
+        ierr = PCSetType(pc, type);
+    if (ierr == 0)
+        ierr = KSPSetFromOptions(ksp);
+    if (ierr != 0) {
+        KSPDestroy(&ksp);
+        return ierr;
+    }
+    *out = ksp;
+    return 0;
+}
+
+/* ---- analyse ------------------------------------------------------------------ */
+
+static int petsc_analyse(const zs_system *s, int ordering, void **out, zstr_error *err)
+{
+    (void)ordering; /* AMG orders nothing */
+    *out = NULL;
+    if (s->n > (int64_t)PETSC_MAX_INT || s->nnz > (int64_t)PETSC_MAX_INT)
+        return zs_error(err, ZSTR_ERANGE,
+                        "the port form has %lld unknowns and %lld non-zeros, more than this "
+                        "PETSc's %d-bit indices hold (at most %lld): use a PETSc configured "
+                        "with --with-64-bit-indices",
+                        (long long)s->n, (long long)s->nnz, (int)(8 * sizeof(PetscInt)),
+                        (long long)PETSC_MAX_INT);
+    petsc_symbolic *y = calloc(1, sizeof *y);
+    PetscInt *ia = zs_malloc_array((size_t)s->n + 1, sizeof *ia);
+    PetscInt *ja = zs_malloc_array((size_t)(s->nnz > 0 ? s->nnz : 1), sizeof *ja);
+    if (s->backend_options != NULL && y != NULL) {
+        y->options = strdup(s->backend_options);
+        if (y->options == NULL) {
+            free(y);
+            y = NULL;
+        }
+    }
+    if (y == NULL || ia == NULL || ja == NULL) {
+        free(ia);
+        free(ja);
+        if (y != NULL)
+            free(y->options);
+        free(y);
+        return zs_error(err, ZSTR_ENOMEM, "out of memory for the PETSc pattern of %lld unknowns",
+                        (long long)s->n);
+    }
+    y->n = (PetscInt)s->n;
+    y->nnz = (PetscInt)s->nnz;
+    for (int64_t j = 0; j <= s->n; j++)
+        ia[j] = (PetscInt)s->Ap[j];
+    for (int64_t k = 0; k < s->nnz; k++)
+        ja[k] = (PetscInt)s->Ai[k];
+
+    pthread_mutex_lock(&zs_petsc_lock);
+    int rc = ensure_petsc(err);
+    petsc_msg m = {{0}, 0};
+    PetscOptions opts = NULL;
+    KSP trial = NULL;
+    PetscErrorCode ierr = 0;
+    const char *what = "building the pattern";
+    if (rc == ZSTR_OK) {
+        PetscPushErrorHandler(record_error, &m);
+        ierr = MatCreate(PETSC_COMM_SELF, &y->pattern);
+        if (ierr == 0)
+            ierr = MatSetSizes(y->pattern, y->n, y->n, y->n, y->n);
+        if (ierr == 0)
+            ierr = MatSetType(y->pattern, MATSEQAIJ);
+        if (ierr == 0)
+            ierr = MatSeqAIJSetPreallocationCSR(y->pattern, ia, ja, NULL);
+        /* the options are read once here, so a bad one (an unknown type, a
+         * malformed value) refuses the plan rather than its first sweep */
+        if (ierr == 0) {
+            what = "reading the options";
+            ierr = make_options(y->options, &opts);
+        }
+        if (ierr == 0)
+            ierr = make_ksp(y->pattern, opts, ZS_PETSC_TOL_DEFAULT, &trial);
+        KSPDestroy(&trial);
+        PetscOptionsDestroy(&opts);
+        PetscPopErrorHandler();
+        if (ierr != 0) {
+            if (y->options != NULL && strcmp(what, "reading the options") == 0)
+                rc = zs_error(err, ZSTR_EINVAL, "the iterative backend's options \"%.200s\": %s",
+                              y->options, m.text[0] ? m.text : "refused by PETSc");
+            else
+                rc = petsc_fail(&m, ierr, what, err);
+        }
+    }
+    pthread_mutex_unlock(&zs_petsc_lock);
+    free(ia);
+    free(ja);
+    if (rc != ZSTR_OK) {
+        petsc_free_symbolic(y);
+        return rc;
+    }
+    *out = y;
+    return ZSTR_OK;
+}
+
+/* Backward error of the scaled system, η = ‖b̃ − K̃x̃‖₂ / (‖K̃‖∞ ‖x̃‖₂ + ‖b̃‖₂). */
+static double backward_error(const petsc_numeric *x, double rnorm, double xnorm)
+{
+    double den = x->knorm * xnorm + x->bnorm;
+    return den > 0.0 ? rnorm / den : 0.0;
+}
+
+/* CG's stopping test (KSPSetConvergenceTest): the backward error of the
+ * current iterate, from CG's recursively updated residual, at most the
+ * KSP's rtol (which holds the tolerance). */
+static PetscErrorCode converged_backward(KSP ksp, PetscInt it, PetscReal rnorm,
+                                         KSPConvergedReason *reason, void *ctx)
+{
+    petsc_numeric *x = ctx;
+    *reason = KSP_CONVERGED_ITERATING;
+    if (!isfinite((double)rnorm)) {
+        *reason = KSP_DIVERGED_NANORINF;
+        return 0;
+    }
+    PetscReal rtol = 0.0, dtol = 0.0;
+    PetscErrorCode ierr = KSPGetTolerances(ksp, &rtol, NULL, &dtol, NULL);
+    Vec sol = NULL;
+    PetscReal xnorm = 0.0;
+    if (ierr == 0)
+        ierr = KSPBuildSolution(ksp, NULL, &sol);
+    if (ierr == 0)
+        ierr = VecNorm(sol, NORM_2, &xnorm);
+    if (ierr != 0)
+        return ierr;
+    if (it == 0)
+        x->r0 = (double)rnorm;
+    x->eta = backward_error(x, (double)rnorm, (double)xnorm);
+    if (x->eta <= (double)rtol)
+        *reason = KSP_CONVERGED_RTOL;
+    else if (x->r0 > 0.0 && (double)rnorm > (double)dtol * x->r0)
+        *reason = KSP_DIVERGED_DTOL;
+    return 0;
+}
+
+/* ---- factor --------------------------------------------------------------------- */
+
+static int petsc_factor(const zs_system *s, void *sym, double sr, double si, void **out,
+                        zstr_error *err)
+{
+    *out = NULL;
+    petsc_symbolic *y = sym;
+    if (si != 0.0 || !(sr >= 0.0) || !isfinite(sr))
+        return zs_error(err, ZSTR_EINVAL,
+                        "the PETSc backend solves real shifts >= 0 only (asked %g%+gj)", sr, si);
+    if (sr == 0.0 && !s->g_definite)
+        return zs_error(err, ZSTR_ESINGULAR,
+                        "G alone is singular (a region does not conduct to the counter "
+                        "electrode): conjugate gradients cannot solve it at shift 0");
+    petsc_numeric *x = calloc(1, sizeof *x);
+    double *d = zs_malloc_array((size_t)s->n, sizeof *d);
+    if (x == NULL || d == NULL) {
+        free(x);
+        free(d);
+        return zs_error(err, ZSTR_ENOMEM, "out of memory for a PETSc operator");
+    }
+    x->d = d;
+    x->sigma = sr;
+    x->tol = s->solve_tol > 0.0 ? s->solve_tol : ZS_PETSC_TOL_DEFAULT;
+    /* D from the diagonal (rows sorted, diagonal present) */
+    for (int64_t j = 0; j < s->n; j++) {
+        double kjj = 0.0;
+        for (int64_t k = s->Ap[j]; k < s->Ap[j + 1]; k++)
+            if (s->Ai[k] == j)
+                kjj = s->Gx[k] + sr * s->Cx[k];
+        if (!(kjj > 0.0) || !isfinite(kjj)) {
+            free(d);
+            free(x);
+            return zs_error(err, kjj == 0.0 ? ZSTR_ESINGULAR : ZSTR_EINVAL,
+                            "G + %g C has the diagonal %g at row %lld of %lld: not positive "
+                            "definite",
+                            sr, kjj, (long long)j, (long long)s->n);
+        }
+        d[j] = 1.0 / sqrt(kjj);
+    }
+    pthread_mutex_lock(&zs_petsc_lock);
+    petsc_msg m = {{0}, 0};
+    PetscPushErrorHandler(record_error, &m);
+    const char *what = "copying the pattern";
+    PetscErrorCode ierr = MatDuplicate(y->pattern, MAT_DO_NOT_COPY_VALUES, &x->A);
+    PetscScalar *v = NULL;
+    if (ierr == 0)
+        ierr = MatSeqAIJGetArray(x->A, &v);
+    int finite = 1;
+    if (ierr == 0) {
+        /* SeqAIJ keeps the rows of the CSR it was given in order: entry k of
+         * the pattern is entry k of the system */
+        for (int64_t j = 0; j < s->n; j++)
+            for (int64_t k = s->Ap[j]; k < s->Ap[j + 1]; k++) {
+                double a = d[s->Ai[k]] * (s->Gx[k] + sr * s->Cx[k]) * d[j];
+                finite &= isfinite(a);
+                v[k] = a;
+            }
+        ierr = MatSeqAIJRestoreArray(x->A, &v);
+    }
+    if (ierr == 0 && finite)
+        ierr = MatSetOption(x->A, MAT_SPD, PETSC_TRUE);
+    if (ierr == 0 && finite) {
+        what = "reading the options";
+        ierr = make_options(y->options, &x->options);
+    }
+    if (ierr == 0 && finite) {
+        what = "setting up the preconditioner";
+        ierr = make_ksp(x->A, x->options, x->tol, &x->ksp);
+    }
+    if (ierr == 0 && finite)
+        ierr = MatCreateVecs(x->A, &x->x, &x->b);
+    if (ierr == 0 && finite)
+        ierr = VecDuplicate(x->b, &x->r);
+    if (ierr == 0 && finite) {
+        PetscReal kn = 0.0;
+        ierr = MatNorm(x->A, NORM_INFINITY, &kn);
+        x->knorm = (double)kn;
+    }
+    if (ierr == 0 && finite)
+        ierr = KSPSetConvergenceTest(x->ksp, converged_backward, x, NULL);
+    double t0 = zs_wall_seconds();
+    if (ierr == 0 && finite)
+        ierr = KSPSetUp(x->ksp);
+    x->setup_seconds = zs_wall_seconds() - t0;
+    if (ierr == 0 && finite) {
+        PetscReal rtol = 0.0;
+        ierr = KSPGetTolerances(x->ksp, &rtol, NULL, NULL, NULL);
+        x->tol = (double)rtol; /* -ksp_rtol may have replaced it */
+    }
+    PetscPopErrorHandler();
+    pthread_mutex_unlock(&zs_petsc_lock);
+    if (ierr != 0 || !finite) {
+        int rc = ierr != 0 ? petsc_fail(&m, ierr, what, err)
+                           : zs_error(err, ZSTR_EINVAL,
+                                      "G + %g C has values that are not finite after scaling", sr);
+        petsc_free_numeric(x);
+        return rc;
+    }
+    *out = x;
+    return ZSTR_OK;
+}
+
+/* ---- solve ------------------------------------------------------------------------ */
+
+/* The options nobody read, after the first solve has read every one it uses
+ * (the multigrid levels' options are read while setting up, the viewers'
+ * after solving): a misspelt option must not pass silently. */
+static int check_options_used(petsc_numeric *x, zstr_error *err)
+{
+    PetscInt nleft = 0;
+    char **names = NULL, **values = NULL;
+    if (PetscOptionsLeftGet(x->options, &nleft, &names, &values) != 0)
+        return ZSTR_OK;
+    int rc = ZSTR_OK;
+    if (nleft > 0) {
+        char list[256] = "";
+        size_t used = 0;
+        for (PetscInt k = 0; k < nleft && used < sizeof list; k++) {
+            snprintf(list + used, sizeof list - used, "%s-%s", k > 0 ? ", " : "", names[k]);
+            used = strlen(list);
+        }
+        rc = zs_error(err, ZSTR_EINVAL,
+                      "the iterative backend's options: %lld not used by the solver (misspelt, "
+                      "for another preconditioner, or for GAMG's levels -mg_levels_* and "
+                      "-mg_coarse_*, which PETSc 3.18 reads from its global options only: "
+                      "PETSC_OPTIONS): %s",
+                      (long long)nleft, list);
+    }
+    PetscOptionsLeftRestore(x->options, &nleft, &names, &values);
+    return rc;
+}
+
+/* The preconditioner's PETSc name (gamg, hypre, ...). */
+static const char *pc_name(petsc_numeric *x)
+{
+    PC pc = NULL;
+    PCType t = NULL;
+    if (KSPGetPC(x->ksp, &pc) != 0 || PCGetType(pc, &t) != 0 || t == NULL)
+        return "?";
+    return t;
+}
+
+/* One right-hand side: x = D K̃⁻¹ D b.  CG stops on the backward error of its
+ * recursively updated residual; the true one is computed after it (one
+ * mat-vec), and CG is restarted from its answer (at most ZS_PETSC_RESTARTS
+ * times) while the true backward error misses ZS_PETSC_TRUE_RESIDUAL_SLACK ×
+ * the tolerance: in floating point the recursion can drift below the truth. */
+static int solve_one(petsc_numeric *x, int64_t n, const double *bc, double *xc, petsc_msg *m,
+                     zstr_error *err)
+{
+    PetscScalar *v = NULL;
+    PetscErrorCode ierr = VecGetArray(x->b, &v);
+    if (ierr == 0) {
+        double bn = 0.0;
+        for (int64_t i = 0; i < n; i++) {
+            v[i] = x->d[i] * bc[i];
+            bn += v[i] * v[i];
+        }
+        x->bnorm = sqrt(bn);
+        ierr = VecRestoreArray(x->b, &v);
+    }
+    if (ierr == 0)
+        ierr = KSPSetInitialGuessNonzero(x->ksp, PETSC_FALSE);
+    if (ierr != 0)
+        return petsc_fail(m, ierr, "preparing the right-hand side", err);
+    PetscInt its = 0, total = 0;
+    const char *rname = "";
+    double eta = 0.0;
+    int ok = 0;
+    for (int attempt = 0; attempt <= ZS_PETSC_RESTARTS && !ok; attempt++) {
+        if (attempt > 0 && (ierr = KSPSetInitialGuessNonzero(x->ksp, PETSC_TRUE)) != 0)
+            break;
+        if ((ierr = KSPSolve(x->ksp, x->b, x->x)) != 0)
+            break;
+        KSPConvergedReason reason = KSP_CONVERGED_ITERATING;
+        KSPGetConvergedReason(x->ksp, &reason);
+        KSPGetIterationNumber(x->ksp, &its);
+        total += its;
+        x->it_last = total;
+        rname = KSPConvergedReasons[reason];
+        if (reason < 0) {
+            x->it_total += (double)total;
+            return zs_error(err, ZSTR_ESOLVER,
+                            "CG + %s did not converge at shift %g: %s after %d iterations, "
+                            "backward error %.3g (asked %.3g)",
+                            pc_name(x), x->sigma, rname, (int)total, x->eta, x->tol);
+        }
+        PetscReal rn = 0.0, xn = 0.0;
+        ierr = MatMult(x->A, x->x, x->r);
+        if (ierr == 0)
+            ierr = VecAYPX(x->r, -1.0, x->b);
+        if (ierr == 0)
+            ierr = VecNorm(x->r, NORM_2, &rn);
+        if (ierr == 0)
+            ierr = VecNorm(x->x, NORM_2, &xn);
+        if (ierr != 0)
+            break;
+        eta = backward_error(x, (double)rn, (double)xn);
+        ok = eta <= ZS_PETSC_TRUE_RESIDUAL_SLACK * x->tol;
+    }
+    x->it_total += (double)total;
+    KSPSetInitialGuessNonzero(x->ksp, PETSC_FALSE);
+    if (ierr != 0)
+        return petsc_fail(m, ierr, "KSPSolve", err);
+    if (!ok)
+        return zs_error(err, ZSTR_ESOLVER,
+                        "CG + %s at shift %g stopped (%s, %d iterations in %d restarts) with a "
+                        "true backward error of %.3g, above %g times the %.3g asked",
+                        pc_name(x), x->sigma, rname, (int)total, ZS_PETSC_RESTARTS, eta,
+                        ZS_PETSC_TRUE_RESIDUAL_SLACK, x->tol);
+    const PetscScalar *xv = NULL;
+    if ((ierr = VecGetArrayRead(x->x, &xv)) != 0)
+        return petsc_fail(m, ierr, "reading the solution", err);
+    for (int64_t i = 0; i < n; i++)
+        xc[i] = x->d[i] * xv[i];
+    VecRestoreArrayRead(x->x, &xv);
+    return ZSTR_OK;
+}
+
+static int petsc_solve(const zs_system *s, void *sym, void *num, int64_t nrhs, const double *b,
+                       double *xout, zstr_error *err)
+{
+    (void)sym;
+    petsc_numeric *x = num;
+    const int64_t n = s->n;
+    int rc = ZSTR_OK;
+    pthread_mutex_lock(&zs_petsc_lock);
+    petsc_msg m = {{0}, 0};
+    PetscPushErrorHandler(record_error, &m);
+    double t0 = zs_wall_seconds();
+    for (int64_t r = 0; r < nrhs && rc == ZSTR_OK; r++) {
+        rc = solve_one(x, n, b + r * n, xout + r * n, &m, err);
+        x->solves += 1.0;
+        if (rc == ZSTR_OK && !x->options_checked) {
+            x->options_checked = 1;
+            rc = check_options_used(x, err);
+        }
+    }
+    x->solve_seconds += zs_wall_seconds() - t0;
+    PetscPopErrorHandler();
+    pthread_mutex_unlock(&zs_petsc_lock);
+    return rc;
+}
+
+/* ---- figures ----------------------------------------------------------------------- */
+
+static int petsc_stat(const void *sym, const void *num, int k, const char **name, double *value)
+{
+    const petsc_symbolic *y = sym;
+    const petsc_numeric *x = num;
+    switch (k) {
+    case 0:
+        *name = "petsc.iterations_last";
+        *value = x != NULL ? (double)x->it_last : 0.0;
+        return ZSTR_OK;
+    case 1:
+        *name = "petsc.iterations_total";
+        *value = x != NULL ? x->it_total : 0.0;
+        return ZSTR_OK;
+    case 2:
+        *name = "petsc.solves";
+        *value = x != NULL ? x->solves : 0.0;
+        return ZSTR_OK;
+    case 3:
+        *name = "petsc.setup_seconds";
+        *value = x != NULL ? x->setup_seconds : 0.0;
+        return ZSTR_OK;
+    case 4:
+        *name = "petsc.solve_seconds";
+        *value = x != NULL ? x->solve_seconds : 0.0;
+        return ZSTR_OK;
+    case 5:
+        *name = "petsc.tolerance";
+        *value = x != NULL ? x->tol : ZS_PETSC_TOL_DEFAULT;
+        return ZSTR_OK;
+    case 6:
+        *name = "petsc.pattern_nnz";
+        *value = y != NULL ? (double)y->nnz : 0.0;
+        return ZSTR_OK;
+    default:
+        return ZSTR_ERANGE;
+    }
+}
+
+static const zs_backend zs_backend_petsc = {
+    "petsc",     0,          petsc_analyse,      petsc_factor,
+    petsc_solve, petsc_stat, petsc_free_numeric, petsc_free_symbolic};
+
+const zs_backend *zs_backend_iterative(void) { return &zs_backend_petsc; }
