@@ -463,6 +463,12 @@ static void print_mor_prediction(const zstr_plan_info *in, double t_chol, int64_
     if (t_chol < 0.0)
         return;
     printf("reduced-order model (mor, tolerance 1e-6):\n");
+    printf("  backend (auto's choice): %s; %s\n",
+           in->backend == ZSTR_BACKEND_ITERATIVE ? "iterative, PETSc's CG with algebraic multigrid"
+                                                 : "direct, CHOLMOD's sparse Cholesky",
+           zstr_backend_available(ZSTR_BACKEND_ITERATIVE)
+               ? "--backend iterative takes PETSc's CG instead"
+               : "this build has no iterative backend");
     printf("  one real Cholesky factorization with its solves (measured): %.3g s\n", t_chol);
     printf("  predicted time of the spectrum: %.3g to %.3g s for %lld frequencies "
            "(%d to %d factorizations, as on the paper's models; one thread)\n",

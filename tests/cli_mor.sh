@@ -101,6 +101,9 @@ grep -q "one real Cholesky factorization with its solves (measured): [0-9.e+-]* 
     ok || bad "info: no measured real factorization"
 grep -q "predicted time of the spectrum: [0-9.e+-]* to [0-9.e+-]* s for" "$out/stdout" && ok ||
     bad "info: no mor time prediction"
+# a small model: auto keeps CHOLMOD; the line says whether this build has PETSc's backend
+grep -q "^  backend (auto's choice): direct, CHOLMOD's sparse Cholesky; " "$out/stdout" && ok ||
+    bad "info: the reduced model's backend is not named"
 grep -q "^zstr run (--method auto) computes this spectrum by direct" "$out/stdout" && ok ||
     bad "info: auto on a few thousand unknowns is not direct: $(tail -1 "$out/stdout")"
 expect 0 "info 16^3" "$zstr" info "$m" --set cell.voxels=16 --set grains.mean-size=30um
