@@ -32,37 +32,8 @@
 #include <string.h>
 
 #include "paper_model.h"
+#include "port_reference.h"
 
-typedef long double complex lcomplex;
-
-/* r = e_WE − K x, element by element in long double (node p->n is the WE) */
-static void port_residual(const zs_pencil *p, long double w, const lcomplex *x, lcomplex *r)
-{
-    const int64_t we = p->n;
-    for (int64_t k = 0; k <= we; k++)
-        r[k] = 0.0L;
-    r[we] = 1.0L;
-    /* node-node elements: the off-diagonal entries of the pencil's upper
-     * triangle, g = −G_ab, c = −C_ab */
-    for (int64_t j = 0; j < p->n; j++)
-        for (int64_t q = p->Ap[j]; q < p->Ap[j + 1] - 1; q++) {
-            int64_t a = p->Ai[q];
-            lcomplex y = -(long double)p->Gx[q] - I * (w * (long double)p->Cx[q]);
-            lcomplex cur = y * (x[a] - x[j]);
-            r[a] -= cur;
-            r[j] += cur;
-        }
-    /* electrode elements: the WE is node we, the CE ground */
-    for (int e = 0; e < 2; e++)
-        for (int64_t m = 0; m < p->elec[e].n; m++) {
-            int64_t a = p->elec[e].node[m];
-            lcomplex y = (long double)p->elec[e].g[m] + I * (w * (long double)p->elec[e].c[m]);
-            lcomplex cur = y * (x[a] - (e == ZSTR_WE ? x[we] : 0.0L));
-            r[a] -= cur;
-            if (e == ZSTR_WE)
-                r[we] += cur;
-        }
-}
 
 static lcomplex reference(const zs_pencil *p, const zs_system *s, void *sym, double w,
                           lcomplex *x, lcomplex *r, double *b, double *d)

@@ -207,8 +207,6 @@ static int choose_mor_backend(zstr_plan *plan, const zstr_options *o, int orderi
     zstr_plan_info *in = &plan->info;
     const zs_backend *iter = zs_backend_iterative();
     plan->backend_requested = o->backend;
-    if (iter != NULL && plan->mor_backend == iter)
-        return ZSTR_OK; /* chosen already */
     in->backend = ZSTR_BACKEND_DIRECT;
     int want = o->backend == ZSTR_BACKEND_ITERATIVE ||
                (o->backend == ZSTR_BACKEND_AUTO && iter != NULL &&

@@ -135,7 +135,9 @@ START_TEST(test_limit_is_plan_plus_factorizations)
     zstr_workspace *ws0 = NULL;
     ZS_CK_OK(zstr_workspace_create(p, &ws0, &e), &e);
     ZS_CK_OK(zstr_plan_get_info(p, &in), NULL);
-    ck_assert(in.direct_bytes > 0.0 && in.plan_bytes == plan_alone + in.direct_bytes);
+    /* the two parts were added one after the other: equal up to rounding */
+    ck_assert(in.direct_bytes > 0.0 &&
+              zs_test_rel(in.plan_bytes, plan_alone + in.direct_bytes) < 1e-15);
     zstr_workspace_free(ws0);
     zstr_plan_free(p);
     ck_assert(in.plan_bytes > 0 && in.predicted_peak_bytes > in.predicted_bytes);
