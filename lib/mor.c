@@ -76,6 +76,13 @@
  * 12³ cell with an interface on both electrodes, test_mor.c), while the
  * estimate, comparing models of the same rounded pencil, could not see it.
  *
+ * Spaces.  The driver (zs_mor_build) sees the vectors only through the
+ * operations of zs_mor.h: mat-vecs, sums over processes, the energy forms,
+ * factor and solve.  zstr_rom_create gives it the plan's port form (the
+ * serial space, below); the distributed backend (lib/petsc/dist.c) gives it
+ * each process's slab, with every reduced quantity summed over the
+ * communicator, so both run the same greedy and build the same kind of model.
+ *
  * Analysis.  The shifts copy one symbolic analysis of the port form's pattern
  * that the plan made when it was created (plan.c), so no ordering runs here.
  *
@@ -105,6 +112,7 @@
  * solves allows (it is not needed: the estimate converges).
  */
 #include "zs_backend.h"
+#include "zs_mor.h"
 #include "zs_plan.h"
 
 #include <math.h>
@@ -304,11 +312,10 @@ static double estimate_at(const zstr_rom *rom, double f)
 /* ---- the basis ------------------------------------------------------------ */
 
 typedef struct basis {
-    const zs_system *s;
-    const zs_pencil *p; /* its elements, for the projected G and C */
+    const zs_mor_space *sp;
     double sigma0;
     int64_t n, k, kmax;
-    double *V, *W;   /* n × kmax: basis and M·basis */
+    double *V, *W;   /* n × kmax: basis and M·basis (this process's rows) */
     double *Gr, *Cr; /* kmax × kmax, column-major */
     double *gx, *cx, *h;
 } basis;
@@ -332,57 +339,20 @@ static double dot(int64_t n, const double *a, const double *b)
     return s;
 }
 
-/* Row and column k of G_r = VᵀGV and C_r = VᵀCV, formed element by element
- * (the energy form): G_r[j,k] = Σ_e g_e (Δ_e v_j)(Δ_e v_k), with Δ_e v the
- * difference of v across element e (the kept electrode is node port, the
- * other one is ground).  Not from the assembled matrices: their diagonal at
- * the port node is one rounded sum of every admittance on that electrode, and
- * v_jᵀ G v_k there cancels down to 1/Z (port.c); the elements' own values
- * carry no such cancellation (measured on the 16³ paper model: within
- * 2.4e-14 of a long-double reference from 1 kHz to 1 GHz, bench/RESULTS.md). */
+/* v[0..count) summed over the processes (nothing to do on one). */
+static void space_sum(const zs_mor_space *sp, double *v, int64_t count)
+{
+    if (sp->sum != NULL)
+        sp->sum(sp->ctx, v, count);
+}
+
+/* Row and column k of G_r = VᵀGV and C_r = VᵀCV from the space's energy forms
+ * (element by element: see the serial space's project_serial). */
 static void project(basis *b, int64_t k)
 {
-    const zs_pencil *p = b->p;
-    const int64_t n = b->n, port = b->s->port;
-    const int kept = b->s->port_electrode; /* ZSTR_WE or ZSTR_CE */
-    double *gk = b->h, *ck = b->h + b->kmax; /* sums for j = 0..k */
-    for (int64_t j = 0; j <= k; j++)
-        gk[j] = ck[j] = 0.0;
-    const double *vk = b->V + k * n;
-    /* node-node elements: the off-diagonal entries of the upper triangle */
-    for (int64_t jj = 0; jj < p->n; jj++) {
-        for (int64_t q = p->Ap[jj]; q < p->Ap[jj + 1] - 1; q++) {
-            int64_t a = p->Ai[q];
-            double dk = vk[a] - vk[jj];
-            if (dk == 0.0)
-                continue;
-            double g = -p->Gx[q] * dk, c = -p->Cx[q] * dk;
-            for (int64_t j = 0; j <= k; j++) {
-                const double *vj = b->V + j * n;
-                double dj = vj[a] - vj[jj];
-                gk[j] += g * dj;
-                ck[j] += c * dj;
-            }
-        }
-    }
-    /* electrode elements: the kept electrode is node port, the other ground */
-    for (int e = 0; e < 2; e++) {
-        const zs_elec *el = &p->elec[e];
-        const int64_t bb = e == kept ? port : -1;
-        for (int64_t m = 0; m < el->n; m++) {
-            int64_t a = el->node[m];
-            double dk = vk[a] - (bb >= 0 ? vk[bb] : 0.0);
-            if (dk == 0.0)
-                continue;
-            double g = el->g[m] * dk, c = el->c[m] * dk;
-            for (int64_t j = 0; j <= k; j++) {
-                const double *vj = b->V + j * n;
-                double dj = vj[a] - (bb >= 0 ? vj[bb] : 0.0);
-                gk[j] += g * dj;
-                ck[j] += c * dj;
-            }
-        }
-    }
+    double *gk = b->h, *ck = b->h + k + 1; /* sums for j = 0..k */
+    b->sp->project(b->sp->ctx, b->V, k, gk, ck);
+    space_sum(b->sp, b->h, 2 * (k + 1));
     for (int64_t j = 0; j <= k; j++) {
         b->Gr[j + k * b->kmax] = b->Gr[k + j * b->kmax] = gk[j];
         b->Cr[j + k * b->kmax] = b->Cr[k + j * b->kmax] = ck[j];
@@ -393,16 +363,20 @@ static void project(basis *b, int64_t k)
  * append it; returns 1 when appended, 0 when it added nothing. */
 static int basis_add(basis *b, double *x)
 {
+    const zs_mor_space *sp = b->sp;
     const int64_t n = b->n;
     if (b->k >= b->kmax)
         return 0;
-    zs_system_matvec(b->s, 1.0, b->sigma0, x, b->gx);
-    double norm0 = sqrt(fmax(dot(n, x, b->gx), 0.0));
+    sp->matvec(sp->ctx, 1.0, b->sigma0, x, b->gx);
+    double s[2] = {dot(n, x, b->gx), 0.0};
+    space_sum(sp, s, 1);
+    double norm0 = sqrt(fmax(s[0], 0.0));
     if (!(norm0 > 0.0) || !isfinite(norm0))
         return 0;
     for (int pass = 0; pass < 2; pass++) {
         for (int64_t j = 0; j < b->k; j++)
             b->h[j] = dot(n, b->W + j * n, x);
+        space_sum(sp, b->h, b->k);
         for (int64_t j = 0; j < b->k; j++) {
             const double *v = b->V + j * n;
             double hj = b->h[j];
@@ -410,9 +384,12 @@ static int basis_add(basis *b, double *x)
                 x[i] -= hj * v[i];
         }
     }
-    zs_system_matvec(b->s, 1.0, 0.0, x, b->gx);
-    zs_system_matvec(b->s, 0.0, 1.0, x, b->cx);
-    double mn = dot(n, x, b->gx) + b->sigma0 * dot(n, x, b->cx);
+    sp->matvec(sp->ctx, 1.0, 0.0, x, b->gx);
+    sp->matvec(sp->ctx, 0.0, 1.0, x, b->cx);
+    s[0] = dot(n, x, b->gx);
+    s[1] = dot(n, x, b->cx);
+    space_sum(sp, s, 2);
+    double mn = s[0] + b->sigma0 * s[1];
     double nrm = sqrt(fmax(mn, 0.0));
     if (!(nrm > ZS_MOR_DEFLATE * norm0))
         return 0;
@@ -488,7 +465,7 @@ static double *check_points(int64_t n, const double *f, int64_t *count)
     return p;
 }
 
-static int read_rom_options(const zstr_rom_options *opt, zstr_rom_options *o, zstr_error *err)
+int zs_mor_read_options(const zstr_rom_options *opt, zstr_rom_options *o, zstr_error *err)
 {
     zstr_rom_options_default(o);
     if (opt == NULL)
@@ -510,12 +487,22 @@ static int read_rom_options(const zstr_rom_options *opt, zstr_rom_options *o, zs
     return ZSTR_OK;
 }
 
+double zs_mor_solve_tolerance(const zstr_rom_options *o)
+{
+    return fmin(fmax(ZS_MOR_SOLVE_TOL_FACTOR * o->tolerance, ZS_MOR_SOLVE_TOL_MIN),
+                ZS_MOR_SOLVE_TOL_MAX);
+}
+
+double zs_mor_basis_bytes(int64_t n, const zstr_rom_options *o)
+{
+    double kmax = (double)o->max_shifts * (double)o->moments;
+    /* V and W, and five vectors of n (x, t, gx, cx and the solve's own) */
+    return 8.0 * (double)n * (2.0 * kmax + 5.0);
+}
+
 typedef struct builder {
-    const zstr_plan *plan;
+    const zs_mor_space *sp;
     zstr_rom_options o;
-    zs_system sys;
-    const zs_backend *be;
-    void *sym;
     basis b;
     double *x, *t;
     double *shift;
@@ -526,34 +513,28 @@ typedef struct builder {
     int invariant; /* a moment added nothing: the space is invariant, Z_r exact */
 } builder;
 
-/* The figure of a backend whose name ends in suffix (".iterations_total"),
- * 0 when it has none. */
-static double backend_figure(const zs_backend *be, const void *sym, const void *num,
-                             const char *suffix)
+/* The worst status over the processes. */
+static int agree(const builder *B, int rc, zstr_error *err)
 {
-    const char *name;
-    double v;
-    size_t ls = strlen(suffix);
-    for (int k = 0; be->stat(sym, num, k, &name, &v) == ZSTR_OK; k++) {
-        size_t ln = strlen(name);
-        if (ln >= ls && strcmp(name + ln - ls, suffix) == 0)
-            return v;
-    }
-    return 0.0;
+    return B->sp->agree != NULL ? B->sp->agree(B->sp->ctx, rc, err) : rc;
 }
 
 /* One factorization at σ and its moments. */
 static int add_shift(builder *B, double sigma, zstr_error *err)
 {
+    const zs_mor_space *sp = B->sp;
     void *num = NULL;
-    int rc = B->be->factor(&B->sys, B->sym, sigma, 0.0, &num, err);
-    if (rc != ZSTR_OK)
+    int rc = agree(B, sp->factor(sp->ctx, sigma, &num, err), err);
+    if (rc != ZSTR_OK) {
+        sp->free_numeric(sp->ctx, num);
         return rc;
-    const int64_t n = B->sys.n;
+    }
+    const int64_t n = sp->n;
     memset(B->t, 0, (size_t)n * sizeof *B->t);
-    B->t[B->sys.port] = 1.0;
+    if (sp->port >= 0)
+        B->t[sp->port] = 1.0;
     for (int m = 0; m < B->o.moments && rc == ZSTR_OK; m++) {
-        rc = B->be->solve(&B->sys, B->sym, num, 1, B->t, B->x, err);
+        rc = agree(B, sp->solve(sp->ctx, num, B->t, B->x, err), err);
         if (rc != ZSTR_OK)
             break;
         B->solves++;
@@ -564,10 +545,11 @@ static int add_shift(builder *B, double sigma, zstr_error *err)
                 B->invariant = 1;
             break;
         }
-        zs_system_matvec(&B->sys, 0.0, 1.0, B->b.V + (B->b.k - 1) * n, B->t);
+        sp->matvec(sp->ctx, 0.0, 1.0, B->b.V + (B->b.k - 1) * n, B->t);
     }
-    B->iterations += backend_figure(B->be, B->sym, num, ".iterations_total");
-    B->be->free_numeric(num);
+    if (sp->iterations != NULL)
+        B->iterations += sp->iterations(sp->ctx, num);
+    sp->free_numeric(sp->ctx, num);
     B->shift[B->nshift] = sigma;
     B->dim[B->nshift] = B->b.k;
     B->nshift++;
@@ -589,8 +571,6 @@ static int near_used(const builder *B, double sigma, int wide)
 
 static void builder_free(builder *B)
 {
-    /* B->sym is the plan's */
-    zs_system_free(&B->sys);
     basis_free(&B->b);
     free(B->x);
     free(B->t);
@@ -598,121 +578,99 @@ static void builder_free(builder *B)
     free(B->dim);
 }
 
-static int builder_init(builder *B, const zstr_plan *plan, zstr_error *err)
+static int builder_init(builder *B, const zs_mor_space *sp, zstr_error *err)
 {
-    int rc = zs_system_build(&plan->p, ZS_PORT_AUTO, &B->sys, err);
-    if (rc != ZSTR_OK)
-        return rc;
-    const int64_t n = B->sys.n;
-    B->b.s = &B->sys;
-    B->b.p = &plan->p;
+    const int64_t n = sp->n;
+    B->sp = sp;
+    B->b.sp = sp;
     B->b.n = n;
     B->b.kmax = (int64_t)B->o.max_shifts * B->o.moments;
-    /* memory: V and W, the port form, one factor (CHOLMOD's count of the
-     * plan's pattern) or the iterative backend's operator and hierarchy,
-     * against what the plan leaves of the limit */
-    const int iterative = plan->info.backend == ZSTR_BACKEND_ITERATIVE;
-    double lnz = 0.0;
-    for (int k = 0; k < plan->nstats && !iterative; k++)
-        if (strcmp(plan->stat_name[k], "cholmod.predicted_l_nnz") == 0)
-            lnz = plan->stat_value[k];
-    double need = zs_mem_mor_bytes(lnz, (double)n, (double)B->sys.nnz, (double)B->b.kmax) +
-                  (iterative ? zs_mem_iterative_bytes((double)n, (double)B->sys.nnz) : 0.0);
-    B->sys.solve_tol = fmin(
-        fmax(ZS_MOR_SOLVE_TOL_FACTOR * B->o.tolerance, ZS_MOR_SOLVE_TOL_MIN), ZS_MOR_SOLVE_TOL_MAX);
-    double room = plan->memory_limit - plan->info.plan_bytes;
-    if (need > room)
-        return zs_error(err, ZSTR_EMEMLIMIT,
-                        "the reduced-order sweep needs about %.3g GB (basis of up to %lld "
-                        "vectors of %lld unknowns, %s), more than the %.3g GB the plan "
-                        "leaves of the limit",
-                        need / 1e9, (long long)B->b.kmax, (long long)n,
-                        iterative ? "the iterative backend's operator and multigrid"
-                                  : "one real factor",
-                        room / 1e9);
-    size_t nk = (size_t)n * (size_t)B->b.kmax, kk = (size_t)B->b.kmax * (size_t)B->b.kmax;
+    size_t nk = (size_t)(n > 0 ? n : 1) * (size_t)B->b.kmax;
+    size_t kk = (size_t)B->b.kmax * (size_t)B->b.kmax, n1 = (size_t)(n > 0 ? n : 1);
     B->b.V = zs_malloc_array(nk, sizeof(double));
     B->b.W = zs_malloc_array(nk, sizeof(double));
     B->b.Gr = zs_calloc_array(kk, sizeof(double));
     B->b.Cr = zs_calloc_array(kk, sizeof(double));
-    B->b.gx = zs_malloc_array((size_t)n, sizeof(double));
-    B->b.cx = zs_malloc_array((size_t)n, sizeof(double));
+    B->b.gx = zs_malloc_array(n1, sizeof(double));
+    B->b.cx = zs_malloc_array(n1, sizeof(double));
     B->b.h = zs_malloc_array(2 * (size_t)B->b.kmax, sizeof(double));
-    B->x = zs_malloc_array((size_t)n, sizeof(double));
-    B->t = zs_malloc_array((size_t)n, sizeof(double));
+    B->x = zs_malloc_array(n1, sizeof(double));
+    B->t = zs_malloc_array(n1, sizeof(double));
     B->shift = zs_malloc_array((size_t)B->o.max_shifts, sizeof(double));
     B->dim = zs_malloc_array((size_t)B->o.max_shifts, sizeof(int64_t));
-    if (B->b.V == NULL || B->b.W == NULL || B->b.Gr == NULL || B->b.Cr == NULL ||
-        B->b.gx == NULL || B->b.cx == NULL || B->b.h == NULL || B->x == NULL || B->t == NULL ||
-        B->shift == NULL || B->dim == NULL)
-        return zs_error(err, ZSTR_ENOMEM, "out of memory for the reduced-order basis");
-    /* the plan's analysis of this pattern (zs_system_build is deterministic,
-     * so the pattern is the one analysed): METIS does not run again */
-    if (plan->mor_backend == NULL || plan->mor_symbolic == NULL)
-        return zs_error(err, ZSTR_ESTATE, "the plan holds no analysis of the port form");
-    B->be = plan->mor_backend;
-    B->sym = plan->mor_symbolic;
-    return ZSTR_OK;
+    int ok = B->b.V != NULL && B->b.W != NULL && B->b.Gr != NULL && B->b.Cr != NULL &&
+             B->b.gx != NULL && B->b.cx != NULL && B->b.h != NULL && B->x != NULL &&
+             B->t != NULL && B->shift != NULL && B->dim != NULL;
+    return agree(B, ok ? ZSTR_OK
+                       : zs_error(err, ZSTR_ENOMEM, "out of memory for the reduced-order basis"),
+                 err);
 }
 
 /* Terms of the model after shift number r (0-based). */
 static int model_after(const builder *B, int r, terms *t, zstr_error *err)
 {
-    const int64_t n = B->sys.n;
+    const int64_t n = B->sp->n, port = B->sp->port;
     int d = (int)B->dim[r];
-    double *er = zs_malloc_array((size_t)(d > 0 ? d : 1), sizeof *er);
+    double *er = zs_calloc_array((size_t)(d > 0 ? d : 1), sizeof *er);
     if (er == NULL)
         return zs_error(err, ZSTR_ENOMEM, "out of memory");
-    for (int k = 0; k < d; k++)
-        er[k] = B->b.V[(int64_t)k * n + B->sys.port];
+    for (int k = 0; k < d && port >= 0; k++)
+        er[k] = B->b.V[(int64_t)k * n + port];
+    space_sum(B->sp, er, d);
     int rc = reduce(d, B->b.Gr, B->b.Cr, (int)B->b.kmax, er, B->b.sigma0, t, err);
     free(er);
     return rc;
 }
 
-int zstr_rom_create(const zstr_plan *plan, int64_t n, const double *f,
-                    const zstr_rom_options *opt, zstr_rom **out, zstr_error *err)
+int zs_mor_check_frequencies(int64_t n, const double *f, zstr_error *err)
 {
-    zs_error_clear(err);
-    if (out == NULL)
-        return zs_error(err, ZSTR_EINVAL, "zstr_rom_create: out is NULL");
-    *out = NULL;
-    if (plan == NULL || f == NULL || n < 1)
-        return zs_error(err, ZSTR_EINVAL, "zstr_rom_create: NULL argument or n < 1");
-    double t0 = zs_wall_seconds();
-    builder B;
-    memset(&B, 0, sizeof B);
-    int rc = read_rom_options(opt, &B.o, err);
-    if (rc != ZSTR_OK)
-        return rc;
-    double flo = INFINITY, fhi = 0.0;
+    double fhi = 0.0;
     for (int64_t k = 0; k < n; k++) {
         if (!isfinite(f[k]) || f[k] < 0.0)
             return zs_error(err, ZSTR_EINVAL,
                             "zstr_rom_create: frequency %lld is %g Hz; must be finite and >= 0",
                             (long long)k, f[k]);
+        fhi = fmax(fhi, f[k]);
+    }
+    if (!(fhi > 0.0))
+        return zs_error(err, ZSTR_EINVAL, "zstr_rom_create: no frequency above 0 Hz");
+    return ZSTR_OK;
+}
+
+int zs_mor_build(const zs_mor_space *sp, int64_t n, const double *f,
+                 const zstr_rom_options *opt, zstr_rom **out, zstr_error *err)
+{
+    *out = NULL;
+    double t0 = zs_wall_seconds();
+    builder B;
+    memset(&B, 0, sizeof B);
+    B.o = *opt;
+    B.sp = sp;
+    double flo = INFINITY, fhi = 0.0;
+    for (int64_t k = 0; k < n; k++) {
         if (f[k] > 0.0) {
             flo = fmin(flo, f[k]);
             fhi = fmax(fhi, f[k]);
         }
     }
-    if (!(fhi > 0.0))
-        return zs_error(err, ZSTR_EINVAL, "zstr_rom_create: no frequency above 0 Hz");
     int64_t ncheck = 0;
     double *check = check_points(n, f, &ncheck);
     zstr_rom *rom = calloc(1, sizeof *rom);
-    if (check == NULL || rom == NULL) {
+    int rc = agree(&B, check != NULL && rom != NULL
+                           ? ZSTR_OK
+                           : zs_error(err, ZSTR_ENOMEM, "zstr_rom_create: out of memory"),
+                   err);
+    if (rc != ZSTR_OK) {
         free(check);
         free(rom);
-        return zs_error(err, ZSTR_ENOMEM, "zstr_rom_create: out of memory");
+        return rc;
     }
-    B.plan = plan;
     B.b.sigma0 = 2.0 * ZS_PI * sqrt(flo * fhi);
-    rc = builder_init(&B, plan, err);
+    rc = builder_init(&B, sp, err);
     double est = INFINITY;
     if (rc == ZSTR_OK) {
-        rom->info.dc_exact = B.sys.g_definite;
-        rc = add_shift(&B, B.sys.g_definite ? 0.0 : 2.0 * ZS_PI * flo, err);
+        rom->info.dc_exact = sp->g_definite;
+        rc = add_shift(&B, sp->g_definite ? 0.0 : 2.0 * ZS_PI * flo, err);
     }
     if (rc == ZSTR_OK && (B.o.progress != NULL && B.o.progress(B.o.context, 1, est) != 0))
         rc = zs_error(err, ZSTR_ECANCELLED, "zstr_rom_create: cancelled by the caller");
@@ -784,7 +742,7 @@ int zstr_rom_create(const zstr_plan *plan, int64_t n, const double *f,
         rom->info.dimension = B.b.k;
         rom->info.factorizations = B.nshift;
         rom->info.solves = B.solves;
-        rom->info.backend = plan->info.backend;
+        rom->info.backend = sp->backend;
         rom->info.iterations = (int64_t)B.iterations;
         rom->info.max_estimate = est;
         rom->info.converged = est <= B.o.tolerance;
@@ -810,6 +768,178 @@ int zstr_rom_create(const zstr_plan *plan, int64_t n, const double *f,
     rom->info.seconds = zs_wall_seconds() - t0;
     *out = rom;
     return ZSTR_OK;
+}
+
+/* ---- the serial space: the plan's port form and its real backend ---------- */
+
+typedef struct serial_space {
+    zs_system sys;
+    const zs_pencil *p; /* its elements, for the projected G and C */
+    const zs_backend *be;
+    void *sym;
+} serial_space;
+
+static void matvec_serial(void *ctx, double a, double b, const double *x, double *y)
+{
+    const serial_space *s = ctx;
+    zs_system_matvec(&s->sys, a, b, x, y);
+}
+
+/* The energy forms element by element: G_r[j,k] = Σ_e g_e (Δ_e v_j)(Δ_e v_k),
+ * with Δ_e v the difference of v across element e (the kept electrode is node
+ * port, the other one is ground).  Not from the assembled matrices: their
+ * diagonal at the port node is one rounded sum of every admittance on that
+ * electrode, and v_jᵀ G v_k there cancels down to 1/Z (port.c); the elements'
+ * own values carry no such cancellation (measured on the 16³ paper model:
+ * within 2.4e-14 of a long-double reference from 1 kHz to 1 GHz,
+ * bench/RESULTS.md). */
+static void project_serial(void *ctx, const double *V, int64_t k, double *gk, double *ck)
+{
+    const serial_space *s = ctx;
+    const zs_pencil *p = s->p;
+    const int64_t n = s->sys.n, port = s->sys.port;
+    const int kept = s->sys.port_electrode; /* ZSTR_WE or ZSTR_CE */
+    for (int64_t j = 0; j <= k; j++)
+        gk[j] = ck[j] = 0.0;
+    const double *vk = V + k * n;
+    /* node-node elements: the off-diagonal entries of the upper triangle */
+    for (int64_t jj = 0; jj < p->n; jj++) {
+        for (int64_t q = p->Ap[jj]; q < p->Ap[jj + 1] - 1; q++) {
+            int64_t a = p->Ai[q];
+            double dk = vk[a] - vk[jj];
+            if (dk == 0.0)
+                continue;
+            double g = -p->Gx[q] * dk, c = -p->Cx[q] * dk;
+            for (int64_t j = 0; j <= k; j++) {
+                const double *vj = V + j * n;
+                double dj = vj[a] - vj[jj];
+                gk[j] += g * dj;
+                ck[j] += c * dj;
+            }
+        }
+    }
+    /* electrode elements: the kept electrode is node port, the other ground */
+    for (int e = 0; e < 2; e++) {
+        const zs_elec *el = &p->elec[e];
+        const int64_t bb = e == kept ? port : -1;
+        for (int64_t m = 0; m < el->n; m++) {
+            int64_t a = el->node[m];
+            double dk = vk[a] - (bb >= 0 ? vk[bb] : 0.0);
+            if (dk == 0.0)
+                continue;
+            double g = el->g[m] * dk, c = el->c[m] * dk;
+            for (int64_t j = 0; j <= k; j++) {
+                const double *vj = V + j * n;
+                double dj = vj[a] - (bb >= 0 ? vj[bb] : 0.0);
+                gk[j] += g * dj;
+                ck[j] += c * dj;
+            }
+        }
+    }
+}
+
+static int factor_serial(void *ctx, double sigma, void **num, zstr_error *err)
+{
+    serial_space *s = ctx;
+    return s->be->factor(&s->sys, s->sym, sigma, 0.0, num, err);
+}
+
+static int solve_serial(void *ctx, void *num, const double *b, double *x, zstr_error *err)
+{
+    serial_space *s = ctx;
+    return s->be->solve(&s->sys, s->sym, num, 1, b, x, err);
+}
+
+/* The figure of the backend whose name ends in ".iterations_total", 0 when
+ * it has none (CHOLMOD). */
+static double iterations_serial(void *ctx, void *num)
+{
+    const serial_space *s = ctx;
+    const char *name, *suffix = ".iterations_total";
+    double v;
+    size_t ls = strlen(suffix);
+    for (int k = 0; s->be->stat(s->sym, num, k, &name, &v) == ZSTR_OK; k++) {
+        size_t ln = strlen(name);
+        if (ln >= ls && strcmp(name + ln - ls, suffix) == 0)
+            return v;
+    }
+    return 0.0;
+}
+
+static void free_numeric_serial(void *ctx, void *num)
+{
+    const serial_space *s = ctx;
+    s->be->free_numeric(num);
+}
+
+int zstr_rom_create(const zstr_plan *plan, int64_t n, const double *f,
+                    const zstr_rom_options *opt, zstr_rom **out, zstr_error *err)
+{
+    zs_error_clear(err);
+    if (out == NULL)
+        return zs_error(err, ZSTR_EINVAL, "zstr_rom_create: out is NULL");
+    *out = NULL;
+    if (plan == NULL || f == NULL || n < 1)
+        return zs_error(err, ZSTR_EINVAL, "zstr_rom_create: NULL argument or n < 1");
+    zstr_rom_options o;
+    int rc = zs_mor_read_options(opt, &o, err);
+    if (rc != ZSTR_OK)
+        return rc;
+    rc = zs_mor_check_frequencies(n, f, err);
+    if (rc != ZSTR_OK)
+        return rc;
+    if (plan->mor_backend == NULL || plan->mor_symbolic == NULL)
+        return zs_error(err, ZSTR_ESTATE, "the plan holds no analysis of the port form");
+    serial_space s;
+    memset(&s, 0, sizeof s);
+    rc = zs_system_build(&plan->p, ZS_PORT_AUTO, &s.sys, err);
+    if (rc != ZSTR_OK)
+        return rc;
+    s.p = &plan->p;
+    /* the plan's analysis of this pattern (zs_system_build is deterministic,
+     * so the pattern is the one analysed): METIS does not run again */
+    s.be = plan->mor_backend;
+    s.sym = plan->mor_symbolic;
+    s.sys.solve_tol = zs_mor_solve_tolerance(&o);
+    /* memory: V and W, the port form, one factor (CHOLMOD's count of the
+     * plan's pattern) or the iterative backend's operator and hierarchy,
+     * against what the plan leaves of the limit */
+    const int iterative = plan->info.backend == ZSTR_BACKEND_ITERATIVE;
+    double lnz = 0.0, kmax = (double)o.max_shifts * o.moments;
+    for (int k = 0; k < plan->nstats && !iterative; k++)
+        if (strcmp(plan->stat_name[k], "cholmod.predicted_l_nnz") == 0)
+            lnz = plan->stat_value[k];
+    double need = zs_mem_mor_bytes(lnz, (double)s.sys.n, (double)s.sys.nnz, kmax) +
+                  (iterative ? zs_mem_iterative_bytes((double)s.sys.n, (double)s.sys.nnz) : 0.0);
+    double room = plan->memory_limit - plan->info.plan_bytes;
+    if (need > room) {
+        rc = zs_error(err, ZSTR_EMEMLIMIT,
+                      "the reduced-order sweep needs about %.3g GB (basis of up to %lld "
+                      "vectors of %lld unknowns, %s), more than the %.3g GB the plan "
+                      "leaves of the limit",
+                      need / 1e9, (long long)kmax, (long long)s.sys.n,
+                      iterative ? "the iterative backend's operator and multigrid"
+                                : "one real factor",
+                      room / 1e9);
+        zs_system_free(&s.sys);
+        return rc;
+    }
+    zs_mor_space sp = {.n = s.sys.n,
+                       .port = s.sys.port,
+                       .g_definite = s.sys.g_definite,
+                       .backend = plan->info.backend,
+                       .ctx = &s,
+                       .matvec = matvec_serial,
+                       .sum = NULL,
+                       .project = project_serial,
+                       .factor = factor_serial,
+                       .solve = solve_serial,
+                       .iterations = iterations_serial,
+                       .free_numeric = free_numeric_serial,
+                       .agree = NULL};
+    rc = zs_mor_build(&sp, n, f, &o, out, err);
+    zs_system_free(&s.sys);
+    return rc;
 }
 
 int zstr_rom_evaluate(const zstr_rom *rom, int64_t n, const double *f, double *z,
