@@ -71,6 +71,7 @@
  * Matrices and vectors are on PETSC_COMM_SELF: one process, no distribution.
  */
 #include "zs_backend.h"
+#include "zs_petsc.h"
 
 #include <petscksp.h>
 
@@ -93,15 +94,23 @@
 
 static pthread_mutex_t zs_petsc_lock = PTHREAD_MUTEX_INITIALIZER;
 
+void zs_petsc_enter(petsc_msg *m)
+{
+    pthread_mutex_lock(&zs_petsc_lock);
+    m->text[0] = '\0';
+    m->code = 0;
+    PetscPushErrorHandler(zs_petsc_record_error, m);
+}
+
+void zs_petsc_leave(void)
+{
+    PetscPopErrorHandler();
+    pthread_mutex_unlock(&zs_petsc_lock);
+}
+
 /* ---- errors -------------------------------------------------------------- */
 
-/* PETSc's first message of a failed call, kept by the handler below. */
-typedef struct petsc_msg {
-    char text[256];
-    PetscErrorCode code;
-} petsc_msg;
-
-static PetscErrorCode record_error(MPI_Comm comm, int line, const char *fun, const char *file,
+PetscErrorCode zs_petsc_record_error(MPI_Comm comm, int line, const char *fun, const char *file,
                                    PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
 {
     (void)comm;
@@ -117,7 +126,7 @@ static PetscErrorCode record_error(MPI_Comm comm, int line, const char *fun, con
 }
 
 /* Turn a failed PETSc call into a status and a message. */
-static int petsc_fail(const petsc_msg *m, PetscErrorCode ierr, const char *what, zstr_error *err)
+int zs_petsc_fail(const petsc_msg *m, PetscErrorCode ierr, const char *what, zstr_error *err)
 {
     const char *text = NULL;
     PetscErrorMessage(ierr, &text, NULL);
@@ -129,7 +138,7 @@ static int petsc_fail(const petsc_msg *m, PetscErrorCode ierr, const char *what,
 /* ---- initialisation -------------------------------------------------------- */
 
 /* Initialise PETSc unless the program did (called with the lock held). */
-static int ensure_petsc(zstr_error *err)
+int zs_petsc_ensure(zstr_error *err)
 {
     if (PetscInitializeCalled)
         return ZSTR_OK;
@@ -197,7 +206,7 @@ static void petsc_free_numeric(void *num)
     /* made only after PETSc was initialised (analyse) */
     pthread_mutex_lock(&zs_petsc_lock);
     petsc_msg m = {{0}, 0};
-    PetscPushErrorHandler(record_error, &m);
+    PetscPushErrorHandler(zs_petsc_record_error, &m);
     destroy_numeric(num);
     PetscPopErrorHandler();
     pthread_mutex_unlock(&zs_petsc_lock);
@@ -211,7 +220,7 @@ static void petsc_free_symbolic(void *sym)
     if (y->pattern != NULL) {
         pthread_mutex_lock(&zs_petsc_lock);
         petsc_msg m = {{0}, 0};
-        PetscPushErrorHandler(record_error, &m);
+        PetscPushErrorHandler(zs_petsc_record_error, &m);
         MatDestroy(&y->pattern);
         PetscPopErrorHandler();
         pthread_mutex_unlock(&zs_petsc_lock);
@@ -235,7 +244,7 @@ static PetscErrorCode make_ksp(Mat A, PetscOptions options, double tol, KSP *out
 {
     KSP ksp = NULL;
     PC pc = NULL;
-    PetscErrorCode ierr = KSPCreate(PETSC_COMM_SELF, &ksp);
+    PetscErrorCode ierr = KSPCreate(PetscObjectComm((PetscObject)A), &ksp);
     if (ierr == 0)
         ierr = PetscObjectSetOptions((PetscObject)ksp, options);
     if (ierr == 0)
@@ -319,14 +328,14 @@ static int petsc_analyse(const zs_system *s, int ordering, void **out, zstr_erro
         ja[k] = (PetscInt)s->Ai[k];
 
     pthread_mutex_lock(&zs_petsc_lock);
-    int rc = ensure_petsc(err);
+    int rc = zs_petsc_ensure(err);
     petsc_msg m = {{0}, 0};
     PetscOptions opts = NULL;
     KSP trial = NULL;
     PetscErrorCode ierr = 0;
     const char *what = "building the pattern";
     if (rc == ZSTR_OK) {
-        PetscPushErrorHandler(record_error, &m);
+        PetscPushErrorHandler(zs_petsc_record_error, &m);
         ierr = MatCreate(PETSC_COMM_SELF, &y->pattern);
         if (ierr == 0)
             ierr = MatSetSizes(y->pattern, y->n, y->n, y->n, y->n);
@@ -350,7 +359,7 @@ static int petsc_analyse(const zs_system *s, int ordering, void **out, zstr_erro
                 rc = zs_error(err, ZSTR_EINVAL, "the iterative backend's options \"%.200s\": %s",
                               y->options, m.text[0] ? m.text : "refused by PETSc");
             else
-                rc = petsc_fail(&m, ierr, what, err);
+                rc = zs_petsc_fail(&m, ierr, what, err);
         }
     }
     pthread_mutex_unlock(&zs_petsc_lock);
@@ -417,16 +426,9 @@ static int petsc_factor(const zs_system *s, void *sym, double sr, double si, voi
         return zs_error(err, ZSTR_ESINGULAR,
                         "G alone is singular (a region does not conduct to the counter "
                         "electrode): conjugate gradients cannot solve it at shift 0");
-    petsc_numeric *x = calloc(1, sizeof *x);
     double *d = zs_malloc_array((size_t)s->n, sizeof *d);
-    if (x == NULL || d == NULL) {
-        free(x);
-        free(d);
+    if (d == NULL)
         return zs_error(err, ZSTR_ENOMEM, "out of memory for a PETSc operator");
-    }
-    x->d = d;
-    x->sigma = sr;
-    x->tol = s->solve_tol > 0.0 ? s->solve_tol : ZS_PETSC_TOL_DEFAULT;
     /* D from the diagonal (rows sorted, diagonal present) */
     for (int64_t j = 0; j < s->n; j++) {
         double kjj = 0.0;
@@ -435,7 +437,6 @@ static int petsc_factor(const zs_system *s, void *sym, double sr, double si, voi
                 kjj = s->Gx[k] + sr * s->Cx[k];
         if (!(kjj > 0.0) || !isfinite(kjj)) {
             free(d);
-            free(x);
             return zs_error(err, kjj == 0.0 ? ZSTR_ESINGULAR : ZSTR_EINVAL,
                             "G + %g C has the diagonal %g at row %lld of %lld: not positive "
                             "definite",
@@ -445,12 +446,13 @@ static int petsc_factor(const zs_system *s, void *sym, double sr, double si, voi
     }
     pthread_mutex_lock(&zs_petsc_lock);
     petsc_msg m = {{0}, 0};
-    PetscPushErrorHandler(record_error, &m);
+    PetscPushErrorHandler(zs_petsc_record_error, &m);
     const char *what = "copying the pattern";
-    PetscErrorCode ierr = MatDuplicate(y->pattern, MAT_DO_NOT_COPY_VALUES, &x->A);
+    Mat A = NULL;
+    PetscErrorCode ierr = MatDuplicate(y->pattern, MAT_DO_NOT_COPY_VALUES, &A);
     PetscScalar *v = NULL;
     if (ierr == 0)
-        ierr = MatSeqAIJGetArray(x->A, &v);
+        ierr = MatSeqAIJGetArray(A, &v);
     int finite = 1;
     if (ierr == 0) {
         /* SeqAIJ keeps the rows of the CSR it was given in order: entry k of
@@ -461,44 +463,72 @@ static int petsc_factor(const zs_system *s, void *sym, double sr, double si, voi
                 finite &= isfinite(a);
                 v[k] = a;
             }
-        ierr = MatSeqAIJRestoreArray(x->A, &v);
-    }
-    if (ierr == 0 && finite)
-        ierr = MatSetOption(x->A, MAT_SPD, PETSC_TRUE);
-    if (ierr == 0 && finite) {
-        what = "reading the options";
-        ierr = make_options(y->options, &x->options);
-    }
-    if (ierr == 0 && finite) {
-        what = "setting up the preconditioner";
-        ierr = make_ksp(x->A, x->options, x->tol, &x->ksp);
-    }
-    if (ierr == 0 && finite)
-        ierr = MatCreateVecs(x->A, &x->x, &x->b);
-    if (ierr == 0 && finite)
-        ierr = VecDuplicate(x->b, &x->r);
-    if (ierr == 0 && finite) {
-        PetscReal kn = 0.0;
-        ierr = MatNorm(x->A, NORM_INFINITY, &kn);
-        x->knorm = (double)kn;
-    }
-    if (ierr == 0 && finite)
-        ierr = KSPSetConvergenceTest(x->ksp, converged_backward, x, NULL);
-    double t0 = zs_wall_seconds();
-    if (ierr == 0 && finite)
-        ierr = KSPSetUp(x->ksp);
-    x->setup_seconds = zs_wall_seconds() - t0;
-    if (ierr == 0 && finite) {
-        PetscReal rtol = 0.0;
-        ierr = KSPGetTolerances(x->ksp, &rtol, NULL, NULL, NULL);
-        x->tol = (double)rtol; /* -ksp_rtol may have replaced it */
+        ierr = MatSeqAIJRestoreArray(A, &v);
     }
     PetscPopErrorHandler();
     pthread_mutex_unlock(&zs_petsc_lock);
     if (ierr != 0 || !finite) {
-        int rc = ierr != 0 ? petsc_fail(&m, ierr, what, err)
+        int rc = ierr != 0 ? zs_petsc_fail(&m, ierr, what, err)
                            : zs_error(err, ZSTR_EINVAL,
                                       "G + %g C has values that are not finite after scaling", sr);
+        zs_petsc_enter(&m);
+        MatDestroy(&A);
+        zs_petsc_leave();
+        free(d);
+        return rc;
+    }
+    return zs_petsc_numeric_create(A, d, sr, s->solve_tol, y->options, out, err);
+}
+
+int zs_petsc_numeric_create(Mat A, double *d, double sigma, double tol, const char *options,
+                            void **out, zstr_error *err)
+{
+    *out = NULL;
+    petsc_numeric *x = calloc(1, sizeof *x);
+    petsc_msg m = {{0}, 0};
+    if (x == NULL) {
+        zs_petsc_enter(&m);
+        MatDestroy(&A);
+        zs_petsc_leave();
+        free(d);
+        return zs_error(err, ZSTR_ENOMEM, "out of memory for a PETSc operator");
+    }
+    x->A = A;
+    x->d = d;
+    x->sigma = sigma;
+    x->tol = tol > 0.0 ? tol : ZS_PETSC_TOL_DEFAULT;
+    zs_petsc_enter(&m);
+    const char *what = "reading the options";
+    PetscErrorCode ierr = MatSetOption(x->A, MAT_SPD, PETSC_TRUE);
+    if (ierr == 0)
+        ierr = make_options(options, &x->options);
+    if (ierr == 0) {
+        what = "setting up the preconditioner";
+        ierr = make_ksp(x->A, x->options, x->tol, &x->ksp);
+    }
+    if (ierr == 0)
+        ierr = MatCreateVecs(x->A, &x->x, &x->b);
+    if (ierr == 0)
+        ierr = VecDuplicate(x->b, &x->r);
+    if (ierr == 0) {
+        PetscReal kn = 0.0;
+        ierr = MatNorm(x->A, NORM_INFINITY, &kn);
+        x->knorm = (double)kn;
+    }
+    if (ierr == 0)
+        ierr = KSPSetConvergenceTest(x->ksp, converged_backward, x, NULL);
+    double t0 = zs_wall_seconds();
+    if (ierr == 0)
+        ierr = KSPSetUp(x->ksp);
+    x->setup_seconds = zs_wall_seconds() - t0;
+    if (ierr == 0) {
+        PetscReal rtol = 0.0;
+        ierr = KSPGetTolerances(x->ksp, &rtol, NULL, NULL, NULL);
+        x->tol = (double)rtol; /* -ksp_rtol may have replaced it */
+    }
+    zs_petsc_leave();
+    if (ierr != 0) {
+        int rc = zs_petsc_fail(&m, ierr, what, err);
         petsc_free_numeric(x);
         return rc;
     }
@@ -557,18 +587,18 @@ static int solve_one(petsc_numeric *x, int64_t n, const double *bc, double *xc, 
     PetscScalar *v = NULL;
     PetscErrorCode ierr = VecGetArray(x->b, &v);
     if (ierr == 0) {
-        double bn = 0.0;
-        for (int64_t i = 0; i < n; i++) {
+        for (int64_t i = 0; i < n; i++)
             v[i] = x->d[i] * bc[i];
-            bn += v[i] * v[i];
-        }
-        x->bnorm = sqrt(bn);
         ierr = VecRestoreArray(x->b, &v);
     }
+    PetscReal bn = 0.0;
+    if (ierr == 0)
+        ierr = VecNorm(x->b, NORM_2, &bn); /* over every process of the operator */
+    x->bnorm = (double)bn;
     if (ierr == 0)
         ierr = KSPSetInitialGuessNonzero(x->ksp, PETSC_FALSE);
     if (ierr != 0)
-        return petsc_fail(m, ierr, "preparing the right-hand side", err);
+        return zs_petsc_fail(m, ierr, "preparing the right-hand side", err);
     PetscInt its = 0, total = 0;
     const char *rname = "";
     double eta = 0.0;
@@ -607,7 +637,7 @@ static int solve_one(petsc_numeric *x, int64_t n, const double *bc, double *xc, 
     x->it_total += (double)total;
     KSPSetInitialGuessNonzero(x->ksp, PETSC_FALSE);
     if (ierr != 0)
-        return petsc_fail(m, ierr, "KSPSolve", err);
+        return zs_petsc_fail(m, ierr, "KSPSolve", err);
     if (!ok)
         return zs_error(err, ZSTR_ESOLVER,
                         "CG + %s at shift %g stopped (%s, %d iterations in %d restarts) with a "
@@ -616,35 +646,47 @@ static int solve_one(petsc_numeric *x, int64_t n, const double *bc, double *xc, 
                         ZS_PETSC_TRUE_RESIDUAL_SLACK, x->tol);
     const PetscScalar *xv = NULL;
     if ((ierr = VecGetArrayRead(x->x, &xv)) != 0)
-        return petsc_fail(m, ierr, "reading the solution", err);
+        return zs_petsc_fail(m, ierr, "reading the solution", err);
     for (int64_t i = 0; i < n; i++)
         xc[i] = x->d[i] * xv[i];
     VecRestoreArrayRead(x->x, &xv);
     return ZSTR_OK;
 }
 
+int zs_petsc_numeric_solve(void *num, int64_t n, const double *b, double *xout,
+                           zstr_error *err)
+{
+    petsc_numeric *x = num;
+    petsc_msg m = {{0}, 0};
+    zs_petsc_enter(&m);
+    double t0 = zs_wall_seconds();
+    int rc = solve_one(x, n, b, xout, &m, err);
+    x->solves += 1.0;
+    if (rc == ZSTR_OK && !x->options_checked) {
+        x->options_checked = 1;
+        rc = check_options_used(x, err);
+    }
+    x->solve_seconds += zs_wall_seconds() - t0;
+    zs_petsc_leave();
+    return rc;
+}
+
+double zs_petsc_numeric_iterations(const void *num)
+{
+    const petsc_numeric *x = num;
+    return x != NULL ? x->it_total : 0.0;
+}
+
+void zs_petsc_numeric_free(void *num) { petsc_free_numeric(num); }
+
 static int petsc_solve(const zs_system *s, void *sym, void *num, int64_t nrhs, const double *b,
                        double *xout, zstr_error *err)
 {
     (void)sym;
-    petsc_numeric *x = num;
     const int64_t n = s->n;
     int rc = ZSTR_OK;
-    pthread_mutex_lock(&zs_petsc_lock);
-    petsc_msg m = {{0}, 0};
-    PetscPushErrorHandler(record_error, &m);
-    double t0 = zs_wall_seconds();
-    for (int64_t r = 0; r < nrhs && rc == ZSTR_OK; r++) {
-        rc = solve_one(x, n, b + r * n, xout + r * n, &m, err);
-        x->solves += 1.0;
-        if (rc == ZSTR_OK && !x->options_checked) {
-            x->options_checked = 1;
-            rc = check_options_used(x, err);
-        }
-    }
-    x->solve_seconds += zs_wall_seconds() - t0;
-    PetscPopErrorHandler();
-    pthread_mutex_unlock(&zs_petsc_lock);
+    for (int64_t r = 0; r < nrhs && rc == ZSTR_OK; r++)
+        rc = zs_petsc_numeric_solve(num, n, b + r * n, xout + r * n, err);
     return rc;
 }
 

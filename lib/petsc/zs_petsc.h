@@ -1,0 +1,46 @@
+/*
+ * zs_petsc.h — what the PETSc files of libzstr-mpi share (library-internal):
+ * the process-wide lock and error recording around every PETSc call, and the
+ * preconditioned CG "numeric" object (a scaled operator, its KSP and the
+ * backward-error stopping rule of backend_petsc.c), which the serial
+ * iterative backend and the distributed one (dist.c) both use.
+ */
+#ifndef ZS_PETSC_H
+#define ZS_PETSC_H
+
+#include "zs_internal.h"
+
+#include <petscksp.h>
+
+/* PETSc's first message of a failed call, kept by zs_petsc_record_error. */
+typedef struct petsc_msg {
+    char text[256];
+    PetscErrorCode code;
+} petsc_msg;
+
+PetscErrorCode zs_petsc_record_error(MPI_Comm comm, int line, const char *fun, const char *file,
+                                     PetscErrorCode n, PetscErrorType p, const char *mess,
+                                     void *ctx);
+/* Take the process-wide PETSc lock and push the recording handler into m;
+ * zs_petsc_leave pops it and releases the lock.  Never nested. */
+void zs_petsc_enter(petsc_msg *m);
+void zs_petsc_leave(void);
+/* A failed PETSc call as a status and a message. */
+int zs_petsc_fail(const petsc_msg *m, PetscErrorCode ierr, const char *what, zstr_error *err);
+/* Initialise PETSc unless the program did (lock held: between enter and leave). */
+int zs_petsc_ensure(zstr_error *err);
+
+/* CG + AMG on the scaled operator A = D K D (taken, on any communicator; its
+ * values set) with D = d (taken: this process's rows), stopping at a normwise
+ * backward error tol of the scaled system (0: the default); options are the
+ * expert options (NULL: none).  Collective on A's communicator.  Takes the
+ * lock itself. */
+int zs_petsc_numeric_create(Mat A, double *d, double sigma, double tol, const char *options,
+                            void **out, zstr_error *err);
+/* x = K⁻¹ b for this process's n rows (collective). */
+int zs_petsc_numeric_solve(void *num, int64_t n, const double *b, double *x, zstr_error *err);
+/* The Krylov iterations of every solve so far. */
+double zs_petsc_numeric_iterations(const void *num);
+void zs_petsc_numeric_free(void *num);
+
+#endif
