@@ -126,10 +126,16 @@ typedef struct sink {
     int64_t *pos;      /* pass 1: entries per column; pass 2: fill pointers */
     zs_pencil *p;
     int64_t pixel;     /* the interface pixel of an electrode branch being made */
+    zs_elem_fn fn;     /* zs_walk_elements: every element goes to fn instead */
+    void *ctx;
 } sink;
 
 static void put_elem(sink *k, int64_t a, int64_t b, double g, double c)
 {
+    if (k->fn != NULL) {
+        k->fn(k->ctx, a, b, g, c, b < 0 ? k->pixel : -1);
+        return;
+    }
     zs_pencil *p = k->p;
     if (b < 0) {
         int e = b == ZS_NODE_WE ? ZSTR_WE : ZSTR_CE;
@@ -493,7 +499,7 @@ static part phase_part(const netctx *x, int phase, double area, double len)
     return (part){mt->gs * area / len, mt->cs * area / len, mt->cls};
 }
 
-static void build_elements(const netctx *x, sink *k)
+static void build_layers(const netctx *x, sink *k, int64_t zlo, int64_t zhi)
 {
     const zstr_model *m = x->m;
     const int64_t nx = m->n[0], ny = m->n[1], nz = m->n[2];
@@ -502,11 +508,7 @@ static void build_elements(const netctx *x, sink *k)
     const int64_t stride[3] = {1, nx, nx * ny};
     const int32_t *gr = m->grains;
     const double dgb = gr ? m->gb_thickness : 0.0;
-    k->next_node = m->nvox;
-    k->nnode_elem = 0;
-    k->nelec[0] = k->nelec[1] = 0;
-
-    for (int64_t z = 0; z < nz; z++) {
+    for (int64_t z = zlo; z < zhi; z++) {
         for (int64_t y = 0; y < ny; y++) {
             for (int64_t xx = 0; xx < nx; xx++) {
                 const int64_t i = xx + nx * (y + ny * z);
@@ -559,6 +561,14 @@ static void build_elements(const netctx *x, sink *k)
             }
         }
     }
+}
+
+static void build_elements(const netctx *x, sink *k)
+{
+    k->next_node = x->m->nvox;
+    k->nnode_elem = 0;
+    k->nelec[0] = k->nelec[1] = 0;
+    build_layers(x, k, 0, x->m->n[2]);
 }
 
 static void setup_materials(netctx *x)
@@ -676,6 +686,25 @@ void zs_contrast_text(const zs_pencil *p, char *buf, size_t size)
     else
         snprintf(buf, size, "the conductance contrast between %s and %s is %.2g",
                  p->contrast_hi, p->contrast_lo, p->contrast);
+}
+
+int zs_walk_elements(const zstr_model *m, int64_t zlo, int64_t zhi, int64_t first_internal,
+                     zs_elem_fn fn, void *ctx, int64_t *next_internal, zstr_error *err)
+{
+    if (zlo < 0 || zhi > m->n[2] || zlo > zhi)
+        return zs_error(err, ZSTR_EINVAL, "layers %lld..%lld outside the grid's %lld",
+                        (long long)zlo, (long long)zhi, (long long)m->n[2]);
+    netctx *x = malloc(sizeof *x);
+    if (x == NULL)
+        return zs_error(err, ZSTR_ENOMEM, "assembly: out of memory");
+    x->m = m;
+    setup_materials(x);
+    sink k = {.pass = PASS_NODES, .next_node = first_internal, .fn = fn, .ctx = ctx};
+    build_layers(x, &k, zlo, zhi);
+    free(x);
+    if (next_internal != NULL)
+        *next_internal = k.next_node;
+    return ZSTR_OK;
 }
 
 void zs_pencil_free(zs_pencil *p)

@@ -200,6 +200,19 @@ void zs_contrast_text(const zs_pencil *p, char *buf, size_t size);
 /* at most this many refinement steps (each one extra solve with the factor) */
 #define ZS_REFINE_MAX 6
 
+/* Walk voxel layers [zlo, zhi) of a validated model at its temperature as the
+ * assembly does, calling fn for every element in the assembly's order: a
+ * voxel node is its voxel index x + nx·(y + ny·z), internal nodes are
+ * numbered from first_internal upward as their chains are made, and an
+ * element on an electrode has b = ZS_NODE_WE or ZS_NODE_CE and the interface
+ * pixel x + nx·y (−1 otherwise).  Every branch is made by its lower voxel (the
+ * one at the smaller index), so walking [0, nz) with first_internal = nvox is
+ * the whole network of zs_pencil_build, node for node.  *next_internal (may
+ * be NULL) receives the next internal number. */
+typedef void (*zs_elem_fn)(void *ctx, int64_t a, int64_t b, double g, double c, int64_t pixel);
+int zs_walk_elements(const zstr_model *m, int64_t zlo, int64_t zhi, int64_t first_internal,
+                     zs_elem_fn fn, void *ctx, int64_t *next_internal, zstr_error *err);
+
 /* Build the pencil of a validated model at its temperature. */
 int zs_pencil_build(const zstr_model *m, zs_pencil *p, zstr_error *err);
 void zs_pencil_free(zs_pencil *p);
