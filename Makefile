@@ -80,7 +80,8 @@ SONAME := libzstr.so.$(VERSION_MAJOR).$(VERSION_MINOR)
 SHLIB := $(B)/libzstr.so.$(VERSION)
 STLIB := $(B)/libzstr.a
 # libzstr-mpi: the same objects, the PETSc backend in backend_none.o's place
-MPI_OBJ := $(filter-out $(B)/lib/backend_none.o,$(LIB_OBJ)) $(B)/lib/petsc/backend_petsc.o
+MPI_OBJ := $(filter-out $(B)/lib/backend_none.o,$(LIB_OBJ)) $(B)/lib/petsc/backend_petsc.o \
+    $(B)/lib/petsc/dist.o
 MPI_SONAME := libzstr-mpi.so.$(VERSION_MAJOR).$(VERSION_MINOR)
 MPI_SHLIB := $(B)/libzstr-mpi.so.$(VERSION)
 MPI_STLIB := $(B)/libzstr-mpi.a
@@ -104,7 +105,7 @@ RESTAMP_BENCH_BIN := $(B)/bench/restamp_bench
 SYNTH_BIN := $(B)/bench/synth_volume
 PLANMEM_BIN := $(B)/bench/plan_memory
 
-.PHONY: all lib demo check check-asan check-valgrind installcheck install uninstall \
+.PHONY: all lib demo check check-asan check-valgrind check-mpi installcheck install uninstall \
         deps lint format bench examples fuzz clean FORCE
 all: lib $(ZSTR_BIN)
 lib: $(SHLIB) $(B)/libzstr.so $(STLIB) $(B)/libzstr.pc $(MPI_TARGETS)
@@ -119,9 +120,9 @@ deps:
 # a prerequisite and an explicit target with an empty recipe (explicit, so make never
 # treats a missing one as an intermediate file it may skip).
 DEPFLAGS = -MMD -MP
-DEP_FILES := $(patsubst %.o,%.d,$(LIB_OBJ) $(TEST_OBJ) $(B)/cli/zstr.o $(B)/lib/petsc/backend_petsc.o \
+DEP_FILES := $(patsubst %.o,%.d,$(LIB_OBJ) $(TEST_OBJ) $(B)/cli/zstr.o $(B)/lib/petsc/backend_petsc.o $(B)/lib/petsc/dist.o \
                  $(filter-out $(B)/cli/schema_xsd.o,$(CLI_OBJ))) \
-             $(B)/tests/zstr-version.d $(B)/tests/serial_build.d $(addsuffix .d,$(EXAMPLE_BIN) $(BENCH_BIN) $(MOR_BENCH_BIN) $(ITER_BENCH_BIN) \
+             $(B)/tests/zstr-version.d $(B)/tests/serial_build.d $(addsuffix .d,$(EXAMPLE_BIN) $(MPI_TEST_BIN) $(BENCH_BIN) $(MOR_BENCH_BIN) $(ITER_BENCH_BIN) \
                  $(RESTAMP_BENCH_BIN) $(SYNTH_BIN) $(PLANMEM_BIN))
 $(DEP_FILES):
 -include $(wildcard $(DEP_FILES))
@@ -215,6 +216,15 @@ $(B)/tests/runner: $(TEST_OBJ) $(CLI_OBJ) $(if $(HAVE_PETSC),$(MPI_STLIB),$(STLI
 $(B)/tests/serial_build: tests/serial_build.c $(B)/tests/serial_build.d $(STLIB) | $(B)/tests
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(STLIB) $(LIBS)
 
+# the distributed sweep's test: a program of its own, run under mpirun with 1, 2
+# and 3 processes (tests/test_mpi.c says why it is not a Check suite)
+MPI_TEST_BIN := $(B)/tests/test_mpi
+$(MPI_TEST_BIN): tests/test_mpi.c $(MPI_TEST_BIN).d $(MPI_STLIB) | $(B)/tests
+	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude $(PETSC_CFLAGS) -o $@ $< $(RUNNER_LIBS)
+# Open MPI as CI runs it: as root (refused unless both variables are set), and
+# more processes than this machine's 2 cores (--oversubscribe)
+MPIRUN := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun --oversubscribe
+
 # ---- examples: built against the build tree here, via pkg-config in installcheck ----
 $(B)/examples/%: examples/%.c $(B)/examples/%.d $(B)/libzstr.so | $(B)/examples
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< -L$(B) \
@@ -250,6 +260,11 @@ check: deps
 	sh tests/cli_mor.sh $(ZSTR_BIN)
 	sh tests/cli_iter.sh $(ZSTR_BIN)
 	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} sh tests/cli_volume.sh $(ZSTR_BIN)
+	$(if $(HAVE_PETSC),$(MAKE) check-mpi)
+
+# the distributed tests alone (part of check when PETSc is built)
+check-mpi: $(if $(HAVE_PETSC),$(MPI_TEST_BIN) $(ZSTR_BIN))
+	for p in 1 2 3; do OPENBLAS_NUM_THREADS=1 $(MPIRUN) -np $$p $(MPI_TEST_BIN) || exit 1; done
 
 # sweeps run one thread per core; OpenBLAS's own threads would compete with them
 # The main job: the embedded default model (tau_Cstr < tau_CT, Voronoi grains,
@@ -304,11 +319,12 @@ ifneq ($(HAVE_PETSC),)
 	ln -sf $(MPI_SONAME) $(DESTDIR)$(LIBDIR)/libzstr-mpi.so
 	install -m 644 $(MPI_STLIB) $(DESTDIR)$(LIBDIR)/libzstr-mpi.a
 	install -m 644 $(B)/libzstr-mpi.pc $(DESTDIR)$(PKGCONFIGDIR)/libzstr-mpi.pc
+	install -m 644 include/zstr_mpi.h $(DESTDIR)$(INCLUDEDIR)/zstr_mpi.h
 endif
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/zstr $(DESTDIR)$(DATADIR)/libzstr/zstr-1.xsd
 	rm -f $(DESTDIR)$(INCLUDEDIR)/zstr.h $(DESTDIR)$(INCLUDEDIR)/zstr_volume.h \
-	    $(DESTDIR)$(INCLUDEDIR)/zstr_analysis.h \
+	    $(DESTDIR)$(INCLUDEDIR)/zstr_analysis.h $(DESTDIR)$(INCLUDEDIR)/zstr_mpi.h \
 	    $(DESTDIR)$(LIBDIR)/libzstr.so* $(DESTDIR)$(LIBDIR)/libzstr-mpi.so* \
 	    $(DESTDIR)$(LIBDIR)/libzstr.a $(DESTDIR)$(PKGCONFIGDIR)/libzstr.pc \
 	    $(DESTDIR)$(LIBDIR)/libzstr-mpi.a $(DESTDIR)$(PKGCONFIGDIR)/libzstr-mpi.pc

@@ -288,6 +288,26 @@ static PetscErrorCode make_ksp(Mat A, PetscOptions options, double tol, KSP *out
     return 0;
 }
 
+int zs_petsc_check_options(Mat A, const char *options, zstr_error *err)
+{
+    if (options == NULL || options[0] == '\0')
+        return ZSTR_OK;
+    petsc_msg m;
+    zs_petsc_enter(&m);
+    PetscOptions opts = NULL;
+    KSP trial = NULL;
+    PetscErrorCode ierr = make_options(options, &opts);
+    if (ierr == 0)
+        ierr = make_ksp(A, opts, ZS_PETSC_TOL_DEFAULT, &trial);
+    KSPDestroy(&trial);
+    PetscOptionsDestroy(&opts);
+    zs_petsc_leave();
+    if (ierr != 0)
+        return zs_error(err, ZSTR_EINVAL, "the iterative backend's options \"%.200s\": %s",
+                        options, m.text[0] ? m.text : "refused by PETSc");
+    return ZSTR_OK;
+}
+
 /* ---- analyse ------------------------------------------------------------------ */
 
 static int petsc_analyse(const zs_system *s, int ordering, void **out, zstr_error *err)

@@ -30,6 +30,10 @@ int zs_petsc_fail(const petsc_msg *m, PetscErrorCode ierr, const char *what, zst
 /* Initialise PETSc unless the program did (lock held: between enter and leave). */
 int zs_petsc_ensure(zstr_error *err);
 
+/* ZSTR_EINVAL when the expert options (NULL or "": none) cannot make a KSP
+ * on A (an unknown type, a malformed value); collective on A's communicator. */
+int zs_petsc_check_options(Mat A, const char *options, zstr_error *err);
+
 /* CG + AMG on the scaled operator A = D K D (taken, on any communicator; its
  * values set) with D = d (taken: this process's rows), stopping at a normwise
  * backward error tol of the scaled system (0: the default); options are the

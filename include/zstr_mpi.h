@@ -1,0 +1,102 @@
+/*
+ * zstr_mpi.h — the distributed reduced-order sweep: one model's spectrum by
+ * the processes of an MPI communicator (libzstr-mpi only; link with
+ * `pkg-config --libs libzstr-mpi`).  zstr.h stays free of MPI; this header
+ * includes <mpi.h>.
+ *
+ * What is distributed.  The voxel grid is cut into z-slabs, one per process
+ * (as even as the layers allow: nz / P layers each, the first nz mod P
+ * processes' slabs... see zstr_mpi_info.z_begin).  Each process assembles
+ * only its slab's part of the network — the voxels, grain-boundary layers and
+ * interface pixels of its layers, and the chains of the branches its voxels
+ * start — into its rows of PETSc's distributed matrices G and C; the Krylov
+ * basis of the reduced-order sweep holds each process's rows only, and the
+ * small projected matrices are summed over the communicator.  The solves are
+ * PETSc's conjugate gradients with algebraic multigrid (GAMG) on the whole
+ * communicator, with the serial iterative backend's stopping rule.  The
+ * reduced model, and so the spectrum, the poles and R_DC, is the same on every
+ * process.
+ *
+ * What is not.  Every process holds the whole model (zstr_model: one phase
+ * label and one grain id per voxel, 8 bytes a voxel, and the interface maps),
+ * as the program and the model files build it today; only the network and the
+ * solver are split.  The DC connectivity check gathers one layer of labels per
+ * process on the first process (16 bytes per voxel of a layer per process).
+ *
+ * Collective calls and threads.  zstr_mpi_rom_create is collective: every
+ * process of comm calls it with the same model, frequencies and options.  It
+ * calls PETSc, which keeps process-wide state: PETSc is initialised at the
+ * first call unless the program did (PetscInitialize needs every process of
+ * MPI_COMM_WORLD, so a program that passes a smaller communicator initialises
+ * PETSc itself first), and never finalised by the library.  MPI must be
+ * initialised by the program (MPI_Init or MPI_Init_thread; MPI_THREAD_FUNNELED
+ * is enough).  Calls from several threads are serialised by one lock, and two
+ * collective calls must not run at once on one communicator (MPI's rule): call
+ * it from one thread per process.
+ */
+#ifndef ZSTR_MPI_H
+#define ZSTR_MPI_H
+
+#include "zstr.h"
+
+#include <mpi.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct zstr_mpi_options {
+    size_t size;               /* set by zstr_mpi_options_default: sizeof(zstr_mpi_options) */
+    const char *petsc_options; /* expert options in PETSc's syntax (-ksp_*, -pc_*), or NULL */
+    double memory_limit;       /* bytes each process may use; 0: 80 % of the physical memory
+                                  divided by the processes sharing this machine */
+} zstr_mpi_options;
+
+/* Purpose: defaults (no options, the automatic memory limit) and the size. */
+ZSTR_API void zstr_mpi_options_default(zstr_mpi_options *o);
+
+/* Figures of one distributed sweep, the same on every process but the local ones. */
+typedef struct zstr_mpi_info {
+    size_t size;               /* set by the caller: sizeof(zstr_mpi_info) */
+    int processes;             /* the communicator's size */
+    int64_t n_unknowns;        /* the port form's unknowns, all processes */
+    int64_t nnz;               /* its stored non-zeros (both triangles), all processes */
+    int64_t local_unknowns;    /* this process's rows */
+    int64_t local_min, local_max; /* the fewest and the most rows of a process */
+    int64_t z_begin, z_end;    /* this process's layers [z_begin, z_end) */
+    int64_t n_floating;        /* nodes without a conductive path to an electrode */
+    int open_circuit;          /* no conductive path joins the electrodes */
+    double predicted_bytes;    /* this process's predicted peak [bytes] */
+    double memory_limit;       /* the limit it was checked against [bytes] */
+    double assembly_seconds;   /* slab assembly, connectivity and the distributed matrices */
+    double sweep_seconds;      /* the reduced-order sweep */
+} zstr_mpi_info;
+/* Purpose: set info->size. */
+ZSTR_API void zstr_mpi_info_init(zstr_mpi_info *info);
+
+/* Purpose: the reduced-order model of a model's impedance over the band of
+ *   the n frequencies f (as zstr_rom_create), computed by the processes of
+ *   comm.  Collective; *out (free with zstr_rom_free) is the same model on
+ *   every process, so zstr_rom_evaluate gives the same spectrum everywhere.
+ * Arguments: comm — an intra-communicator of at most nz processes; model —
+ *   complete (phases of every label, interfaces), the same on every process;
+ *   ropt — zstr_rom_options (NULL: defaults); its tolerance also sets the
+ *   solves' backward error, as for the serial iterative backend; mopt — NULL
+ *   for defaults; info — NULL, or filled (info->size set by the caller).
+ * Returns: ZSTR_OK; ZSTR_EINVAL (bad arguments, more processes than layers,
+ *   an electrode without a branch, bad PETSc options); ZSTR_EMEMLIMIT (a
+ *   process's predicted memory exceeds its limit: refused before the
+ *   matrices are made); ZSTR_ESINGULAR (a node joined to no electrode even
+ *   capacitively); ZSTR_ESOLVER (CG did not converge); ZSTR_ENOMEM.  The
+ *   status and the message are the same on every process (a failure on one
+ *   names the process). */
+ZSTR_API int zstr_mpi_rom_create(MPI_Comm comm, const zstr_model *model, int64_t n,
+                                 const double *f, const zstr_rom_options *ropt,
+                                 const zstr_mpi_options *mopt, zstr_rom **out,
+                                 zstr_mpi_info *info, zstr_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
