@@ -69,8 +69,10 @@ CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 # the zstr program's dependencies (never the library's)
 CLI_PKGS := libxml-2.0 cairo libpng fontconfig jansson
-CLI_CFLAGS := $(shell pkg-config --cflags $(CLI_PKGS) 2>/dev/null)
-CLI_LIBS := $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null)
+# with PETSc, the program has `run --backend petsc` (cli/distributed.c calls MPI)
+CLI_CFLAGS := $(shell pkg-config --cflags $(CLI_PKGS) 2>/dev/null) \
+              $(if $(HAVE_PETSC),-DZSTR_CLI_MPI $(PETSC_CFLAGS))
+CLI_LIBS := $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null) $(if $(HAVE_PETSC),$(PETSC_LIBS))
 
 B := build
 LIB_SRC := $(sort $(wildcard lib/*.c))
@@ -223,7 +225,7 @@ $(MPI_TEST_BIN): tests/test_mpi.c $(MPI_TEST_BIN).d $(MPI_STLIB) | $(B)/tests
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude $(PETSC_CFLAGS) -o $@ $< $(RUNNER_LIBS)
 # Open MPI as CI runs it: as root (refused unless both variables are set), and
 # more processes than this machine's 2 cores (--oversubscribe)
-MPIRUN := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun --oversubscribe
+MPIRUN := mpirun --allow-run-as-root --oversubscribe
 
 # ---- examples: built against the build tree here, via pkg-config in installcheck ----
 $(B)/examples/%: examples/%.c $(B)/examples/%.d $(B)/libzstr.so | $(B)/examples
@@ -265,6 +267,7 @@ check: deps
 # the distributed tests alone (part of check when PETSc is built)
 check-mpi: $(if $(HAVE_PETSC),$(MPI_TEST_BIN) $(ZSTR_BIN))
 	for p in 1 2 3; do OPENBLAS_NUM_THREADS=1 $(MPIRUN) -np $$p $(MPI_TEST_BIN) || exit 1; done
+	ZSTR_MPIRUN="$(MPIRUN)" sh tests/cli_mpi.sh $(ZSTR_BIN)
 
 # sweeps run one thread per core; OpenBLAS's own threads would compete with them
 # The main job: the embedded default model (tau_Cstr < tau_CT, Voronoi grains,

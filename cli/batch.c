@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "distributed.h"
 #include "outfile.h"
 #include "series.h"
 
@@ -520,6 +521,79 @@ static void member_note(const zb_run_args *a, const zb_settings *s, int k, const
                  (long long)r->factorizations);
 }
 
+/* A member by the distributed sweep (--backend petsc): every process builds
+ * the model and takes part; process 0 stages the files. */
+static int run_member_distributed(const zb_run_args *a, const zb_settings *s, int k,
+                                  int members, member_out *mo, zstr_error *e)
+{
+    zm_file *f = NULL;
+    zstr_model *m = NULL;
+    zstr_rom *rom = NULL;
+    int rc = zb_load_member(a->model, s, k, &f, e);
+    if (rc == ZSTR_OK)
+        rc = zm_build(f, &m, &mo->f, &mo->nf, e);
+    if (rc == ZSTR_OK) {
+        mo->z = malloc(sizeof(double) * 2 * (size_t)mo->nf);
+        if (mo->z == NULL)
+            rc = ZSTR_ENOMEM, snprintf(e->message, sizeof e->message, "out of memory");
+    }
+    /* every process reaches the collective call, or none does */
+    if (zd_any(rc != ZSTR_OK)) {
+        if (rc == ZSTR_OK)
+            rc = ZSTR_EINVAL, snprintf(e->message, sizeof e->message,
+                                       "another process could not build the model");
+    }
+    zstr_dc_result dc;
+    zstr_dc_result_init(&dc);
+    if (rc == ZSTR_OK)
+        rc = zd_sweep(m, mo->nf, mo->f, a->tolerance, a->backend_options, mo->z, &rom,
+                      &mo->rep, &dc, e);
+    char note[1536];
+    if (rc == ZSTR_OK && a->rank == 0) {
+        snprintf(note, sizeof note, "model %s", zm_name(f));
+        size_t used = strlen(note);
+        for (int i = 0; i < s->n && used < sizeof note; i++) {
+            snprintf(note + used, sizeof note - used, "\n--set %s=%s", s->v[i].path,
+                     zb_setting_value(s, i, k));
+            used = strlen(note);
+        }
+        const zstr_sweep_report *r = &mo->rep;
+        if (used < sizeof note)
+            snprintf(note + used, sizeof note - used,
+                     "\nmethod: mor (reduced-order model), backend petsc (PETSc CG + GAMG over "
+                     "%d MPI processes), %lld preconditioner set-ups, %lld solves, %lld "
+                     "iterations, tolerance %.3g, max estimated relative error %.3g (no "
+                     "frequency recomputed)",
+                     a->processes, (long long)r->factorizations, (long long)r->solves,
+                     (long long)r->iterations, a->tolerance, r->max_estimate);
+        rc = stage_csv(mo, m, &dc, note, e);
+        if (rc == ZSTR_OK && a->poles != NULL)
+            rc = stage_poles(mo, rom, note, e);
+        if (rc == ZSTR_OK && a->plot_options.kind == ZP_POLES)
+            rc = keep_poles(mo, rom, e);
+    }
+    if (rc == ZSTR_OK) {
+        int64_t n[3];
+        double h[3];
+        zstr_model_get_grid(m, n, h);
+        mo->rdc = dc.resistance;
+        mo->open = dc.open_circuit;
+        mo->fraction = zstr_model_contact_fraction(m, ZSTR_WE);
+        mo->area_cm2 = (double)n[0] * h[0] * (double)n[1] * h[1] * 1e4;
+        member_label(s, k, members, mo->label, sizeof mo->label);
+        if (mo->label[0] == '\0')
+            snprintf(mo->label, sizeof mo->label, "%s", zm_name(f));
+        snprintf(mo->legend, sizeof mo->legend, "%s, contact %.3g %%", mo->label,
+                 100.0 * mo->fraction);
+        double realised[2] = {mo->fraction, zstr_model_contact_fraction(m, ZSTR_CE)};
+        zb_warn_contact(f, realised, k, members);
+    }
+    zstr_rom_free(rom);
+    zstr_model_free(m);
+    zm_free(f);
+    return rc;
+}
+
 static int run_member(const zb_run_args *a, const zb_settings *s, int k, int members,
                       member_out *mo, zstr_plan **keep, zstr_error *e)
 {
@@ -788,17 +862,38 @@ int zb_run(const zb_run_args *a, const zb_settings *s, int members)
             member_path(a->poles, k, members, mo[k].poles_path, sizeof mo[k].poles_path);
     }
     const char *name = a->model != NULL ? a->model : "<default>";
-    int status = preflight(a, s, members, mo) == 0 ? 0 : 1, plotted = 0, summarised = 0;
+    /* distributed: process 0 alone probes and writes the outputs; every
+     * step's status is agreed so that all processes stop together */
+    int status = a->rank == 0 ? (preflight(a, s, members, mo) == 0 ? 0 : 1) : 0;
+    int plotted = 0, summarised = 0;
+    if (a->distributed)
+        status = zd_any(status);
     zstr_plan *keep = NULL; /* the last member's plan, for re-stamping */
     for (int k = 0; k < members && status == 0; k++) {
         zstr_error e;
         memset(&e, 0, sizeof e);
-        if (run_member(a, s, k, members, &mo[k], &keep, &e) != ZSTR_OK) {
+        int rc = a->distributed ? run_member_distributed(a, s, k, members, &mo[k], &e)
+                                : run_member(a, s, k, members, &mo[k], &keep, &e);
+        if (rc != ZSTR_OK) {
             member_fail(name, s, k, members, e.message);
             status = 1;
         }
+        if (a->distributed)
+            status = zd_any(status);
     }
     zstr_plan_free(keep);
+    if (a->rank != 0) {
+        /* the outputs are process 0's: its status is the run's */
+        status = zd_any(status);
+        for (int k = 0; k < members; k++) {
+            free(mo[k].f);
+            free(mo[k].z);
+            free(mo[k].tau);
+            free(mo[k].rk);
+        }
+        free(mo);
+        return status;
+    }
     if (status == 0 && a->plot != NULL) {
         if (plot_members(a, mo, members) != 0)
             status = 1;
@@ -817,6 +912,8 @@ int zb_run(const zb_run_args *a, const zb_settings *s, int members)
         undo_outputs(a, mo, members, plotted, summarised);
     else if (summarise(a, s, mo, members, 1) != 0)
         status = 1;
+    if (a->distributed)
+        status = zd_any(status);
     for (int k = 0; k < members; k++) {
         free(mo[k].f);
         free(mo[k].z);

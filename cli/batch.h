@@ -73,6 +73,9 @@ typedef struct zb_run_args {
     int progress;      /* progress lines on stderr even when it is not a terminal */
     int backend;       /* zstr_backend of the reduced-order sweeps (--backend) */
     const char *backend_options; /* --petsc-options: the iterative backend's, or NULL */
+    int distributed;   /* --backend petsc: the distributed sweep over MPI_COMM_WORLD */
+    int rank, processes; /* this process and their number (0 and 1 unless distributed);
+                            only process 0 writes files */
 } zb_run_args;
 
 /* zstr run after its arguments are parsed and zb_settings_members has laid

@@ -41,6 +41,7 @@
 #include "outfile.h"
 #include "plot.h"
 #include "batch.h"
+#include "distributed.h"
 #include "series.h"
 #include "units.h"
 #include "vtk.h"
@@ -88,7 +89,7 @@ static const char *const help_text[][2] = {
     {"run", "usage: zstr run [MODEL.xml] [-o OUT.csv] [--plot OUT.svg|png|pdf] [--area]\n"
             "                [--set PATH=V1,V2,...]... [--grid] [--summary FILE.csv]\n"
             "                [--method auto|direct|mor] [--tolerance T] [--poles POLES.csv]\n"
-            "                [--backend auto|direct|iterative] [--petsc-options \"OPTIONS\"]\n"
+            "                [--backend auto|direct|iterative|petsc] [--petsc-options \"OPTIONS\"]\n"
             "                [--threads N] [--quiet] [--progress] [plot options]\n"
             "\n"
             "Compute the spectrum of MODEL.xml (without one, the embedded default: the\n"
@@ -115,6 +116,10 @@ static const char *const help_text[][2] = {
             "                    (PETSc's CG + algebraic multigrid: less memory on large\n"
             "                    grids; implies mor), auto (default: direct unless its factor\n"
             "                    does not fit the memory limit)\n"
+            "                    petsc: the distributed sweep, run under mpirun (e.g.\n"
+            "                    mpirun -np 4 zstr run MODEL.xml --backend petsc): each\n"
+            "                    process assembles its slab of the grid; process 0 alone\n"
+            "                    writes files and prints; implies mor\n"
             "  --petsc-options S expert options of the iterative backend in PETSc's syntax,\n"
             "                    e.g. \"-pc_type hypre\" (BoomerAMG) or \"-ksp_rtol 1e-10\"\n"
             "  --threads N       worker threads for the frequency sweep (default 2)\n"
@@ -218,7 +223,7 @@ static int usage_of(const char *cmd, const char *why)
 static int cmd_run(int argc, char **argv)
 {
     zb_run_args a = {NULL, "spectrum.csv", NULL, NULL, {0}, 2, 0, ZSTR_METHOD_AUTO, 1e-6, NULL, 0,
-                     ZSTR_BACKEND_AUTO, NULL};
+                     ZSTR_BACKEND_AUTO, NULL, 0, 0, 1};
     zp_options_default(&a.plot_options);
     zb_settings sets = {0};
     char why[512];
@@ -267,8 +272,10 @@ static int cmd_run(int argc, char **argv)
                 a.backend = ZSTR_BACKEND_DIRECT;
             else if (strcmp(v, "iterative") == 0)
                 a.backend = ZSTR_BACKEND_ITERATIVE;
+            else if (strcmp(v, "petsc") == 0)
+                a.backend = ZSTR_BACKEND_ITERATIVE, a.distributed = 1;
             else
-                status = usage_of("run", "--backend takes auto, direct or iterative");
+                status = usage_of("run", "--backend takes auto, direct, iterative or petsc");
         } else if (strcmp(arg, "--petsc-options") == 0 && i + 1 < argc) {
             a.backend_options = argv[++i];
         } else if (strcmp(arg, "--tolerance") == 0 && i + 1 < argc) {
@@ -312,8 +319,29 @@ static int cmd_run(int argc, char **argv)
                             strcasecmp(dot, ".pdf") != 0))
             status = usage_of("run", "--plot needs a file ending in .svg, .png or .pdf");
     }
+    if (status < 0 && a.distributed && a.method == ZSTR_METHOD_DIRECT)
+        status = usage_of("run", "--backend petsc is the distributed reduced-order sweep; "
+                                 "--method direct is one complex LU per frequency: not together");
+    if (status < 0 && a.distributed && !zd_available())
+        status = usage_of("run", "--backend petsc: this zstr was built without PETSc and MPI "
+                                 "(libzstr-mpi)");
+    int started = 0;
+    if (status < 0 && a.distributed) {
+        a.method = ZSTR_METHOD_MOR;
+        if (zd_start(&a.rank, &a.processes, &started, why, sizeof why) != 0) {
+            fprintf(stderr, "zstr: run: %s\n", why);
+            status = EXIT_USER;
+        } else if (a.rank != 0) {
+            /* process 0 alone prints; the others' messages are the same */
+            a.quiet = 1;
+            if (freopen("/dev/null", "w", stdout) == NULL ||
+                freopen("/dev/null", "w", stderr) == NULL)
+                a.quiet = 1;
+        }
+    }
     if (status < 0)
         status = zb_run(&a, &sets, members); /* cli/batch.c: preflight, members, outputs */
+    zd_stop(started);
     zb_settings_free(&sets);
     return status;
 }

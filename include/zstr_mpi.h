@@ -66,6 +66,10 @@ typedef struct zstr_mpi_info {
     int64_t z_begin, z_end;    /* this process's layers [z_begin, z_end) */
     int64_t n_floating;        /* nodes without a conductive path to an electrode */
     int open_circuit;          /* no conductive path joins the electrodes */
+    double dc_resistance;      /* R_DC [Ω], exact: the reduced model's Z(0) when G is
+                                  definite (zstr_rom_info.dc_exact), one more solve with
+                                  the floating nodes left out when some float, +inf for
+                                  an open circuit */
     double predicted_bytes;    /* this process's predicted peak [bytes] */
     double memory_limit;       /* the limit it was checked against [bytes] */
     double assembly_seconds;   /* slab assembly, connectivity and the distributed matrices */

@@ -16,8 +16,9 @@
  *   - the distributed spectra of p = 1 … P − 1 against that of P: within 1e-8
  *     (a tolerance of 1e-9 for the reduced models, so their own error is
  *     below that);
- *   - the serial plan's DC classification: floating nodes, open circuit, and
- *     whether R_DC is exact (the model's Z at 0 Hz equals the serial R_DC);
+ *   - the serial plan's DC classification and R_DC (CHOLMOD, floating nodes
+ *     left out): floating nodes, open circuit, R_DC within 1e-8, and the
+ *     reduced model's Z at 0 Hz equal to R_DC when G is definite;
  *   - refusals: more processes than layers, a memory limit too small, bad
  *     PETSc options, bad arguments, each with the same status on every
  *     process.
@@ -248,6 +249,13 @@ static void run_case(ctx *c, const char *what, zstr_model *m)
         int exact = pi.n_floating == 0 && !pi.open_circuit;
         CHECK(c, ri.dc_exact == exact, "%s, %d processes: dc_exact %d, expected %d", what, p,
               ri.dc_exact, exact);
+        if (pi.open_circuit)
+            CHECK(c, isinf(mi.dc_resistance) && mi.dc_resistance > 0.0,
+                  "%s, %d processes: R_DC %g of an open circuit", what, p, mi.dc_resistance);
+        else
+            CHECK(c, fabs(mi.dc_resistance - rdc) <= 1e-8 * rdc,
+                  "%s, %d processes: R_DC %.15g, serial %.15g (%lld floating)", what, p,
+                  mi.dc_resistance, rdc, (long long)mi.n_floating);
         if (exact)
             CHECK(c, fabs(zdc[0] - rdc) <= 1e-8 * rdc && zdc[1] == 0.0,
                   "%s, %d processes: Z(0) = %.15g%+gj, serial R_DC %.15g", what, p, zdc[0],

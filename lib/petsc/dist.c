@@ -82,6 +82,7 @@ typedef struct dist {
     PetscInt *cj;
     double *gv, *cv;
     double *gd, *cd;            /* diagonals */
+    uint8_t *floating;          /* own rows without a conductive path to an electrode */
     int64_t nground;            /* the grounded electrode's elements on own rows */
     int64_t *gnode;
     double *gg, *gc;
@@ -322,8 +323,9 @@ static void uf_union(int64_t *parent, int64_t a, int64_t b)
 /* Classify every own node (but the port): 0 floating, 1 WE only, 2 CE only, 3
  * both, through elements with g > 0 (conductive) or any (all).  Collective.
  * Counts into *floating (own nodes of class 0) and *joined (some node of
- * class 3 here). */
-static int classify(dist *d, int conductive, int64_t *floating, int *joined, zstr_error *err)
+ * class 3 here); mask (NULL: not kept) marks the floating own rows. */
+static int classify(dist *d, int conductive, int64_t *floating, int *joined, uint8_t *mask,
+                    zstr_error *err)
 {
     const int64_t L = d->L, n = d->nloc;
     const int64_t nslot = n + L + 2, we = n + L, ce = n + L + 1;
@@ -482,6 +484,8 @@ static int classify(dist *d, int conductive, int64_t *floating, int *joined, zst
             int64_t root = uf_find(parent, r);
             int cls = label[root] >= 0 ? myflags[label[root]] : 0;
             fl += cls == 0;
+            if (mask != NULL)
+                mask[r] = cls == 0;
             jn |= cls == 3;
         }
         *floating = fl;
@@ -667,6 +671,7 @@ static void dist_free(dist *d)
     free(d->off);
     free(d->gd);
     free(d->cd);
+    free(d->floating);
     free(d->gnode);
     free(d->gg);
     free(d->gc);
@@ -897,14 +902,18 @@ static int dist_build(dist *d, const zstr_mpi_options *mo, const zstr_rom_option
      * conductively, floating nodes and the open circuit */
     int64_t floating = 0;
     int joined = 0;
-    rc = classify(d, 0, &floating, &joined, err);
+    rc = classify(d, 0, &floating, &joined, NULL, err);
     double fl[2] = {(double)floating, 0.0};
     if (rc == ZSTR_OK) {
         sum_dist(d, fl, 1);
         if (fl[0] > 0.0)
             return zs_error(err, ZSTR_ESINGULAR,
                             "%.0f nodes are joined to no electrode even capacitively", fl[0]);
-        rc = classify(d, 1, &floating, &joined, err);
+        d->floating = zs_calloc_array((size_t)(nloc > 0 ? nloc : 1), 1);
+        rc = d->floating != NULL ? ZSTR_OK : zs_error(err, ZSTR_ENOMEM, "out of memory");
+        rc = agree_dist(d, rc, err);
+        if (rc == ZSTR_OK)
+            rc = classify(d, 1, &floating, &joined, d->floating, err);
     }
     if (rc != ZSTR_OK)
         return rc;
@@ -980,6 +989,89 @@ static int dist_build(dist *d, const zstr_mpi_options *mo, const zstr_rom_option
     }
     free_build(d);
     return agree_dist(d, rc, err);
+}
+
+/* R_DC when some nodes float at DC (G singular, no exact Z_r(0)): one CG
+ * solve of the port form with G alone, each floating row's diagonal raised by
+ * its own conductance sum (or 1 where it has none).  A floating component has
+ * no conductive element to the rest, so the raised block is decoupled and the
+ * port's potential is exactly that of the network without it, as the serial
+ * DC solve that leaves floating nodes out (solver_cholmod.c). */
+static int dc_floating(dist *d, double *rdc, zstr_error *err)
+{
+    double *dd = zs_malloc_array((size_t)(d->nloc > 0 ? d->nloc : 1), sizeof *dd);
+    double *add = zs_calloc_array((size_t)(d->nloc > 0 ? d->nloc : 1), sizeof *add);
+    int rc = dd != NULL && add != NULL ? ZSTR_OK : zs_error(err, ZSTR_ENOMEM, "out of memory");
+    for (int64_t r = 0; r < d->nloc && rc == ZSTR_OK; r++) {
+        int64_t row = d->lo + r;
+        double kr = row == d->port ? (double)d->port_g : d->gd[r];
+        if (d->floating[r])
+            add[r] = kr > 0.0 ? kr : 1.0;
+        kr += add[r];
+        if (!(kr > 0.0) || !isfinite(kr))
+            rc = zs_error(err, ZSTR_ESINGULAR,
+                          "the DC network has the diagonal %g at row %lld: a node joined to an "
+                          "electrode by capacitors alone",
+                          kr, (long long)row);
+        else
+            dd[r] = 1.0 / sqrt(kr);
+    }
+    rc = agree_dist(d, rc, err);
+    if (rc != ZSTR_OK) {
+        free(dd);
+        free(add);
+        return rc;
+    }
+    petsc_msg m;
+    zs_petsc_enter(&m);
+    Mat K = NULL;
+    Vec av = NULL, dv = NULL;
+    const PetscInt nl = (PetscInt)d->nloc, N = (PetscInt)d->off[d->P];
+    PetscErrorCode ierr = MatDuplicate(d->G, MAT_COPY_VALUES, &K);
+    if (ierr == 0)
+        ierr = VecCreateMPIWithArray(d->comm, 1, nl, N, add, &av);
+    if (ierr == 0)
+        ierr = MatDiagonalSet(K, av, ADD_VALUES);
+    if (ierr == 0)
+        ierr = VecCreateMPIWithArray(d->comm, 1, nl, N, dd, &dv);
+    if (ierr == 0)
+        ierr = MatDiagonalScale(K, dv, dv);
+    VecDestroy(&av);
+    VecDestroy(&dv);
+    if (ierr != 0)
+        MatDestroy(&K);
+    zs_petsc_leave();
+    free(add);
+    if (ierr != 0) {
+        free(dd);
+        return agree_dist(d, zs_petsc_fail(&m, ierr, "making the DC operator", err), err);
+    }
+    void *num = NULL;
+    rc = agree_dist(d, zs_petsc_numeric_create(K, dd, 0.0, d->tol, d->options, &num, err), err);
+    double *b = NULL, *x = NULL;
+    if (rc == ZSTR_OK) {
+        b = zs_calloc_array((size_t)(d->nloc > 0 ? d->nloc : 1), sizeof *b);
+        x = zs_calloc_array((size_t)(d->nloc > 0 ? d->nloc : 1), sizeof *x);
+        rc = agree_dist(d, b != NULL && x != NULL ? ZSTR_OK
+                                                  : zs_error(err, ZSTR_ENOMEM, "out of memory"),
+                        err);
+    }
+    int own = d->port >= d->lo && d->port < d->hi;
+    if (rc == ZSTR_OK) {
+        if (own)
+            b[d->port - d->lo] = 1.0;
+        rc = agree_dist(d, zs_petsc_numeric_solve(num, d->nloc, b, x, err), err);
+    }
+    if (rc == ZSTR_OK) {
+        double v = own ? x[d->port - d->lo] : 0.0;
+        sum_dist(d, &v, 1);
+        *rdc = v;
+    }
+    free(b);
+    free(x);
+    if (num != NULL)
+        zs_petsc_numeric_free(num);
+    return rc;
 }
 
 /* ---- the public entry ------------------------------------------------------------ */
@@ -1111,7 +1203,23 @@ int zstr_mpi_rom_create(MPI_Comm comm, const zstr_model *model, int64_t n, const
                            .agree = agree_dist};
         double t1 = zs_wall_seconds();
         rc = zs_mor_build(&sp, n, f, &ro, out, &e);
+        /* R_DC: infinite, the reduced model's (exact: its basis holds G⁻¹e),
+         * or one more solve when nodes float */
+        if (rc == ZSTR_OK && in.open_circuit) {
+            in.dc_resistance = INFINITY;
+        } else if (rc == ZSTR_OK && sp.g_definite) {
+            const double zero = 0.0;
+            double z0[2];
+            rc = zstr_rom_evaluate(*out, 1, &zero, z0, NULL, &e);
+            in.dc_resistance = z0[0];
+        } else if (rc == ZSTR_OK) {
+            rc = dc_floating(&d, &in.dc_resistance, &e);
+        }
         in.sweep_seconds = zs_wall_seconds() - t1;
+        if (rc != ZSTR_OK) {
+            zstr_rom_free(*out);
+            *out = NULL;
+        }
     }
     dist_free(&d);
     if (info != NULL) {
