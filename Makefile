@@ -103,6 +103,8 @@ EXAMPLE_BIN := $(addprefix $(B)/examples/,$(EXAMPLES))
 BENCH_BIN := $(B)/bench/zstr_bench
 MOR_BENCH_BIN := $(B)/bench/mor_bench
 ITER_BENCH_BIN := $(B)/bench/iter_bench
+MPI_BENCH_BIN := $(B)/bench/mpi_bench
+MPI_TEST_BIN := $(B)/tests/mpi_sweep
 RESTAMP_BENCH_BIN := $(B)/bench/restamp_bench
 SYNTH_BIN := $(B)/bench/synth_volume
 PLANMEM_BIN := $(B)/bench/plan_memory
@@ -124,7 +126,7 @@ deps:
 DEPFLAGS = -MMD -MP
 DEP_FILES := $(patsubst %.o,%.d,$(LIB_OBJ) $(TEST_OBJ) $(B)/cli/zstr.o $(B)/lib/petsc/backend_petsc.o $(B)/lib/petsc/dist.o \
                  $(filter-out $(B)/cli/schema_xsd.o,$(CLI_OBJ))) \
-             $(B)/tests/zstr-version.d $(B)/tests/serial_build.d $(addsuffix .d,$(EXAMPLE_BIN) $(MPI_TEST_BIN) $(BENCH_BIN) $(MOR_BENCH_BIN) $(ITER_BENCH_BIN) \
+             $(B)/tests/zstr-version.d $(B)/tests/serial_build.d $(addsuffix .d,$(EXAMPLE_BIN) $(MPI_TEST_BIN) $(BENCH_BIN) $(MOR_BENCH_BIN) $(ITER_BENCH_BIN) $(MPI_BENCH_BIN) \
                  $(RESTAMP_BENCH_BIN) $(SYNTH_BIN) $(PLANMEM_BIN))
 $(DEP_FILES):
 -include $(wildcard $(DEP_FILES))
@@ -219,9 +221,8 @@ $(B)/tests/serial_build: tests/serial_build.c $(B)/tests/serial_build.d $(STLIB)
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(STLIB) $(LIBS)
 
 # the distributed sweep's test: a program of its own, run under mpirun with 1, 2
-# and 3 processes (tests/test_mpi.c says why it is not a Check suite)
-MPI_TEST_BIN := $(B)/tests/test_mpi
-$(MPI_TEST_BIN): tests/test_mpi.c $(MPI_TEST_BIN).d $(MPI_STLIB) | $(B)/tests
+# and 3 processes (tests/mpi_sweep.c says why it is not a Check suite)
+$(MPI_TEST_BIN): tests/mpi_sweep.c $(MPI_TEST_BIN).d $(MPI_STLIB) | $(B)/tests
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude $(PETSC_CFLAGS) -o $@ $< $(RUNNER_LIBS)
 # Open MPI as CI runs it: as root (refused unless both variables are set), and
 # more processes than this machine's 2 cores (--oversubscribe)
@@ -241,13 +242,16 @@ $(MOR_BENCH_BIN): bench/mor_bench.c $(MOR_BENCH_BIN).d $(STLIB) | $(B)/bench
 # CHOLMOD against the iterative backend: libzstr-mpi when it is built
 $(ITER_BENCH_BIN): bench/iter_bench.c $(ITER_BENCH_BIN).d $(if $(HAVE_PETSC),$(MPI_STLIB),$(STLIB)) | $(B)/bench
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(RUNNER_LIBS)
+# the distributed sweep under mpirun (libzstr-mpi only)
+$(MPI_BENCH_BIN): bench/mpi_bench.c $(MPI_BENCH_BIN).d $(MPI_STLIB) | $(B)/bench
+	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude $(PETSC_CFLAGS) -o $@ $< $(RUNNER_LIBS)
 $(RESTAMP_BENCH_BIN): bench/restamp_bench.c $(RESTAMP_BENCH_BIN).d $(STLIB) | $(B)/bench
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(STLIB) $(LIBS)
 $(SYNTH_BIN): bench/synth_volume.c $(SYNTH_BIN).d $(STLIB) | $(B)/bench
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(STLIB) $(LIBS)
 $(PLANMEM_BIN): bench/plan_memory.c $(PLANMEM_BIN).d $(STLIB) | $(B)/bench
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(STLIB) $(LIBS)
-bench: $(BENCH_BIN) $(MOR_BENCH_BIN) $(ITER_BENCH_BIN) $(RESTAMP_BENCH_BIN) $(SYNTH_BIN) $(PLANMEM_BIN)
+bench: $(BENCH_BIN) $(MOR_BENCH_BIN) $(ITER_BENCH_BIN) $(if $(HAVE_PETSC),$(MPI_BENCH_BIN)) $(RESTAMP_BENCH_BIN) $(SYNTH_BIN) $(PLANMEM_BIN)
 	$(BENCH_BIN)
 
 check: deps

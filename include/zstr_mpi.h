@@ -4,9 +4,9 @@
  * `pkg-config --libs libzstr-mpi`).  zstr.h stays free of MPI; this header
  * includes <mpi.h>.
  *
- * What is distributed.  The voxel grid is cut into z-slabs, one per process
- * (as even as the layers allow: nz / P layers each, the first nz mod P
- * processes' slabs... see zstr_mpi_info.z_begin).  Each process assembles
+ * What is distributed.  The voxel grid is cut into z-slabs, one per process:
+ * process r of P holds layers ⌊r·nz/P⌋ to ⌊(r+1)·nz/P⌋ − 1, so slabs differ by
+ * at most one layer (zstr_mpi_info.z_begin, z_end).  Each process assembles
  * only its slab's part of the network — the voxels, grain-boundary layers and
  * interface pixels of its layers, and the chains of the branches its voxels
  * start — into its rows of PETSc's distributed matrices G and C; the Krylov

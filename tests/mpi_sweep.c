@@ -1,5 +1,5 @@
 /*
- * test_mpi.c — the distributed reduced-order sweep (zstr_mpi.h), run by
+ * mpi_sweep.c — the distributed reduced-order sweep (zstr_mpi.h), run by
  * `make check` under mpirun with 1, 2 and 3 processes (Makefile, check-mpi).
  *
  * Not a Check suite: Check forks each test, and a forked child of an MPI
@@ -41,7 +41,7 @@ typedef struct ctx {
         (c)->checks++;                                                                     \
         if (!(cond)) {                                                                     \
             (c)->failures++;                                                               \
-            fprintf(stderr, "test_mpi: %s:%d: ", __FILE__, __LINE__);                     \
+            fprintf(stderr, "mpi_sweep: %s:%d: ", __FILE__, __LINE__);                     \
             fprintf(stderr, __VA_ARGS__);                                                  \
             fputc('\n', stderr);                                                           \
         }                                                                                  \
@@ -265,7 +265,7 @@ static void run_case(ctx *c, const char *what, zstr_model *m)
               (long long)ri.iterations);
         if (p == c->size)
             memcpy(z1, zp, 2 * (size_t)nf * sizeof *z1);
-        printf("test_mpi: %-28s %d process%s: %.2e from direct, %.2e from %d, %lld shifts, "
+        printf("mpi_sweep: %-28s %d process%s: %.2e from direct, %.2e from %d, %lld shifts, "
                "rows %lld..%lld\n",
                what, p, p == 1 ? "  " : "es", worst, spread, c->size, (long long)ri.factorizations,
                (long long)mi.local_min, (long long)mi.local_max);
@@ -361,7 +361,7 @@ int main(int argc, char **argv)
     int failures = 0;
     MPI_Allreduce(&c.failures, &failures, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
     if (c.rank == 0)
-        printf("test_mpi: %d processes: %d checks, %d failures\n", c.size, c.checks, failures);
+        printf("mpi_sweep: %d processes: %d checks, %d failures\n", c.size, c.checks, failures);
     MPI_Finalize();
     return failures == 0 ? 0 : 1;
 }
