@@ -91,12 +91,12 @@ double zs_mem_factor_bytes(double lu_nnz) { return ZS_BYTES_PER_LU_ENTRY * lu_nn
 double zs_mem_factor_peak_bytes(double lu_nnz) { return ZS_PEAK_BYTES_PER_LU_ENTRY * lu_nnz; }
 
 /* A reduced-order sweep: one real Cholesky factor (8 bytes per entry of L
- * plus supernodal indices: 12), the basis V and W = MV (kmax vectors each),
- * the port form's values and pattern, and eight work vectors.  n and nnz are
+ * plus supernodal indices: 12), the basis V (kmax vectors), the port form's
+ * values and pattern, and eight work vectors.  n and nnz are
  * the port form's (the pencil's plus the WE node). */
 double zs_mem_mor_bytes(double lnz, double n, double nnz, double kmax)
 {
-    return 12.0 * lnz + 16.0 * kmax * n + 24.0 * nnz + 64.0 * n;
+    return 12.0 * lnz + 8.0 * kmax * n + 24.0 * nnz + 64.0 * n;
 }
 
 double zs_mem_pencil_bytes(const zs_pencil *p)

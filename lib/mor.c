@@ -21,8 +21,10 @@
  * invariant under any diagonal scaling of the unknowns, and the reduced M_r =
  * VᵀMV is the identity, so the reduced problem is well conditioned.  Each new
  * vector is orthogonalised twice (classical Gram–Schmidt with
- * re-orthogonalisation, using W = MV stored beside V) and dropped when less
- * than 1e-12 of its M-norm survives (it adds nothing to the space).
+ * re-orthogonalisation: ⟨v_j, x⟩ = v_jᵀ(Mx), one mat-vec with M per pass, so
+ * MV is not stored: it was, until the basis of the 200³ sweeps was half the
+ * memory of a distributed process) and dropped when less than 1e-12 of its
+ * M-norm survives (it adds nothing to the space).
  *
  * Reduced model and poles.  G_r = VᵀGV, C_r = VᵀCV, e_r = Vᵀe are symmetric
  * positive semi-definite, so Z_r(s) = e_rᵀ(G_r + sC_r)⁻¹e_r is passive (Re Z_r
@@ -315,7 +317,7 @@ typedef struct basis {
     const zs_mor_space *sp;
     double sigma0;
     int64_t n, k, kmax;
-    double *V, *W;   /* n × kmax: basis and M·basis (this process's rows) */
+    double *V;       /* n × kmax: the basis (this process's rows) */
     double *Gr, *Cr; /* kmax × kmax, column-major */
     double *gx, *cx, *h;
 } basis;
@@ -323,7 +325,6 @@ typedef struct basis {
 static void basis_free(basis *b)
 {
     free(b->V);
-    free(b->W);
     free(b->Gr);
     free(b->Cr);
     free(b->gx);
@@ -374,8 +375,11 @@ static int basis_add(basis *b, double *x)
     if (!(norm0 > 0.0) || !isfinite(norm0))
         return 0;
     for (int pass = 0; pass < 2; pass++) {
+        /* gx = M x of the current x (the first pass's is the one above) */
+        if (pass > 0)
+            sp->matvec(sp->ctx, 1.0, b->sigma0, x, b->gx);
         for (int64_t j = 0; j < b->k; j++)
-            b->h[j] = dot(n, b->W + j * n, x);
+            b->h[j] = dot(n, b->V + j * n, b->gx);
         space_sum(sp, b->h, b->k);
         for (int64_t j = 0; j < b->k; j++) {
             const double *v = b->V + j * n;
@@ -394,13 +398,9 @@ static int basis_add(basis *b, double *x)
     if (!(nrm > ZS_MOR_DEFLATE * norm0))
         return 0;
     const int64_t k = b->k;
-    double *v = b->V + k * n, *w = b->W + k * n;
-    for (int64_t i = 0; i < n; i++) {
+    double *v = b->V + k * n;
+    for (int64_t i = 0; i < n; i++)
         v[i] = x[i] / nrm;
-        b->gx[i] /= nrm;
-        b->cx[i] /= nrm;
-        w[i] = b->gx[i] + b->sigma0 * b->cx[i];
-    }
     project(b, k);
     b->k++;
     return 1;
@@ -496,8 +496,8 @@ double zs_mor_solve_tolerance(const zstr_rom_options *o)
 double zs_mor_basis_bytes(int64_t n, const zstr_rom_options *o)
 {
     double kmax = (double)o->max_shifts * (double)o->moments;
-    /* V and W, and five vectors of n (x, t, gx, cx and the solve's own) */
-    return 8.0 * (double)n * (2.0 * kmax + 5.0);
+    /* V, and five vectors of n (x, t, gx, cx and the solve's own) */
+    return 8.0 * (double)n * (kmax + 5.0);
 }
 
 typedef struct builder {
@@ -588,7 +588,6 @@ static int builder_init(builder *B, const zs_mor_space *sp, zstr_error *err)
     size_t nk = (size_t)(n > 0 ? n : 1) * (size_t)B->b.kmax;
     size_t kk = (size_t)B->b.kmax * (size_t)B->b.kmax, n1 = (size_t)(n > 0 ? n : 1);
     B->b.V = zs_malloc_array(nk, sizeof(double));
-    B->b.W = zs_malloc_array(nk, sizeof(double));
     B->b.Gr = zs_calloc_array(kk, sizeof(double));
     B->b.Cr = zs_calloc_array(kk, sizeof(double));
     B->b.gx = zs_malloc_array(n1, sizeof(double));
@@ -598,7 +597,7 @@ static int builder_init(builder *B, const zs_mor_space *sp, zstr_error *err)
     B->t = zs_malloc_array(n1, sizeof(double));
     B->shift = zs_malloc_array((size_t)B->o.max_shifts, sizeof(double));
     B->dim = zs_malloc_array((size_t)B->o.max_shifts, sizeof(int64_t));
-    int ok = B->b.V != NULL && B->b.W != NULL && B->b.Gr != NULL && B->b.Cr != NULL &&
+    int ok = B->b.V != NULL && B->b.Gr != NULL && B->b.Cr != NULL &&
              B->b.gx != NULL && B->b.cx != NULL && B->b.h != NULL && B->x != NULL &&
              B->t != NULL && B->shift != NULL && B->dim != NULL;
     return agree(B, ok ? ZSTR_OK
@@ -901,7 +900,7 @@ int zstr_rom_create(const zstr_plan *plan, int64_t n, const double *f,
     s.be = plan->mor_backend;
     s.sym = plan->mor_symbolic;
     s.sys.solve_tol = zs_mor_solve_tolerance(&o);
-    /* memory: V and W, the port form, one factor (CHOLMOD's count of the
+    /* memory: the basis V, the port form, one factor (CHOLMOD's count of the
      * plan's pattern) or the iterative backend's operator and hierarchy,
      * against what the plan leaves of the limit */
     const int iterative = plan->info.backend == ZSTR_BACKEND_ITERATIVE;

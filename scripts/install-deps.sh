@@ -8,7 +8,9 @@ set -eu
 # libtiff and libhdf5: imaged volumes (multi-page TIFF stacks, HDF5 datasets).
 # libpetsc-real-dev: PETSc (with Open MPI and hypre) for libzstr-mpi's iterative
 # backend; without it `make` still builds the serial libzstr and skips libzstr-mpi.
-PKGS="build-essential pkg-config libsuitesparse-dev libmetis-dev liblapack-dev libopenblas-dev libxml2-dev libcairo2-dev libpng-dev fonts-dejavu-core check valgrind libgsl-dev libjansson-dev libtiff-dev libhdf5-dev libpetsc-real-dev"
+# openmpi-bin: mpirun, for the distributed tests (libopenmpi-dev pulls it in; named so
+# that the tests' need is stated here).
+PKGS="build-essential pkg-config libsuitesparse-dev libmetis-dev liblapack-dev libopenblas-dev libxml2-dev libcairo2-dev libpng-dev fonts-dejavu-core check valgrind libgsl-dev libjansson-dev libtiff-dev libhdf5-dev libpetsc-real-dev openmpi-bin"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
