@@ -105,6 +105,7 @@ MOR_BENCH_BIN := $(B)/bench/mor_bench
 ITER_BENCH_BIN := $(B)/bench/iter_bench
 MPI_BENCH_BIN := $(B)/bench/mpi_bench
 MPI_TEST_BIN := $(B)/tests/mpi_sweep
+MPI_EXAMPLE_BIN := $(B)/examples/distributed
 RESTAMP_BENCH_BIN := $(B)/bench/restamp_bench
 SYNTH_BIN := $(B)/bench/synth_volume
 PLANMEM_BIN := $(B)/bench/plan_memory
@@ -126,7 +127,7 @@ deps:
 DEPFLAGS = -MMD -MP
 DEP_FILES := $(patsubst %.o,%.d,$(LIB_OBJ) $(TEST_OBJ) $(B)/cli/zstr.o $(B)/lib/petsc/backend_petsc.o $(B)/lib/petsc/dist.o \
                  $(filter-out $(B)/cli/schema_xsd.o,$(CLI_OBJ))) \
-             $(B)/tests/zstr-version.d $(B)/tests/serial_build.d $(addsuffix .d,$(EXAMPLE_BIN) $(MPI_TEST_BIN) $(BENCH_BIN) $(MOR_BENCH_BIN) $(ITER_BENCH_BIN) $(MPI_BENCH_BIN) \
+             $(B)/tests/zstr-version.d $(B)/tests/serial_build.d $(addsuffix .d,$(EXAMPLE_BIN) $(MPI_TEST_BIN) $(MPI_EXAMPLE_BIN) $(BENCH_BIN) $(MOR_BENCH_BIN) $(ITER_BENCH_BIN) $(MPI_BENCH_BIN) \
                  $(RESTAMP_BENCH_BIN) $(SYNTH_BIN) $(PLANMEM_BIN))
 $(DEP_FILES):
 -include $(wildcard $(DEP_FILES))
@@ -224,6 +225,10 @@ $(B)/tests/serial_build: tests/serial_build.c $(B)/tests/serial_build.d $(STLIB)
 # and 3 processes (tests/mpi_sweep.c says why it is not a Check suite)
 $(MPI_TEST_BIN): tests/mpi_sweep.c $(MPI_TEST_BIN).d $(MPI_STLIB) | $(B)/tests
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude $(PETSC_CFLAGS) -o $@ $< $(RUNNER_LIBS)
+# the distributed example, against the build tree's libzstr-mpi
+$(MPI_EXAMPLE_BIN): examples/distributed.c $(MPI_EXAMPLE_BIN).d $(B)/libzstr-mpi.so | $(B)/examples
+	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude $(PETSC_CFLAGS) -o $@ $< -L$(B) \
+	    -Wl,-rpath,$(CURDIR)/$(B) -lzstr-mpi $(PETSC_LIBS) -lm
 # Open MPI as CI runs it: as root (refused unless both variables are set), and
 # more processes than this machine's 2 cores (--oversubscribe)
 MPIRUN := mpirun --allow-run-as-root --oversubscribe
@@ -269,8 +274,10 @@ check: deps
 	$(if $(HAVE_PETSC),$(MAKE) check-mpi)
 
 # the distributed tests alone (part of check when PETSc is built)
-check-mpi: $(if $(HAVE_PETSC),$(MPI_TEST_BIN) $(ZSTR_BIN))
+check-mpi: $(if $(HAVE_PETSC),$(MPI_TEST_BIN) $(MPI_EXAMPLE_BIN) $(ZSTR_BIN))
 	for p in 1 2 3; do OPENBLAS_NUM_THREADS=1 $(MPIRUN) -np $$p $(MPI_TEST_BIN) || exit 1; done
+	OPENBLAS_NUM_THREADS=1 $(MPIRUN) -np 2 $(MPI_EXAMPLE_BIN) > /dev/null && \
+	    echo "examples: PASS distributed (2 processes) matches R/(1+jwRC) to 1e-6"
 	ZSTR_MPIRUN="$(MPIRUN)" sh tests/cli_mpi.sh $(ZSTR_BIN)
 
 # sweeps run one thread per core; OpenBLAS's own threads would compete with them

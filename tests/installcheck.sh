@@ -117,6 +117,14 @@ if [ -e "$prefix/lib/pkgconfig/libzstr-mpi.pc" ]; then
     "$bin/serial" && die "the serial libzstr claims an iterative backend"
     ldd "$bin/serial" | grep -q -i -E 'petsc|libmpi' && die "the serial libzstr links MPI"
     say "libzstr-mpi: pkg-config links the iterative backend; the serial libzstr has none, no MPI"
+    # truth: examples/distributed.c checks its own spectrum against R/(1+jwRC)
+    # (exit status); built with pkg-config alone, run on 2 processes
+    # shellcheck disable=SC2046
+    step cc-distributed.log $cc -Wall -Wextra -Werror examples/distributed.c \
+        $(pkg-config --cflags --libs libzstr-mpi) -lm -o "$bin/distributed"
+    step run-distributed.log env LD_LIBRARY_PATH="$prefix/lib" OPENBLAS_NUM_THREADS=1 \
+        mpirun --allow-run-as-root --oversubscribe -np 2 "$bin/distributed"
+    say "libzstr-mpi: zstr_mpi.h builds with pkg-config alone; examples/distributed runs on 2 processes"
 else
     say "no PETSc: libzstr-mpi not built, its checks skipped"
 fi
