@@ -13,7 +13,8 @@ b=${1:-build}
 export OPENBLAS_NUM_THREADS=1
 mpirun="mpirun --allow-run-as-root"
 t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT INT TERM
+trap 'rm -rf "$t"' EXIT
+trap 'exit 1' INT TERM
 echo "# $(date -u), commit $(git rev-parse --short HEAD), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 step() { echo "# $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg): $*" >&2; }
 step "64^3"
