@@ -63,6 +63,7 @@ int zd_sweep(const zstr_model *m, int64_t nf, const double *f, double tolerance,
         return rc;
     double *est = malloc(sizeof *est * (size_t)nf);
     if (est == NULL) {
+        e->code = ZSTR_ENOMEM;
         snprintf(e->message, sizeof e->message, "out of memory");
         return ZSTR_ENOMEM;
     }

@@ -621,6 +621,74 @@ static int model_after(const builder *B, int r, terms *t, zstr_error *err)
     return rc;
 }
 
+/* The leader's values of v everywhere (its values summed with zeros): what
+ * decides the path (the next shift, whether to stop, cancellation) is taken
+ * from one process, whose LAPACK and libm bits rule. */
+static void leader_values(const builder *B, double *v, int64_t count)
+{
+    if (B->sp->sum == NULL)
+        return;
+    if (!B->sp->leader)
+        for (int64_t k = 0; k < count; k++)
+            v[k] = 0.0;
+    B->sp->sum(B->sp->ctx, v, count);
+}
+
+/* The leader's terms in t everywhere (the reduced model computed on every
+ * process from the same summed matrices may differ in the last bits where
+ * LAPACK does). */
+static int leader_terms(const builder *B, terms *t, zstr_error *err)
+{
+    if (B->sp->sum == NULL)
+        return ZSTR_OK;
+    double head[3] = {(double)t->n, t->rinf, t->cinv};
+    leader_values(B, head, 3);
+    int64_t n = (int64_t)head[0];
+    int rc = ZSTR_OK;
+    if (!B->sp->leader) {
+        terms_free(t);
+        t->tau = zs_calloc_array((size_t)(n > 0 ? n : 1), sizeof *t->tau);
+        t->R = zs_calloc_array((size_t)(n > 0 ? n : 1), sizeof *t->R);
+        if (t->tau == NULL || t->R == NULL)
+            rc = zs_error(err, ZSTR_ENOMEM, "out of memory");
+        t->n = n;
+    }
+    rc = agree(B, rc, err);
+    if (rc != ZSTR_OK)
+        return rc;
+    t->rinf = head[1];
+    t->cinv = head[2];
+    leader_values(B, t->tau, n);
+    leader_values(B, t->R, n);
+    return ZSTR_OK;
+}
+
+/* Both models of the last step, agreed: the status, then the leader's terms. */
+static int models_after(const builder *B, zstr_rom *rom, int now, int prev, zstr_error *err)
+{
+    terms_free(&rom->now);
+    terms_free(&rom->prev);
+    int rc = model_after(B, now, &rom->now, err);
+    if (rc == ZSTR_OK)
+        rc = model_after(B, prev, &rom->prev, err);
+    rc = agree(B, rc, err);
+    if (rc == ZSTR_OK)
+        rc = leader_terms(B, &rom->now, err);
+    if (rc == ZSTR_OK)
+        rc = leader_terms(B, &rom->prev, err);
+    return rc;
+}
+
+/* The caller's progress callback, and its cancellation agreed (the leader's
+ * answer counts). */
+static int progress_agreed(const builder *B, int factorizations, double est, zstr_error *err)
+{
+    double stop = B->o.progress != NULL && B->o.progress(B->o.context, factorizations, est) != 0;
+    leader_values(B, &stop, 1);
+    return stop != 0.0 ? zs_error(err, ZSTR_ECANCELLED, "zstr_rom_create: cancelled by the caller")
+                       : ZSTR_OK;
+}
+
 int zs_mor_check_frequencies(int64_t n, const double *f, zstr_error *err)
 {
     double fhi = 0.0;
@@ -671,8 +739,8 @@ int zs_mor_build(const zs_mor_space *sp, int64_t n, const double *f,
         rom->info.dc_exact = sp->g_definite;
         rc = add_shift(&B, sp->g_definite ? 0.0 : 2.0 * ZS_PI * flo, err);
     }
-    if (rc == ZSTR_OK && (B.o.progress != NULL && B.o.progress(B.o.context, 1, est) != 0))
-        rc = zs_error(err, ZSTR_ECANCELLED, "zstr_rom_create: cancelled by the caller");
+    if (rc == ZSTR_OK)
+        rc = progress_agreed(&B, 1, est, err);
     double next = 2.0 * ZS_PI * fhi;
     while (rc == ZSTR_OK && B.nshift < B.o.max_shifts) {
         rc = add_shift(&B, next, err);
@@ -687,21 +755,13 @@ int zs_mor_build(const zs_mor_space *sp, int64_t n, const double *f,
         if (B.invariant || before < 0) {
             /* an invariant space (or one that no shift could enlarge): the
              * model is exact; its estimate is the rounding of the solves */
-            terms_free(&rom->now);
-            terms_free(&rom->prev);
-            rc = model_after(&B, last, &rom->now, err);
-            if (rc == ZSTR_OK)
-                rc = model_after(&B, last, &rom->prev, err);
+            rc = models_after(&B, rom, last, last, err);
             rom->has_prev = 1;
             est = 0.0;
             break;
         }
         if (B.dim[last] != B.dim[last - 1] || !rom->has_prev) {
-            terms_free(&rom->now);
-            terms_free(&rom->prev);
-            rc = model_after(&B, last, &rom->now, err);
-            if (rc == ZSTR_OK)
-                rc = model_after(&B, before, &rom->prev, err);
+            rc = models_after(&B, rom, last, before, err);
             if (rc != ZSTR_OK)
                 break;
             rom->has_prev = 1;
@@ -727,14 +787,21 @@ int zs_mor_build(const zs_mor_space *sp, int64_t n, const double *f,
             best = near;
             fbest = fnear;
         }
-        if (B.o.progress != NULL && B.o.progress(B.o.context, B.nshift, est) != 0) {
-            rc = zs_error(err, ZSTR_ECANCELLED, "zstr_rom_create: cancelled by the caller");
+        /* the leader's choice (the terms are its already; the comparisons
+         * are made once more there only to keep every process on one path) */
+        double choice[3] = {est, best, fbest};
+        leader_values(&B, choice, 3);
+        est = choice[0];
+        best = choice[1];
+        fbest = choice[2];
+        if ((rc = progress_agreed(&B, B.nshift, est, err)) != ZSTR_OK)
             break;
-        }
         if (est <= B.o.tolerance || best <= B.o.tolerance || B.b.k >= B.b.kmax)
             break;
         next = 2.0 * ZS_PI * fbest;
     }
+    /* a failure inside a mat-vec of the last step is reported now */
+    rc = agree(&B, rc, err);
     if (rc == ZSTR_OK) {
         rom->tolerance = B.o.tolerance;
         rom->info.size = sizeof rom->info;
@@ -927,6 +994,7 @@ int zstr_rom_create(const zstr_plan *plan, int64_t n, const double *f,
                        .port = s.sys.port,
                        .g_definite = s.sys.g_definite,
                        .backend = plan->info.backend,
+                       .leader = 1,
                        .ctx = &s,
                        .matvec = matvec_serial,
                        .sum = NULL,

@@ -41,6 +41,12 @@
  * 1e-21 S/m (contrast 6e17 to the GB), conductive bulk answered to 1e14 S/m and
  * refused at 1e30.
  *
+ * Iterative.  A plan for the iterative backend (zstr_options.backend, or auto
+ * where CHOLMOD's factor would not fit) makes no Cholesky factor here either:
+ * the same scaled S G S goes to that backend (CG + AMG, a backward error of
+ * 1e-12 per solve), and the same refinement and estimate decide, so R_DC is
+ * held to the same ZS_Z_RELTOL (tests/test_mor.c compares it with CHOLMOD's).
+ *
  * Prediction.  Y(jω) has the symmetric pattern of G + C, and UMFPACK's
  * symmetric strategy pivots on the diagonal with an AMD/METIS ordering of that
  * pattern, so nnz(L+U) of the complex LU ≈ 2·nnz(L) − n of the real Cholesky
@@ -267,6 +273,85 @@ static cholmod_sparse *dc_matrix(const zs_pencil *p, const dc_net *d, cholmod_co
     return A;
 }
 
+/* Both triangles of S G S over the kept voxels as a system for the iterative
+ * backend (C = 0, no port; rows sorted, unit diagonal). */
+static int dc_system(const dc_net *d, zs_system *s)
+{
+    memset(s, 0, sizeof *s);
+    const int64_t n = d->nk;
+    int64_t *pos = zs_calloc_array((size_t)n + 1, sizeof *pos);
+    if (pos == NULL)
+        return ZSTR_ENOMEM;
+    int64_t nnz = n;
+    for (int64_t k = 0; k < d->nb; k++) {
+        if (d->b[k] >= 0) {
+            pos[d->keep[d->a[k]]]++;
+            pos[d->keep[d->b[k]]]++;
+            nnz += 2;
+        }
+    }
+    s->n = n;
+    s->nnz = nnz;
+    s->port = -1;
+    s->port_electrode = ZSTR_WE;
+    s->g_definite = 1; /* floating voxels are not in it */
+    s->Ap = zs_malloc_array((size_t)n + 1, sizeof *s->Ap);
+    s->Ai = zs_malloc_array((size_t)(nnz > 0 ? nnz : 1), sizeof *s->Ai);
+    s->Gx = zs_malloc_array((size_t)(nnz > 0 ? nnz : 1), sizeof *s->Gx);
+    s->Cx = zs_calloc_array((size_t)(nnz > 0 ? nnz : 1), sizeof *s->Cx);
+    if (s->Ap == NULL || s->Ai == NULL || s->Gx == NULL || s->Cx == NULL) {
+        free(pos);
+        zs_system_free(s);
+        return ZSTR_ENOMEM;
+    }
+    s->Ap[0] = 0;
+    for (int64_t j = 0; j < n; j++) {
+        s->Ap[j + 1] = s->Ap[j] + pos[j] + 1;
+        pos[j] = s->Ap[j];
+        s->Ai[pos[j]] = j; /* the diagonal, sorted into place below */
+        s->Gx[pos[j]++] = 1.0;
+    }
+    for (int64_t k = 0; k < d->nb; k++) {
+        if (d->b[k] < 0)
+            continue;
+        int64_t i = d->keep[d->a[k]], j = d->keep[d->b[k]];
+        double v = -d->g[k] * d->s[i] * d->s[j];
+        s->Ai[pos[j]] = i;
+        s->Gx[pos[j]++] = v;
+        s->Ai[pos[i]] = j;
+        s->Gx[pos[i]++] = v;
+    }
+    for (int64_t j = 0; j < n; j++) {
+        for (int64_t q = s->Ap[j] + 1; q < s->Ap[j + 1]; q++) { /* <= 7 rows */
+            int64_t ti = s->Ai[q];
+            double tx = s->Gx[q];
+            int64_t r = q - 1;
+            while (r >= s->Ap[j] && s->Ai[r] > ti) {
+                s->Ai[r + 1] = s->Ai[r];
+                s->Gx[r + 1] = s->Gx[r];
+                r--;
+            }
+            s->Ai[r + 1] = ti;
+            s->Gx[r + 1] = tx;
+        }
+    }
+    free(pos);
+    return ZSTR_OK;
+}
+
+/* The DC solves: x = S K⁻¹ S rhs with K = S G S, by CHOLMOD's factor or (a
+ * plan for the iterative backend, which makes no Cholesky factor) by CG + AMG
+ * stopping at a backward error of 1e-12, refined below like the factor. */
+typedef struct dc_op {
+    cholmod_factor *l; /* direct */
+    cholmod_common *c;
+    cholmod_dense *work;
+    const zs_backend *be; /* iterative */
+    zs_system sys;
+    void *sym, *num;
+    double *w;
+} dc_op;
+
 /* Potential of a branch end: the unknown, or the electrode's fixed value. */
 static double dc_end(const dc_net *d, const double *v, int64_t b)
 {
@@ -316,6 +401,26 @@ static cholmod_dense *dc_factor_solve(const dc_net *d, cholmod_factor *l, const 
     return x;
 }
 
+/* x = S K⁻¹ S rhs by either solver (x has nk entries). */
+static int dc_apply(const dc_net *d, dc_op *o, const double *rhs, double *x, zstr_error *err)
+{
+    if (o->be != NULL) {
+        for (int64_t i = 0; i < d->nk; i++)
+            o->w[i] = d->s[i] * rhs[i];
+        int rc = o->be->solve(&o->sys, o->sym, o->num, 1, o->w, x, err);
+        for (int64_t i = 0; i < d->nk && rc == ZSTR_OK; i++)
+            x[i] *= d->s[i];
+        return rc;
+    }
+    cholmod_dense *xx = dc_factor_solve(d, o->l, rhs, o->work, o->c);
+    if (xx == NULL)
+        return zs_error(err, o->c->status == CHOLMOD_OUT_OF_MEMORY ? ZSTR_ENOMEM : ZSTR_ESOLVER,
+                        "DC: CHOLMOD solve failed (status %d)", o->c->status);
+    memcpy(x, xx->x, (size_t)d->nk * sizeof *x);
+    cholmod_l_free_dense(&xx, o->c);
+    return ZSTR_OK;
+}
+
 static int dc_solve(const zstr_plan *plan, zstr_dc_result *res, zstr_error *err)
 {
     const zs_pencil *p = &plan->p;
@@ -336,30 +441,58 @@ static int dc_solve(const zstr_plan *plan, zstr_dc_result *res, zstr_error *err)
     cholmod_common c;
     zs_cholmod_start(&c, plan->info.ordering);
     int rc = ZSTR_OK;
+    const int iterative = plan->info.backend == ZSTR_BACKEND_ITERATIVE;
+    dc_op op;
+    memset(&op, 0, sizeof op);
+    op.c = &c;
     cholmod_sparse *a = NULL;
-    cholmod_dense *bw = NULL, *x = NULL, *dx = NULL;
-    cholmod_factor *l = NULL;
-    double *r = NULL;
-    if (dc_net_build(p, &d) != ZSTR_OK || (a = dc_matrix(p, &d, &c)) == NULL ||
-        (bw = cholmod_l_zeros((size_t)d.nk, 1, CHOLMOD_REAL, &c)) == NULL ||
-        (r = zs_malloc_array((size_t)d.nk + 1, sizeof *r)) == NULL) {
+    double *r = NULL, *x = NULL, *dx = NULL;
+    int built = dc_net_build(p, &d) == ZSTR_OK;
+    size_t nk1 = (size_t)d.nk + 1;
+    if (built) {
+        r = zs_malloc_array(nk1, sizeof *r);
+        x = zs_calloc_array(nk1, sizeof *x);
+        dx = zs_calloc_array(nk1, sizeof *dx);
+        if (iterative) {
+            op.w = zs_malloc_array(nk1, sizeof *op.w);
+            built = op.w != NULL && dc_system(&d, &op.sys) == ZSTR_OK;
+        } else {
+            built = (a = dc_matrix(p, &d, &c)) != NULL &&
+                    (op.work = cholmod_l_zeros((size_t)d.nk, 1, CHOLMOD_REAL, &c)) != NULL;
+        }
+    }
+    if (!built || r == NULL || x == NULL || dx == NULL) {
         rc = zs_error(err, ZSTR_ENOMEM, "zstr_dc_resistance: out of memory for %lld unknowns",
                       (long long)d.nk);
         goto done;
     }
-    l = cholmod_l_analyze(a, &c);
-    if (l == NULL || !cholmod_l_factorize(a, l, &c) || c.status != CHOLMOD_OK) {
-        if (c.status == CHOLMOD_OUT_OF_MEMORY)
-            rc = zs_error(err, ZSTR_ENOMEM, "DC: out of memory for the Cholesky factor of "
-                                            "%lld unknowns",
-                          (long long)d.nk);
-        else
-            rc = zs_error(err, ZSTR_ESOLVER,
-                          "DC: the Cholesky factorization of G broke down (CHOLMOD status %d: "
-                          "a pivot lost every digit); %s, beyond what double precision "
-                          "resolves",
-                          c.status, why);
-        goto done;
+    if (iterative) {
+        op.be = zs_backend_iterative();
+        op.sys.solve_tol = 1e-12;
+        if (op.be == NULL) {
+            rc = zs_error(err, ZSTR_EUNSUPPORTED, "DC: this libzstr has no iterative backend");
+            goto done;
+        }
+        rc = op.be->analyse(&op.sys, plan->info.ordering, &op.sym, err);
+        if (rc == ZSTR_OK)
+            rc = op.be->factor(&op.sys, op.sym, 0.0, 0.0, &op.num, err);
+        if (rc != ZSTR_OK)
+            goto done;
+    } else {
+        op.l = cholmod_l_analyze(a, &c);
+        if (op.l == NULL || !cholmod_l_factorize(a, op.l, &c) || c.status != CHOLMOD_OK) {
+            if (c.status == CHOLMOD_OUT_OF_MEMORY)
+                rc = zs_error(err, ZSTR_ENOMEM, "DC: out of memory for the Cholesky factor of "
+                                                "%lld unknowns",
+                              (long long)d.nk);
+            else
+                rc = zs_error(err, ZSTR_ESOLVER,
+                              "DC: the Cholesky factorization of G broke down (CHOLMOD status "
+                              "%d: a pivot lost every digit); %s, beyond what double precision "
+                              "resolves",
+                              c.status, why);
+            goto done;
+        }
     }
     /* b: the WE branches at 1 V */
     memset(r, 0, (size_t)d.nk * sizeof *r);
@@ -367,38 +500,30 @@ static int dc_solve(const zstr_plan *plan, zstr_dc_result *res, zstr_error *err)
         if (d.b[k] == ZS_NODE_WE)
             r[d.keep[d.a[k]]] += d.g[k];
     }
-    x = dc_factor_solve(&d, l, r, bw, &c);
+    rc = dc_apply(&d, &op, r, x, err);
     double power = 0.0, eta = INFINITY, eta0 = INFINITY;
     int steps = 0;
-    while (x != NULL && steps < ZS_REFINE_MAX) {
-        double *xv = x->x;
-        dc_residual(&d, xv, r);
-        dx = dc_factor_solve(&d, l, r, bw, &c);
-        if (dx == NULL)
+    while (rc == ZSTR_OK && steps < ZS_REFINE_MAX) {
+        dc_residual(&d, x, r);
+        rc = dc_apply(&d, &op, r, dx, err);
+        if (rc != ZSTR_OK)
             break;
-        double *dv = dx->x;
-        power = dc_power(&d, xv, 1.0);
-        double e = dc_power(&d, dv, 0.0) / power;
+        power = dc_power(&d, x, 1.0);
+        double e = dc_power(&d, dx, 0.0) / power;
         steps++;
-        if (!(e < 0.25 * eta) && steps > 1) {
-            cholmod_l_free_dense(&dx, &c);
+        if (!(e < 0.25 * eta) && steps > 1)
             break; /* no longer contracting: x is as good as this factor makes it */
-        }
         if (steps == 1)
             eta0 = e;
         eta = e;
         for (int64_t i = 0; i < d.nk; i++)
-            xv[i] += dv[i];
-        cholmod_l_free_dense(&dx, &c);
+            x[i] += dx[i];
         if (eta <= ZS_Z_RELTOL * 1e-6)
             break;
     }
-    if (x == NULL) {
-        rc = zs_error(err, c.status == CHOLMOD_OUT_OF_MEMORY ? ZSTR_ENOMEM : ZSTR_ESOLVER,
-                      "DC: CHOLMOD solve failed (status %d)", c.status);
+    if (rc != ZSTR_OK)
         goto done;
-    }
-    power = dc_power(&d, x->x, 1.0);
+    power = dc_power(&d, x, 1.0);
     /* the estimate: the energy of the last correction relative to the power
      * (second order), with a factor 2 for a factor accurate only to θ < 1/2, plus
      * the rounding of the compensated sum */
@@ -416,16 +541,22 @@ static int dc_solve(const zstr_plan *plan, zstr_dc_result *res, zstr_error *err)
      * internal nodes of their chains, eliminated exactly by the series sums */
     for (int64_t i = 0; i < p->n; i++)
         res->n_solved += p->dc_class[i] != 0;
-    res->factor_nnz = c.lnz;
+    res->factor_nnz = iterative ? 0.0 : c.lnz;
 done:
-    cholmod_l_free_dense(&x, &c);
-    cholmod_l_free_dense(&dx, &c);
-    cholmod_l_free_factor(&l, &c);
-    cholmod_l_free_dense(&bw, &c);
+    if (op.be != NULL) {
+        op.be->free_numeric(op.num);
+        op.be->free_symbolic(op.sym);
+    }
+    zs_system_free(&op.sys);
+    free(op.w);
+    cholmod_l_free_factor(&op.l, &c);
+    cholmod_l_free_dense(&op.work, &c);
     cholmod_l_free_sparse(&a, &c);
     cholmod_l_finish(&c);
     dc_net_free(&d);
     free(r);
+    free(x);
+    free(dx);
     res->seconds = zs_wall_seconds() - t0;
     return rc;
 }

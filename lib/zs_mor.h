@@ -21,6 +21,8 @@ typedef struct zs_mor_space {
     int64_t port;   /* the local index of the port node, −1 when another process holds it */
     int g_definite; /* G alone is positive definite everywhere: shift 0 allowed */
     int backend;    /* zstr_backend reported in zstr_rom_info */
+    int leader;     /* 1 on the one process whose decisions (next shift, stop,
+                       cancellation) and reduced model every process takes */
     void *ctx;
     /* y = (a·G + b·C) x on the local parts (communicating as needed) */
     void (*matvec)(void *ctx, double a, double b, const double *x, double *y);

@@ -526,6 +526,20 @@ static void iterative_against_cholmod(const zstr_model *m, const char *what)
         ck_assert_msg(zi[2 * k] >= 0.0, "%s: Re Z < 0 at %g Hz", what, f[k]);
     }
     ck_assert_msg(worst <= 1e-6, "%s: iterative differs from CHOLMOD by %g", what, worst);
+    /* R_DC of the iterative plan (CG + AMG, no Cholesky factor) against
+     * CHOLMOD's: both refined to ZS_Z_RELTOL = 1e-10 */
+    zstr_dc_result dcd, dci;
+    zstr_dc_result_init(&dcd);
+    zstr_dc_result_init(&dci);
+    int rcd = zstr_dc_resistance(pd, &dcd, NULL), rci = zstr_dc_resistance(pi, &dci, NULL);
+    ck_assert_int_eq(rcd, rci);
+    if (rcd == ZSTR_OK) {
+        ck_assert_msg(zs_test_rel(dci.resistance, dcd.resistance) < 2e-10,
+                      "%s: R_DC %.15g by CG, %.15g by CHOLMOD", what, dci.resistance,
+                      dcd.resistance);
+        ck_assert(dci.factor_nnz == 0.0 && dcd.factor_nnz > 0.0);
+        ck_assert_int_eq(dci.n_solved, dcd.n_solved);
+    }
     /* ω → 0: R_DC, or the same capacitor without a DC path */
     double f0 = 0.0;
     ZS_CK_OK(zstr_rom_evaluate(rd, 1, &f0, zd, NULL, &e), &e);

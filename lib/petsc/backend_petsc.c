@@ -497,21 +497,26 @@ static int petsc_factor(const zs_system *s, void *sym, double sr, double si, voi
         free(d);
         return rc;
     }
-    return zs_petsc_numeric_create(A, d, sr, s->solve_tol, y->options, out, err);
+    return zs_petsc_numeric_create(A, d, sr, s->solve_tol, y->options, NULL, NULL, out, err);
 }
 
 int zs_petsc_numeric_create(Mat A, double *d, double sigma, double tol, const char *options,
-                            void **out, zstr_error *err)
+                            zs_petsc_agree_fn agree, void *actx, void **out, zstr_error *err)
 {
     *out = NULL;
     petsc_numeric *x = calloc(1, sizeof *x);
     petsc_msg m = {{0}, 0};
-    if (x == NULL) {
+    int rc = x != NULL ? ZSTR_OK
+                       : zs_error(err, ZSTR_ENOMEM, "out of memory for a PETSc operator");
+    if (agree != NULL)
+        rc = agree(actx, rc, err); /* before the collective calls below */
+    if (rc != ZSTR_OK) {
         zs_petsc_enter(&m);
         MatDestroy(&A);
         zs_petsc_leave();
         free(d);
-        return zs_error(err, ZSTR_ENOMEM, "out of memory for a PETSc operator");
+        free(x);
+        return rc;
     }
     x->A = A;
     x->d = d;
@@ -548,7 +553,7 @@ int zs_petsc_numeric_create(Mat A, double *d, double sigma, double tol, const ch
     }
     zs_petsc_leave();
     if (ierr != 0) {
-        int rc = zs_petsc_fail(&m, ierr, what, err);
+        rc = zs_petsc_fail(&m, ierr, what, err);
         petsc_free_numeric(x);
         return rc;
     }

@@ -593,20 +593,24 @@ static int factor_dist(void *ctx, double sigma, void **num, zstr_error *err)
     dist *d = ctx;
     *num = NULL;
     double *dd = zs_malloc_array((size_t)(d->nloc > 0 ? d->nloc : 1), sizeof *dd);
-    if (dd == NULL)
-        return zs_error(err, ZSTR_ENOMEM, "out of memory for a distributed operator");
-    for (int64_t r = 0; r < d->nloc; r++) {
+    int rc = dd != NULL ? ZSTR_OK
+                        : zs_error(err, ZSTR_ENOMEM, "out of memory for a distributed operator");
+    for (int64_t r = 0; r < d->nloc && rc == ZSTR_OK; r++) {
         int64_t row = d->lo + r;
         double kr = row == d->port ? (double)(d->port_g + (long double)sigma * d->port_c)
                                    : d->gd[r] + sigma * d->cd[r];
-        if (!(kr > 0.0) || !isfinite(kr)) {
-            free(dd);
-            return zs_error(err, kr == 0.0 ? ZSTR_ESINGULAR : ZSTR_EINVAL,
-                            "G + %g C has the diagonal %g at row %lld of %lld: not positive "
-                            "definite",
-                            sigma, kr, (long long)row, (long long)d->off[d->P]);
-        }
-        dd[r] = 1.0 / sqrt(kr);
+        if (!(kr > 0.0) || !isfinite(kr))
+            rc = zs_error(err, kr == 0.0 ? ZSTR_ESINGULAR : ZSTR_EINVAL,
+                          "G + %g C has the diagonal %g at row %lld of %lld: not positive "
+                          "definite",
+                          sigma, kr, (long long)row, (long long)d->off[d->P]);
+        else
+            dd[r] = 1.0 / sqrt(kr);
+    }
+    /* agreed before the collective calls below */
+    if ((rc = agree_dist(d, rc, err)) != ZSTR_OK) {
+        free(dd);
+        return rc;
     }
     petsc_msg m;
     zs_petsc_enter(&m);
@@ -624,11 +628,18 @@ static int factor_dist(void *ctx, double sigma, void **num, zstr_error *err)
     if (ierr != 0)
         MatDestroy(&K);
     zs_petsc_leave();
-    if (ierr != 0) {
+    rc = agree_dist(d, ierr != 0 ? zs_petsc_fail(&m, ierr, "making G + sigma C", err) : ZSTR_OK,
+                    err);
+    if (rc != ZSTR_OK) {
+        if (ierr == 0) {
+            zs_petsc_enter(&m);
+            MatDestroy(&K);
+            zs_petsc_leave();
+        }
         free(dd);
-        return zs_petsc_fail(&m, ierr, "making G + sigma C", err);
+        return rc;
     }
-    return zs_petsc_numeric_create(K, dd, sigma, d->tol, d->options, num, err);
+    return zs_petsc_numeric_create(K, dd, sigma, d->tol, d->options, agree_dist, d, num, err);
 }
 
 static int solve_dist(void *ctx, void *num, const double *b, double *x, zstr_error *err)
@@ -922,7 +933,16 @@ static int dist_build(dist *d, const zstr_mpi_options *mo, const zstr_rom_option
     sum_dist(d, fl, 2);
     info->n_floating = (int64_t)fl[0];
     info->open_circuit = !(fl[1] > 0.0);
-    /* the PETSc matrices (they copy the rows) */
+    /* the PETSc matrices (they copy the rows; their row starts are PetscInt) */
+    if (nnz > (int64_t)PETSC_MAX_INT)
+        rc = zs_error(err, ZSTR_ERANGE,
+                      "process %d holds %lld non-zeros, more than this PETSc's %d-bit indices "
+                      "hold: use more processes, or a PETSc configured with "
+                      "--with-64-bit-indices",
+                      r, (long long)nnz, (int)(8 * sizeof(PetscInt)));
+    rc = agree_dist(d, rc, err);
+    if (rc != ZSTR_OK)
+        return rc;
     PetscInt *ip = zs_malloc_array((size_t)nloc + 1, sizeof *ip);
     rc = ip != NULL ? ZSTR_OK : zs_error(err, ZSTR_ENOMEM, "out of memory");
     rc = agree_dist(d, rc, err);
@@ -1042,12 +1062,23 @@ static int dc_floating(dist *d, double *rdc, zstr_error *err)
         MatDestroy(&K);
     zs_petsc_leave();
     free(add);
-    if (ierr != 0) {
+    rc = agree_dist(d, ierr != 0 ? zs_petsc_fail(&m, ierr, "making the DC operator", err)
+                                 : ZSTR_OK,
+                    err);
+    if (rc != ZSTR_OK) {
+        if (ierr == 0) {
+            zs_petsc_enter(&m);
+            MatDestroy(&K);
+            zs_petsc_leave();
+        }
         free(dd);
-        return agree_dist(d, zs_petsc_fail(&m, ierr, "making the DC operator", err), err);
+        return rc;
     }
     void *num = NULL;
-    rc = agree_dist(d, zs_petsc_numeric_create(K, dd, 0.0, d->tol, d->options, &num, err), err);
+    rc = agree_dist(d,
+                    zs_petsc_numeric_create(K, dd, 0.0, d->tol, d->options, agree_dist, d, &num,
+                                            err),
+                    err);
     double *b = NULL, *x = NULL;
     if (rc == ZSTR_OK) {
         b = zs_calloc_array((size_t)(d->nloc > 0 ? d->nloc : 1), sizeof *b);
@@ -1145,6 +1176,7 @@ int zstr_mpi_rom_create(MPI_Comm comm, const zstr_model *model, int64_t n, const
     memset(&d, 0, sizeof d);
     d.comm = comm;
     int rc = check_arguments(comm, model, n, f, ropt, mopt, out, info, &ro, &mo, &e);
+    const int info_ok = rc == ZSTR_OK; /* its size was checked last */
     if (comm == MPI_COMM_NULL) {
         if (err != NULL)
             *err = e;
@@ -1192,6 +1224,7 @@ int zstr_mpi_rom_create(MPI_Comm comm, const zstr_model *model, int64_t n, const
                            .port = d.port >= d.lo && d.port < d.hi ? d.port - d.lo : -1,
                            .g_definite = in.n_floating == 0 && !in.open_circuit,
                            .backend = ZSTR_BACKEND_ITERATIVE,
+                           .leader = d.rank == 0,
                            .ctx = &d,
                            .matvec = matvec_dist,
                            .sum = sum_dist,
@@ -1222,8 +1255,10 @@ int zstr_mpi_rom_create(MPI_Comm comm, const zstr_model *model, int64_t n, const
         }
     }
     dist_free(&d);
-    if (info != NULL) {
-        size_t size = info->size;
+    /* the caller's record, when its size was checked (a smaller, older one
+     * gets the part it covers) */
+    if (info != NULL && info_ok) {
+        size_t size = info->size < sizeof in ? info->size : sizeof in;
         memcpy(info, &in, size);
         info->size = size;
     }
