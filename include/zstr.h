@@ -601,7 +601,10 @@ typedef struct zstr_dc_result {
 ZSTR_API void zstr_dc_result_init(zstr_dc_result *result);
 /* Purpose: the DC resistance of the plan's network.  Solved at the first call
  *   and kept with the plan (until zstr_plan_restamp): later calls, from any
- *   thread, return the same record (its seconds are the first solve's).
+ *   thread, return the same record (its seconds are the first solve's).  By
+ *   CHOLMOD's Cholesky factor, or on a plan for the iterative backend
+ *   (zstr_plan_info.backend) by its CG + AMG with the same refinement and
+ *   accuracy check (factor_nnz is then 0).
  * Arguments: plan — required; result — required, result->size set by the
  *   caller (zstr_dc_result_init); err — optional.
  * Returns: ZSTR_OK; ZSTR_WOPEN_CIRCUIT (result filled, resistance = +inf);
