@@ -296,13 +296,16 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1 \
     LSAN_OPTIONS=fast_unwind_on_malloc=0:print_suppressions=0:suppressions=$(CURDIR)/tests/lsan-mpi.supp
 check-asan: deps
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined" build-asan/tests/runner build-asan/zstr
+	    LDFLAGS="-fsanitize=address,undefined" build-asan/tests/runner build-asan/zstr \
+	    $(if $(HAVE_PETSC),build-asan/tests/mpi_sweep)
 	cd tests && $(ASAN_ENV) ../build-asan/tests/runner
+	$(if $(HAVE_PETSC),$(ASAN_ENV) $(MPIRUN) -np 2 build-asan/tests/mpi_sweep > /dev/null)
 	$(ASAN_ENV) sh tests/cli.sh build-asan/zstr
 	$(ASAN_ENV) sh tests/cli_analysis.sh build-asan/zstr
 	$(ASAN_ENV) sh tests/cli_mor.sh build-asan/zstr
 	$(ASAN_ENV) sh tests/cli_iter.sh build-asan/zstr
 	$(ASAN_ENV) sh tests/cli_volume.sh build-asan/zstr
+	$(if $(HAVE_PETSC),$(ASAN_ENV) ZSTR_MPIRUN="$(MPIRUN)" sh tests/cli_mpi.sh build-asan/zstr)
 # MPI_Init's memory, kept until MPI_Finalize (tests/valgrind-mpi.supp), and Open
 # MPI's own suppressions when installed; deep stacks so they reach MPI's frames
 VALGRIND_SUPP := --num-callers=40 --suppressions=$(CURDIR)/tests/valgrind-mpi.supp \
