@@ -240,7 +240,8 @@ static PetscErrorCode make_options(const char *text, PetscOptions *out)
 
 /* CG + GAMG on A with the defaults, then the options (which may replace any
  * of them: -ksp_rtol, -pc_type hypre, -pc_gamg_agg_nsmooths 1, ...). */
-static PetscErrorCode make_ksp(Mat A, PetscOptions options, double tol, KSP *out)
+static PetscErrorCode make_ksp(Mat A, PetscOptions options, double tol, int distributed,
+                               KSP *out)
 {
     KSP ksp = NULL;
     PC pc = NULL;
@@ -278,6 +279,20 @@ static PetscErrorCode make_ksp(Mat A, PetscOptions options, double tol, KSP *out
         ierr = PetscOptionsGetString(options, NULL, "-pc_type", type, sizeof type, &set);
     if (ierr == 0 && set)
         ierr = PCSetType(pc, type);
+    /* the distributed backend: GAMG without squaring the first level's graph
+     * (PETSc 3.18's option; its function is not in the library).  With the
+     * squaring, GAMG's set-up failed on process 0 of 2 on the 80³ paper model
+     * (a failed allocation in MatSeqAIJSetPreallocation_SeqAIJ while
+     * coarsening; 64³ and 100³ ran) and the other process waited in the
+     * collective for ever; without it every size ran, at 11 % more time on
+     * 64³ with one process (bench/RESULTS.md).  Set in the private database
+     * only when GAMG is the preconditioner and the caller's options do not
+     * name it, so -pc_gamg_square_graph 1 restores it. */
+    PetscBool named = PETSC_FALSE, other = set && strcmp(type, PCGAMG) != 0;
+    if (ierr == 0 && distributed && !other)
+        ierr = PetscOptionsHasName(options, NULL, "-pc_gamg_square_graph", &named);
+    if (ierr == 0 && distributed && !other && !named)
+        ierr = PetscOptionsSetValue(options, "-pc_gamg_square_graph", "0");
     if (ierr == 0)
         ierr = KSPSetFromOptions(ksp);
     if (ierr != 0) {
@@ -298,7 +313,7 @@ int zs_petsc_check_options(Mat A, const char *options, zstr_error *err)
     KSP trial = NULL;
     PetscErrorCode ierr = make_options(options, &opts);
     if (ierr == 0)
-        ierr = make_ksp(A, opts, ZS_PETSC_TOL_DEFAULT, &trial);
+        ierr = make_ksp(A, opts, ZS_PETSC_TOL_DEFAULT, 1, &trial);
     KSPDestroy(&trial);
     PetscOptionsDestroy(&opts);
     zs_petsc_leave();
@@ -370,7 +385,7 @@ static int petsc_analyse(const zs_system *s, int ordering, void **out, zstr_erro
             ierr = make_options(y->options, &opts);
         }
         if (ierr == 0)
-            ierr = make_ksp(y->pattern, opts, ZS_PETSC_TOL_DEFAULT, &trial);
+            ierr = make_ksp(y->pattern, opts, ZS_PETSC_TOL_DEFAULT, 0, &trial);
         KSPDestroy(&trial);
         PetscOptionsDestroy(&opts);
         PetscPopErrorHandler();
@@ -529,7 +544,7 @@ int zs_petsc_numeric_create(Mat A, double *d, double sigma, double tol, const ch
         ierr = make_options(options, &x->options);
     if (ierr == 0) {
         what = "setting up the preconditioner";
-        ierr = make_ksp(x->A, x->options, x->tol, &x->ksp);
+        ierr = make_ksp(x->A, x->options, x->tol, agree != NULL, &x->ksp);
     }
     if (ierr == 0)
         ierr = MatCreateVecs(x->A, &x->x, &x->b);
