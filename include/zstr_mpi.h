@@ -23,6 +23,15 @@
  * solver are split.  The DC connectivity check gathers one layer of labels per
  * process on the first process (16 bytes per voxel of a layer per process).
  *
+ * Failures.  Every step's status is agreed between the processes (the first
+ * failing process's message goes to all), and the choices that steer the
+ * sweep are process 0's, so the processes never part ways on their own.  A
+ * failure inside one of PETSc's own collective operations on one process
+ * (out of memory inside the multigrid set-up, say) cannot be agreed: the
+ * other processes wait in that operation, and the launcher has to end the
+ * run.  The default options avoid the one such failure measured (GAMG's
+ * squared graph: bench/RESULTS.md).
+ *
  * Collective calls and threads.  zstr_mpi_rom_create is collective: every
  * process of comm calls it with the same model, frequencies and options.  It
  * calls PETSc, which keeps process-wide state: PETSc is initialised at the
