@@ -16,7 +16,8 @@ versioned=${2:-}
 case "$versioned" in /* | '') ;; *) versioned="$(pwd)/$versioned" ;; esac
 data="$(pwd)/tests/data"
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT INT TERM
+trap 'rm -rf "$out"' EXIT
+trap 'exit 1' INT TERM # the EXIT trap cleans up; without an exit the script would go on
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 pass=0
 fail=0

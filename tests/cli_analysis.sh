@@ -13,7 +13,8 @@ zstr=$1
 case "$zstr" in /*) ;; *) zstr="$(pwd)/$zstr" ;; esac
 data="$(pwd)/tests/data"
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT INT TERM
+trap 'rm -rf "$out"' EXIT
+trap 'exit 1' INT TERM # the EXIT trap cleans up; without an exit the script would go on
 pass=0
 fail=0
 ok() { pass=$((pass + 1)); }

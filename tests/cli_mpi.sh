@@ -23,7 +23,8 @@ mpirun=${ZSTR_MPIRUN:-mpirun}
 data="$(pwd)/tests/data"
 examples="$(pwd)/examples"
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT INT TERM
+trap 'rm -rf "$out"' EXIT
+trap 'exit 1' INT TERM # the EXIT trap cleans up; without an exit the script would go on
 export OPENBLAS_NUM_THREADS=1
 pass=0
 fail=0

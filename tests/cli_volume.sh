@@ -18,7 +18,8 @@ set -u
 zstr=$1
 case "$zstr" in /*) ;; *) zstr="$(pwd)/$zstr" ;; esac
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT INT TERM
+trap 'rm -rf "$out"' EXIT
+trap 'exit 1' INT TERM # the EXIT trap cleans up; without an exit the script would go on
 pass=0
 fail=0
 ok() { pass=$((pass + 1)); }

@@ -18,7 +18,8 @@
 set -eu
 bin=$1
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT INT TERM
+trap 'rm -rf "$out"' EXIT
+trap 'exit 1' INT TERM # the EXIT trap cleans up; without an exit the script would go on
 fail=0
 check() { # name, condition result (0 = pass)
     if [ "$2" -eq 0 ]; then echo "examples: PASS $1"; else echo "examples: FAIL $1"; fail=$((fail + 1)); fi

@@ -13,7 +13,8 @@
 set -u
 gen=${1:-sh scripts/suites.sh}
 dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT INT TERM
+trap 'rm -rf "$dir"' EXIT
+trap 'exit 1' INT TERM # the EXIT trap cleans up; without an exit the script would go on
 pass=0
 fail=0
 ok() { pass=$((pass + 1)); }

@@ -24,7 +24,8 @@
 set -eu
 src=$(pwd)
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM # the EXIT trap cleans up; without an exit the script would go on
 say() { echo "installcheck: $*"; }
 die() { echo "installcheck: FAIL $*" >&2; exit 1; }
 # run a logged step; show its log when it fails
