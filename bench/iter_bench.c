@@ -26,33 +26,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_clock.h"
 #include "paper_model.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static double vm_hwm_mib(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    if (f == NULL)
-        return -1.0;
-    char line[256];
-    double kib = -1.0;
-    while (fgets(line, sizeof line, f) != NULL)
-        if (sscanf(line, "VmHWM: %lf kB", &kib) == 1)
-            break;
-    fclose(f);
-    return kib < 0.0 ? -1.0 : kib / 1024.0;
-}
 
 static int progress(void *ctx, int factorizations, double estimate)
 {
     fprintf(stderr, "  %s: factorization %d, estimate %.2g at %.1f s\n", (const char *)ctx,
-            factorizations, estimate, now());
+            factorizations, estimate, bench_now());
     return 0;
 }
 
@@ -89,7 +69,7 @@ int main(int argc, char **argv)
     zstr_error e;
     zstr_model *m = NULL;
     int64_t ngrains = 0;
-    double t0 = now();
+    double t0 = bench_now();
     if (bench_paper_model(n, 1, 0, &m, &ngrains, &e) != ZSTR_OK) {
         fprintf(stderr, "iter_bench: %s\n", e.message);
         return 1;
@@ -103,7 +83,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "iter_bench: %s\n", e.message);
         return 1;
     }
-    double t_plan = now() - t0;
+    double t_plan = bench_now() - t0;
     zstr_plan_info in;
     zstr_plan_info_init(&in);
     zstr_plan_get_info(p, &in);
@@ -131,7 +111,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "iter_bench: %s\n", e.message);
         return 1;
     }
-    double hwm = vm_hwm_mib();
+    double hwm = bench_vm_hwm_mib();
     double diff = NAN;
     if (cpath != NULL) {
         FILE *fp = fopen(cpath, "r");

@@ -27,34 +27,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_clock.h"
 #include "paper_model.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static double vm_hwm_mib(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    if (f == NULL)
-        return -1.0;
-    char line[256];
-    double kib = -1.0;
-    while (fgets(line, sizeof line, f) != NULL)
-        if (sscanf(line, "VmHWM: %lf kB", &kib) == 1)
-            break;
-    fclose(f);
-    return kib < 0.0 ? -1.0 : kib / 1024.0;
-}
 
 static int progress(void *ctx, int64_t done, int64_t total)
 {
     (void)total;
     fprintf(stderr, "  %s: factorization %lld at %.1f s\n", (const char *)ctx, (long long)done,
-            now());
+            bench_now());
     return 0;
 }
 
@@ -94,7 +74,7 @@ int main(int argc, char **argv)
     zstr_error e;
     zstr_model *m = NULL;
     int64_t ngrains = 0;
-    double t0 = now();
+    double t0 = bench_now();
     if (bench_paper_model(n, 1, 0, &m, &ngrains, &e) != ZSTR_OK) {
         fprintf(stderr, "mor_bench: %s\n", e.message);
         return 1;
@@ -107,7 +87,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "mor_bench: %s\n", e.message);
         return 1;
     }
-    double t_plan = now() - t0;
+    double t_plan = bench_now() - t0;
     zstr_plan_info in;
     zstr_plan_info_init(&in);
     zstr_plan_get_info(p, &in);
@@ -133,7 +113,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "mor_bench: %s\n", e.message);
         return 1;
     }
-    double hwm_mor = vm_hwm_mib();
+    double hwm_mor = bench_vm_hwm_mib();
     so.tolerance = 1e-9;
     so.report = &rt;
     so.context = "mor 1e-9";
@@ -151,14 +131,14 @@ int main(int argc, char **argv)
             return 1;
         for (int j = 0; j < k; j++) {
             int64_t idx = k == 1 ? nf / 2 : (int64_t)j * (nf - 1) / (k - 1);
-            double z[2], t1 = now();
+            double z[2], t1 = bench_now();
             if (zstr_execute(p, ws, f[idx], z, &e) != ZSTR_OK) {
                 fprintf(stderr, "mor_bench: %s\n", e.message);
                 return 1;
             }
-            t_lu += now() - t1;
+            t_lu += bench_now() - t1;
             d_lu = fmax(d_lu, rel(zm + 2 * idx, z));
-            fprintf(stderr, "  LU %d/%d at %g Hz: %.1f s\n", j + 1, k, f[idx], now() - t1);
+            fprintf(stderr, "  LU %d/%d at %g Hz: %.1f s\n", j + 1, k, f[idx], bench_now() - t1);
         }
         zstr_workspace_free(ws);
     }
@@ -169,7 +149,7 @@ int main(int argc, char **argv)
            (long long)rep.factorizations, (long long)rep.solves, (long long)rep.direct,
            rep.max_estimate, d_tight, hwm_mor, k, k > 0 ? t_lu / k : NAN, d_lu, lu101,
            k > 0 ? lu101 / rep.seconds : NAN);
-    printf("| | | | | | | | | | | | | | | peak RSS at exit %.0f MiB |\n", vm_hwm_mib());
+    printf("| | | | | | | | | | | | | | | peak RSS at exit %.0f MiB |\n", bench_vm_hwm_mib());
     free(f);
     free(zm);
     free(zt);

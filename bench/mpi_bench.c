@@ -24,34 +24,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_clock.h"
 #include "paper_model.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static double vm_hwm_mib(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    if (f == NULL)
-        return -1.0;
-    char line[256];
-    double kib = -1.0;
-    while (fgets(line, sizeof line, f) != NULL)
-        if (sscanf(line, "VmHWM: %lf kB", &kib) == 1)
-            break;
-    fclose(f);
-    return kib < 0.0 ? -1.0 : kib / 1024.0;
-}
 
 static int progress(void *ctx, int factorizations, double estimate)
 {
     if (*(const int *)ctx == 0)
         fprintf(stderr, "  set-up %d, estimate %.2g at %.1f s\n", factorizations, estimate,
-                now());
+                bench_now());
     return 0;
 }
 
@@ -84,13 +64,13 @@ static int run(int rank, int size, int argc, char **argv)
     zstr_error e;
     zstr_model *m = NULL;
     int64_t ngrains = 0;
-    double t0 = now();
+    double t0 = bench_now();
     if (bench_paper_model(n, 1, 0, &m, &ngrains, &e) != ZSTR_OK) {
         fprintf(stderr, "mpi_bench: %s\n", e.message);
         return 1;
     }
-    double t_model = now() - t0;
-    double hwm_model = vm_hwm_mib();
+    double t_model = bench_now() - t0;
+    double hwm_model = bench_vm_hwm_mib();
     double *f = NULL;
     int64_t nf = 0;
     zstr_frequencies_log(1e-3, 1e7, 10, &f, &nf, &e); /* 101 points */
@@ -124,7 +104,7 @@ static int run(int rank, int size, int argc, char **argv)
     double maxest = 0.0;
     for (int64_t k = 0; k < nf; k++)
         maxest = fmax(maxest, est[k]);
-    double mine[2] = {vm_hwm_mib(), hwm_model}, *all = malloc(sizeof(double) * 2 * (size_t)size);
+    double mine[2] = {bench_vm_hwm_mib(), hwm_model}, *all = malloc(sizeof(double) * 2 * (size_t)size);
     if (all == NULL)
         return 1;
     MPI_Gather(mine, 2, MPI_DOUBLE, all, 2, MPI_DOUBLE, 0, MPI_COMM_WORLD);

@@ -885,14 +885,7 @@ int zb_run(const zb_run_args *a, const zb_settings *s, int members)
     if (a->rank != 0) {
         /* the outputs are process 0's: its status is the run's */
         status = zd_any(status);
-        for (int k = 0; k < members; k++) {
-            free(mo[k].f);
-            free(mo[k].z);
-            free(mo[k].tau);
-            free(mo[k].rk);
-        }
-        free(mo);
-        return status;
+        goto done;
     }
     if (status == 0 && a->plot != NULL) {
         if (plot_members(a, mo, members) != 0)
@@ -914,6 +907,7 @@ int zb_run(const zb_run_args *a, const zb_settings *s, int members)
         status = 1;
     if (a->distributed)
         status = zd_any(status);
+done:
     for (int k = 0; k < members; k++) {
         free(mo[k].f);
         free(mo[k].z);

@@ -34,20 +34,7 @@ expect() { # status, description, command...
     if [ "$got" -eq "$want" ]; then ok; else bad "$desc: exit $got, expected $want"; sed 's/^/    /' "$out/stderr"; fi
 }
 
-# max over rows of |Z_a − Z_b| / |Z_b| of two spectrum files (data rows only;
-# a row with an infinite Z(0) must be infinite in both)
-maxrel() {
-    awk -F, '
-        FNR == NR { if ($0 !~ /^#/) { re[FNR] = $2; im[FNR] = $3 } next }
-        $0 !~ /^#/ {
-            if (!(FNR in re)) { print "missing"; bad = 1; exit }
-            if ($2 == "inf" || re[FNR] == "inf") { if ($2 != re[FNR]) { print "inf"; bad = 1; exit } next }
-            d = sqrt(($2 - re[FNR])^2 + ($3 - im[FNR])^2); m = sqrt($2^2 + $3^2)
-            r = m > 0 ? d / m : d; if (r > w) w = r
-        }
-        END { if (!bad) printf "%.3g\n", w + 0 }' "$1" "$2"
-}
-within() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 <= b + 0 && a !~ /inf|missing/) }'; }
+. "$(dirname "$0")/spectra.sh" # maxrel, within
 
 # ---- mor against direct on every model -------------------------------------
 n=0
