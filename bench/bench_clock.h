@@ -1,12 +1,25 @@
 /*
- * bench_clock.h — the benchmarks' wall clock and peak resident set, in one
- * place (header-only: each bench is one translation unit).
+ * bench_clock.h — the benchmarks' wall clock, peak resident set and malloc
+ * setting, in one place (header-only: each bench is one translation unit).
  */
 #ifndef BENCH_CLOCK_H
 #define BENCH_CLOCK_H
 
 #include <stdio.h>
 #include <time.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+/* A fixed mmap threshold of 1 MiB, as the zstr program sets (cli/zstr.c):
+ * freed large arrays leave the resident set at once, so the peak RSS is the
+ * live data's and not glibc's growing dynamic threshold's heap. */
+static inline void bench_fix_mmap_threshold(void)
+{
+#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
+}
 
 /* Seconds from a monotonic clock. */
 static inline double bench_now(void)

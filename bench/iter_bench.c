@@ -38,6 +38,7 @@ static int progress(void *ctx, int factorizations, double estimate)
 
 int main(int argc, char **argv)
 {
+    bench_fix_mmap_threshold();
     int64_t n = 0;
     int backend = -1;
     double tol = 1e-6;

@@ -21,7 +21,6 @@
 #include "zstr.h"
 
 #include <math.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,11 +44,7 @@ static double rel(const double *a, const double *b)
 
 int main(int argc, char **argv)
 {
-    /* a fixed mmap threshold, as the zstr program sets (cli/zstr.c): freed
-     * large arrays leave the resident set at once */
-#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
-    mallopt(M_MMAP_THRESHOLD, 1 << 20);
-#endif
+    bench_fix_mmap_threshold();
     int64_t n = 0;
     int k = 11, tight = 1;
     double gib = 16.0;

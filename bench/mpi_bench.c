@@ -168,6 +168,7 @@ static int run(int rank, int size, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    bench_fix_mmap_threshold();
     MPI_Init(&argc, &argv);
     int rank = 0, size = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);

@@ -18,7 +18,8 @@
  */
 #include "zstr.h"
 
-#include <malloc.h>
+#include "bench_clock.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,11 +60,7 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-    /* a fixed mmap threshold, as the zstr program sets (cli/zstr.c): freed
-     * large arrays leave the resident set at once */
-#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
-    mallopt(M_MMAP_THRESHOLD, 1 << 20);
-#endif
+    bench_fix_mmap_threshold();
     int64_t n = 0;
     double gib = 0.0;
     for (int i = 1; i + 1 < argc; i += 2) {
