@@ -6,14 +6,18 @@
  * whose lib/backend_none.c answers "not built with PETSc").
  *
  * The table's contract, iteratively:
- *   analyse  the port form's pattern as one sequential AIJ matrix with zero
- *            values (the CSC pattern holds both triangles, so column j is row
- *            j: the arrays go over unchanged), and a private options database
- *            holding the plan's expert options;
- *   factor   a copy of that pattern with the values of G + σC, symmetrically
- *            scaled to a unit diagonal, K̃ = D K D with D = diag(K)^(−1/2), and a
- *            KSP (CG) whose preconditioner (AMG) is set up on it: the costly
- *            part, like a numeric factorization;
+ *   analyse  the port form's pattern as PETSc's row starts and columns
+ *            (PetscInt; the CSC pattern holds both triangles, so column j is
+ *            row j: the arrays go over unchanged), and the plan's expert
+ *            options, checked once on a 1 × 1 matrix;
+ *   factor   a sequential AIJ matrix on those very arrays (MatCreateSeqAIJ-
+ *            WithArrays: no copy of the pattern, only the values are new)
+ *            holding G + σC symmetrically scaled to a unit diagonal,
+ *            K̃ = D K D with D = diag(K)^(−1/2), and a KSP (CG) whose
+ *            preconditioner (AMG) is set up on it: the costly part, like a
+ *            numeric factorization.  An earlier version kept the pattern as a
+ *            matrix with zero values and duplicated it per shift: 12 bytes
+ *            per non-zero more at every shift (bench/RESULTS.md);
  *   solve    x = D K̃⁻¹ D b, one KSPSolve per right-hand side.  KSPMatSolve was
  *            tried and works with CG + GAMG in PETSc 3.18, but only KSPHPDDM has
  *            a block method there: for CG it solves the columns one by one
@@ -166,13 +170,14 @@ int zs_petsc_ensure(zstr_error *err)
 /* ---- objects ----------------------------------------------------------------- */
 
 typedef struct petsc_symbolic {
-    Mat pattern; /* n × n SeqAIJ, the port form's pattern, values 0 */
+    PetscInt *ia, *ja; /* the port form's pattern: n + 1 row starts, nnz columns */
     PetscInt n, nnz;
     char *options; /* the plan's expert options (copied), or NULL */
 } petsc_symbolic;
 
 typedef struct petsc_numeric {
-    Mat A; /* K̃ = D (G + σC) D */
+    Mat A;     /* K̃ = D (G + σC) D */
+    double *v; /* A's values when A was made on the caller's arrays (freed after A) */
     KSP ksp;
     PetscOptions options;
     Vec b, x, r;
@@ -195,6 +200,7 @@ static void destroy_numeric(petsc_numeric *x)
     VecDestroy(&x->x);
     VecDestroy(&x->r);
     PetscOptionsDestroy(&x->options);
+    free(x->v);
     free(x->d);
     free(x);
 }
@@ -217,14 +223,8 @@ static void petsc_free_symbolic(void *sym)
     petsc_symbolic *y = sym;
     if (y == NULL)
         return;
-    if (y->pattern != NULL) {
-        pthread_mutex_lock(&zs_petsc_lock);
-        petsc_msg m = {{0}, 0};
-        PetscPushErrorHandler(zs_petsc_record_error, &m);
-        MatDestroy(&y->pattern);
-        PetscPopErrorHandler();
-        pthread_mutex_unlock(&zs_petsc_lock);
-    }
+    free(y->ia);
+    free(y->ja);
     free(y->options);
     free(y);
 }
@@ -287,7 +287,10 @@ static PetscErrorCode make_ksp(Mat A, PetscOptions options, double tol, int dist
      * collective for ever; without it every size ran, at 11 % more time on
      * 64³ with one process (bench/RESULTS.md).  Set in the private database
      * only when GAMG is the preconditioner and the caller's options do not
-     * name it, so -pc_gamg_square_graph 1 restores it. */
+     * name it, so -pc_gamg_square_graph 1 restores it.  The serial backend
+     * keeps the squaring: without it CG diverged (DIVERGED_DTOL) on two of
+     * the small test networks (tests/test_backend.c, tests/test_mor.c), for
+     * 18 MiB less at 64³ (4 % of the peak). */
     PetscBool named = PETSC_FALSE, other = set && strcmp(type, PCGAMG) != 0;
     if (ierr == 0 && distributed && !other)
         ierr = PetscOptionsHasName(options, NULL, "-pc_gamg_square_graph", &named);
@@ -361,32 +364,37 @@ static int petsc_analyse(const zs_system *s, int ordering, void **out, zstr_erro
         ia[j] = (PetscInt)s->Ap[j];
     for (int64_t k = 0; k < s->nnz; k++)
         ja[k] = (PetscInt)s->Ai[k];
+    y->ia = ia;
+    y->ja = ja;
 
     pthread_mutex_lock(&zs_petsc_lock);
     int rc = zs_petsc_ensure(err);
     petsc_msg m = {{0}, 0};
     PetscOptions opts = NULL;
     KSP trial = NULL;
+    Mat tiny = NULL;
     PetscErrorCode ierr = 0;
-    const char *what = "building the pattern";
+    const char *what = "making a trial matrix";
     if (rc == ZSTR_OK) {
         PetscPushErrorHandler(zs_petsc_record_error, &m);
-        ierr = MatCreate(PETSC_COMM_SELF, &y->pattern);
+        /* the options are read once here, on a 1 × 1 matrix (reading them
+         * sets nothing up), so a bad one (an unknown type, a malformed value)
+         * refuses the plan rather than its first sweep */
+        ierr = MatCreateSeqAIJ(PETSC_COMM_SELF, 1, 1, 1, NULL, &tiny);
         if (ierr == 0)
-            ierr = MatSetSizes(y->pattern, y->n, y->n, y->n, y->n);
+            ierr = MatSetValue(tiny, 0, 0, 1.0, INSERT_VALUES);
         if (ierr == 0)
-            ierr = MatSetType(y->pattern, MATSEQAIJ);
+            ierr = MatAssemblyBegin(tiny, MAT_FINAL_ASSEMBLY);
         if (ierr == 0)
-            ierr = MatSeqAIJSetPreallocationCSR(y->pattern, ia, ja, NULL);
-        /* the options are read once here, so a bad one (an unknown type, a
-         * malformed value) refuses the plan rather than its first sweep */
+            ierr = MatAssemblyEnd(tiny, MAT_FINAL_ASSEMBLY);
         if (ierr == 0) {
             what = "reading the options";
             ierr = make_options(y->options, &opts);
         }
         if (ierr == 0)
-            ierr = make_ksp(y->pattern, opts, ZS_PETSC_TOL_DEFAULT, 0, &trial);
+            ierr = make_ksp(tiny, opts, ZS_PETSC_TOL_DEFAULT, 0, &trial);
         KSPDestroy(&trial);
+        MatDestroy(&tiny);
         PetscOptionsDestroy(&opts);
         PetscPopErrorHandler();
         if (ierr != 0) {
@@ -398,8 +406,6 @@ static int petsc_analyse(const zs_system *s, int ordering, void **out, zstr_erro
         }
     }
     pthread_mutex_unlock(&zs_petsc_lock);
-    free(ia);
-    free(ja);
     if (rc != ZSTR_OK) {
         petsc_free_symbolic(y);
         return rc;
@@ -479,44 +485,50 @@ static int petsc_factor(const zs_system *s, void *sym, double sr, double si, voi
         }
         d[j] = 1.0 / sqrt(kjj);
     }
+    /* the values in the pattern's order (SeqAIJ takes the CSR as given:
+     * entry k of the pattern is entry k of the system) */
+    double *v = zs_malloc_array((size_t)(y->nnz > 0 ? y->nnz : 1), sizeof *v);
+    if (v == NULL) {
+        free(d);
+        return zs_error(err, ZSTR_ENOMEM, "out of memory for a PETSc operator (%lld values)",
+                        (long long)y->nnz);
+    }
+    int finite = 1;
+    for (int64_t j = 0; j < s->n; j++)
+        for (int64_t k = s->Ap[j]; k < s->Ap[j + 1]; k++) {
+            double a = d[s->Ai[k]] * (s->Gx[k] + sr * s->Cx[k]) * d[j];
+            finite &= isfinite(a);
+            v[k] = a;
+        }
+    if (!finite) {
+        free(v);
+        free(d);
+        return zs_error(err, ZSTR_EINVAL,
+                        "G + %g C has values that are not finite after scaling", sr);
+    }
     pthread_mutex_lock(&zs_petsc_lock);
     petsc_msg m = {{0}, 0};
     PetscPushErrorHandler(zs_petsc_record_error, &m);
-    const char *what = "copying the pattern";
     Mat A = NULL;
-    PetscErrorCode ierr = MatDuplicate(y->pattern, MAT_DO_NOT_COPY_VALUES, &A);
-    PetscScalar *v = NULL;
-    if (ierr == 0)
-        ierr = MatSeqAIJGetArray(A, &v);
-    int finite = 1;
-    if (ierr == 0) {
-        /* SeqAIJ keeps the rows of the CSR it was given in order: entry k of
-         * the pattern is entry k of the system */
-        for (int64_t j = 0; j < s->n; j++)
-            for (int64_t k = s->Ap[j]; k < s->Ap[j + 1]; k++) {
-                double a = d[s->Ai[k]] * (s->Gx[k] + sr * s->Cx[k]) * d[j];
-                finite &= isfinite(a);
-                v[k] = a;
-            }
-        ierr = MatSeqAIJRestoreArray(A, &v);
-    }
+    PetscErrorCode ierr =
+        MatCreateSeqAIJWithArrays(PETSC_COMM_SELF, y->n, y->n, y->ia, y->ja, v, &A);
     PetscPopErrorHandler();
     pthread_mutex_unlock(&zs_petsc_lock);
-    if (ierr != 0 || !finite) {
-        int rc = ierr != 0 ? zs_petsc_fail(&m, ierr, what, err)
-                           : zs_error(err, ZSTR_EINVAL,
-                                      "G + %g C has values that are not finite after scaling", sr);
+    if (ierr != 0) {
+        int rc = zs_petsc_fail(&m, ierr, "making the operator", err);
         zs_petsc_enter(&m);
         MatDestroy(&A);
         zs_petsc_leave();
+        free(v);
         free(d);
         return rc;
     }
-    return zs_petsc_numeric_create(A, d, sr, s->solve_tol, y->options, NULL, NULL, out, err);
+    return zs_petsc_numeric_create(A, v, d, sr, s->solve_tol, y->options, NULL, NULL, out, err);
 }
 
-int zs_petsc_numeric_create(Mat A, double *d, double sigma, double tol, const char *options,
-                            zs_petsc_agree_fn agree, void *actx, void **out, zstr_error *err)
+int zs_petsc_numeric_create(Mat A, double *values, double *d, double sigma, double tol,
+                            const char *options, zs_petsc_agree_fn agree, void *actx, void **out,
+                            zstr_error *err)
 {
     *out = NULL;
     petsc_numeric *x = calloc(1, sizeof *x);
@@ -529,11 +541,13 @@ int zs_petsc_numeric_create(Mat A, double *d, double sigma, double tol, const ch
         zs_petsc_enter(&m);
         MatDestroy(&A);
         zs_petsc_leave();
+        free(values);
         free(d);
         free(x);
         return rc;
     }
     x->A = A;
+    x->v = values;
     x->d = d;
     x->sigma = sigma;
     x->tol = tol > 0.0 ? tol : ZS_PETSC_TOL_DEFAULT;

@@ -639,7 +639,7 @@ static int factor_dist(void *ctx, double sigma, void **num, zstr_error *err)
         free(dd);
         return rc;
     }
-    return zs_petsc_numeric_create(K, dd, sigma, d->tol, d->options, agree_dist, d, num, err);
+    return zs_petsc_numeric_create(K, NULL, dd, sigma, d->tol, d->options, agree_dist, d, num, err);
 }
 
 static int solve_dist(void *ctx, void *num, const double *b, double *x, zstr_error *err)
@@ -1076,7 +1076,7 @@ static int dc_floating(dist *d, double *rdc, zstr_error *err)
     }
     void *num = NULL;
     rc = agree_dist(d,
-                    zs_petsc_numeric_create(K, dd, 0.0, d->tol, d->options, agree_dist, d, &num,
+                    zs_petsc_numeric_create(K, NULL, dd, 0.0, d->tol, d->options, agree_dist, d, &num,
                                             err),
                     err);
     double *b = NULL, *x = NULL;

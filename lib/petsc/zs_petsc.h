@@ -37,14 +37,16 @@ int zs_petsc_check_options(Mat A, const char *options, zstr_error *err);
 /* The worst status over the processes of a communicator (dist.c's). */
 typedef int (*zs_petsc_agree_fn)(void *ctx, int rc, zstr_error *err);
 /* CG + AMG on the scaled operator A = D K D (taken, on any communicator; its
- * values set) with D = d (taken: this process's rows), stopping at a normwise
+ * values set) with D = d (taken: this process's rows); values (taken, or
+ * NULL) is the array A was made on, freed after A; stopping at a normwise
  * backward error tol of the scaled system (0: the default); options are the
  * expert options (NULL: none).  Collective on A's communicator; agree (NULL on
  * one process) is called on the local allocation's status before the first
  * collective call, so a process that fails there does not leave the others
  * waiting.  Takes the lock itself. */
-int zs_petsc_numeric_create(Mat A, double *d, double sigma, double tol, const char *options,
-                            zs_petsc_agree_fn agree, void *actx, void **out, zstr_error *err);
+int zs_petsc_numeric_create(Mat A, double *values, double *d, double sigma, double tol,
+                            const char *options, zs_petsc_agree_fn agree, void *actx, void **out,
+                            zstr_error *err);
 /* x = K⁻¹ b for this process's n rows (collective). */
 int zs_petsc_numeric_solve(void *num, int64_t n, const double *b, double *x, zstr_error *err);
 /* The Krylov iterations of every solve so far. */
