@@ -121,13 +121,14 @@ int zs_check_size(size_t given, size_t first, size_t current, const char *what,
 }
 
 /* The iterative backend's part of a reduced-order sweep instead of the
- * Cholesky factor (petsc/backend_petsc.c): the plan's AIJ pattern and one
- * operator (values and 32-bit column indices, 12 bytes per entry, each), the
+ * Cholesky factor (petsc/backend_petsc.c): one operator on the plan's
+ * pattern (its 32-bit column indices and values, 12 bytes per entry; the
+ * port form itself is read from the pencil, zs_system_build_compact), the
  * multigrid hierarchy (coarse operators, prolongators, smoother data: taken
  * as three operators, ZS_ITERATIVE_HIERARCHY), the scaling and CG's vectors.
  * n and nnz are the port form's.  Measured in bench/RESULTS.md. */
 #define ZS_ITERATIVE_HIERARCHY 3.0
 double zs_mem_iterative_bytes(double n, double nnz)
 {
-    return (2.0 + ZS_ITERATIVE_HIERARCHY) * 12.0 * nnz + 96.0 * n;
+    return (1.0 + ZS_ITERATIVE_HIERARCHY) * 12.0 * nnz + 96.0 * n;
 }

@@ -958,7 +958,11 @@ int zstr_rom_create(const zstr_plan *plan, int64_t n, const double *f,
         return zs_error(err, ZSTR_ESTATE, "the plan holds no analysis of the port form");
     serial_space s;
     memset(&s, 0, sizeof s);
-    rc = zs_system_build(&plan->p, ZS_PORT_AUTO, &s.sys, err);
+    /* the iterative backend reads the port form from the plan's pencil
+     * (compact: no copy of its entries); CHOLMOD needs the full arrays */
+    const int iterative = plan->info.backend == ZSTR_BACKEND_ITERATIVE;
+    rc = iterative ? zs_system_build_compact(&plan->p, ZS_PORT_AUTO, &s.sys, err)
+                   : zs_system_build(&plan->p, ZS_PORT_AUTO, &s.sys, err);
     if (rc != ZSTR_OK)
         return rc;
     s.p = &plan->p;
@@ -970,12 +974,13 @@ int zstr_rom_create(const zstr_plan *plan, int64_t n, const double *f,
     /* memory: the basis V, the port form, one factor (CHOLMOD's count of the
      * plan's pattern) or the iterative backend's operator and hierarchy,
      * against what the plan leaves of the limit */
-    const int iterative = plan->info.backend == ZSTR_BACKEND_ITERATIVE;
     double lnz = 0.0, kmax = (double)o.max_shifts * o.moments;
     for (int k = 0; k < plan->nstats && !iterative; k++)
         if (strcmp(plan->stat_name[k], "cholmod.predicted_l_nnz") == 0)
             lnz = plan->stat_value[k];
-    double need = zs_mem_mor_bytes(lnz, (double)s.sys.n, (double)s.sys.nnz, kmax) +
+    /* (the compact port form holds no entries: nnz 0 in the basis' count) */
+    double need = zs_mem_mor_bytes(lnz, (double)s.sys.n, iterative ? 0.0 : (double)s.sys.nnz,
+                                   kmax) +
                   (iterative ? zs_mem_iterative_bytes((double)s.sys.n, (double)s.sys.nnz) : 0.0);
     double room = plan->memory_limit - plan->info.plan_bytes;
     if (need > room) {

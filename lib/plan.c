@@ -216,7 +216,7 @@ static int choose_mor_backend(zstr_plan *plan, const zstr_options *o, int orderi
         return ZSTR_OK; /* no port form (no reduced-order sweep), or CHOLMOD */
     zs_system sys;
     void *sym = NULL;
-    int rc = zs_system_build(&plan->p, ZS_PORT_AUTO, &sys, err);
+    int rc = zs_system_build_compact(&plan->p, ZS_PORT_AUTO, &sys, err);
     if (rc == ZSTR_OK) {
         sys.backend_options = o->backend_options;
         rc = iter->analyse(&sys, ordering, &sym, err);
@@ -227,7 +227,7 @@ static int choose_mor_backend(zstr_plan *plan, const zstr_options *o, int orderi
         plan->mor_backend = iter;
         plan->mor_symbolic = sym;
         in->backend = ZSTR_BACKEND_ITERATIVE;
-        in->predicted_mor_bytes = zs_mem_mor_bytes(0.0, (double)sys.n, (double)sys.nnz, 60.0) +
+        in->predicted_mor_bytes = zs_mem_mor_bytes(0.0, (double)sys.n, 0.0, 60.0) +
                                   zs_mem_iterative_bytes((double)sys.n, (double)sys.nnz);
     }
     zs_system_free(&sys);

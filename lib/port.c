@@ -34,6 +34,7 @@
  */
 #include "zs_backend.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,9 @@ void zs_system_free(zs_system *s)
     free(s->Ai);
     free(s->Gx);
     free(s->Cx);
+    free(s->tnode);
+    free(s->tg);
+    free(s->tc);
     memset(s, 0, sizeof *s);
 }
 
@@ -249,12 +253,196 @@ done:
     return rc;
 }
 
+/* Compact port form.  The kept electrode's sums per node are made as in
+ * zs_system_build (long double, one rounding), so every entry has the bits
+ * of the full form's. */
+int zs_system_build_compact(const zs_pencil *p, int electrode, zs_system *s, zstr_error *err)
+{
+    memset(s, 0, sizeof *s);
+    const zs_elec *we = &p->elec[ZSTR_WE], *ce = &p->elec[ZSTR_CE];
+    if (we->n < 1 || ce->n < 1)
+        return zs_error(err, ZSTR_EINVAL,
+                        "the %s electrode has no branch (every pixel is free surface): no "
+                        "current can flow",
+                        we->n < 1 ? "working" : "counter");
+    long double gw, cw, gc, cc;
+    electrode_sums(we, &gw, &cw);
+    electrode_sums(ce, &gc, &cc);
+    const int keep_ce = keeps_ce(p, electrode);
+    const zs_elec *kept = keep_ce ? ce : we;
+    const int64_t n = p->n;
+    /* the touched nodes, increasing: a mark per node, then one pass */
+    uint8_t *touch = zs_calloc_array((size_t)(n > 0 ? n : 1), 1);
+    if (touch == NULL)
+        return zs_error(err, ZSTR_ENOMEM, "out of memory for the port form");
+    int64_t nt = 0;
+    for (int64_t k = 0; k < kept->n; k++) {
+        nt += !touch[kept->node[k]];
+        touch[kept->node[k]] = 1;
+    }
+    s->tnode = zs_malloc_array((size_t)nt, sizeof *s->tnode);
+    long double *sg = zs_calloc_array((size_t)nt, sizeof *sg);
+    long double *sc = zs_calloc_array((size_t)nt, sizeof *sc);
+    s->tg = zs_malloc_array((size_t)nt, sizeof *s->tg);
+    s->tc = zs_malloc_array((size_t)nt, sizeof *s->tc);
+    int64_t *slot = zs_malloc_array((size_t)(n > 0 ? n : 1), sizeof *slot);
+    if (s->tnode == NULL || sg == NULL || sc == NULL || s->tg == NULL || s->tc == NULL ||
+        slot == NULL) {
+        free(touch);
+        free(sg);
+        free(sc);
+        free(slot);
+        zs_system_free(s);
+        return zs_error(err, ZSTR_ENOMEM, "out of memory for the port form");
+    }
+    int64_t t = 0;
+    for (int64_t a = 0; a < n; a++)
+        if (touch[a]) {
+            slot[a] = t;
+            s->tnode[t++] = a;
+        }
+    for (int64_t k = 0; k < kept->n; k++) {
+        int64_t i = slot[kept->node[k]];
+        sg[i] += kept->g[k];
+        sc[i] += kept->c[k];
+    }
+    for (int64_t i = 0; i < nt; i++) {
+        s->tg[i] = (double)-sg[i];
+        s->tc[i] = (double)-sc[i];
+    }
+    free(touch);
+    free(sg);
+    free(sc);
+    free(slot);
+    s->pencil = p;
+    s->nt = nt;
+    s->wg = (double)(keep_ce ? gc : gw);
+    s->wc = (double)(keep_ce ? cc : cw);
+    s->n = n + 1;
+    s->nnz = 2 * p->nnz - n + 2 * nt + 1;
+    s->port = n;
+    s->port_electrode = keep_ce ? ZSTR_CE : ZSTR_WE;
+    s->g_definite = !p->open_circuit && p->n_floating == 0;
+    return ZSTR_OK;
+}
+
 void zs_system_matvec(const zs_system *s, double a, double b, const double *x, double *y)
 {
     memset(y, 0, (size_t)s->n * sizeof *y);
-    for (int64_t j = 0; j < s->n; j++) {
-        double xj = x[j];
-        for (int64_t k = s->Ap[j]; k < s->Ap[j + 1]; k++)
-            y[s->Ai[k]] += (a * s->Gx[k] + b * s->Cx[k]) * xj;
+    if (s->pencil == NULL) {
+        for (int64_t j = 0; j < s->n; j++) {
+            double xj = x[j];
+            for (int64_t k = s->Ap[j]; k < s->Ap[j + 1]; k++)
+                y[s->Ai[k]] += (a * s->Gx[k] + b * s->Cx[k]) * xj;
+        }
+        return;
     }
+    const zs_pencil *p = s->pencil;
+    for (int64_t j = 0; j < p->n; j++) {
+        double xj = x[j], yj = 0.0;
+        for (int64_t k = p->Ap[j]; k < p->Ap[j + 1]; k++) {
+            int64_t i = p->Ai[k];
+            double v = a * p->Gx[k] + b * p->Cx[k];
+            if (i == j) {
+                yj += v * xj;
+            } else {
+                y[i] += v * xj;
+                yj += v * x[i];
+            }
+        }
+        y[j] += yj;
+    }
+    const int64_t w = s->port;
+    double yw = 0.0;
+    for (int64_t t = 0; t < s->nt; t++) {
+        int64_t i = s->tnode[t];
+        double v = a * s->tg[t] + b * s->tc[t];
+        y[i] += v * x[w];
+        yw += v * x[i];
+    }
+    y[w] = yw + (a * s->wg + b * s->wc) * x[w];
+}
+
+int zs_system_csr(const zs_system *s, double a, double b, int64_t *Ap, int32_t *Ai, double *Ax,
+                  zstr_error *err)
+{
+    if (Ai != NULL && s->n > (int64_t)INT32_MAX)
+        return zs_error(err, ZSTR_ERANGE,
+                        "the port form has %lld unknowns: its rows do not fit 32 bits",
+                        (long long)s->n);
+    if (s->pencil == NULL) {
+        for (int64_t j = 0; Ap != NULL && j <= s->n; j++)
+            Ap[j] = s->Ap[j];
+        for (int64_t k = 0; k < s->nnz; k++) {
+            if (Ai != NULL)
+                Ai[k] = (int32_t)s->Ai[k];
+            if (Ax != NULL)
+                Ax[k] = a * s->Gx[k] + b * s->Cx[k];
+        }
+        return ZSTR_OK;
+    }
+    /* as expand() with the port node: column j holds its own upper entries
+     * (rows <= j), then row i > j from each later column i that has j, then
+     * w when j touches the kept electrode; column w lists the touched nodes,
+     * then its diagonal */
+    const zs_pencil *p = s->pencil;
+    const int64_t n = p->n, w = s->port;
+    int64_t *pos = zs_calloc_array((size_t)s->n + 1, sizeof *pos);
+    if (pos == NULL)
+        return zs_error(err, ZSTR_ENOMEM, "out of memory for the port form's columns");
+    for (int64_t j = 0; j < n; j++)
+        for (int64_t q = p->Ap[j]; q < p->Ap[j + 1]; q++) {
+            pos[j]++;
+            if (p->Ai[q] != j)
+                pos[p->Ai[q]]++;
+        }
+    for (int64_t t = 0; t < s->nt; t++)
+        pos[s->tnode[t]]++;
+    pos[w] = s->nt + 1;
+    int64_t run = 0;
+    for (int64_t j = 0; j < s->n; j++) {
+        int64_t c = pos[j];
+        pos[j] = run;
+        if (Ap != NULL)
+            Ap[j] = run;
+        run += c;
+    }
+    if (Ap != NULL)
+        Ap[s->n] = run;
+    for (int64_t j = 0; j < n; j++)
+        for (int64_t q = p->Ap[j]; q < p->Ap[j + 1]; q++) {
+            int64_t i = p->Ai[q], t = pos[j]++;
+            double v = Ax != NULL ? a * p->Gx[q] + b * p->Cx[q] : 0.0;
+            if (Ai != NULL)
+                Ai[t] = (int32_t)i;
+            if (Ax != NULL)
+                Ax[t] = v;
+            if (i != j) {
+                t = pos[i]++;
+                if (Ai != NULL)
+                    Ai[t] = (int32_t)j;
+                if (Ax != NULL)
+                    Ax[t] = v;
+            }
+        }
+    /* the port: last in each touched column (rows there are all < w), and
+     * column w */
+    int64_t q = pos[w];
+    for (int64_t t = 0; t < s->nt; t++) {
+        int64_t i = s->tnode[t], e = pos[i]++;
+        double v = Ax != NULL ? a * s->tg[t] + b * s->tc[t] : 0.0;
+        if (Ai != NULL) {
+            Ai[e] = (int32_t)w;
+            Ai[q] = (int32_t)i;
+        }
+        if (Ax != NULL)
+            Ax[e] = Ax[q] = v;
+        q++;
+    }
+    if (Ai != NULL)
+        Ai[q] = (int32_t)w;
+    if (Ax != NULL)
+        Ax[q] = a * s->wg + b * s->wc;
+    free(pos);
+    return ZSTR_OK;
 }

@@ -50,6 +50,17 @@ typedef struct zs_system {
      * (NULL: none; not owned by the system). */
     double solve_tol;
     const char *backend_options;
+    /* A compact port form (zs_system_build_compact): Ap, Ai, Gx and Cx are
+     * NULL and the entries are read from the pencil's upper triangle (not
+     * owned) and the port node's row: the nt nodes tnode[] touching the kept
+     * electrode with their summed −g, −c (tg, tc), and the port's diagonal
+     * (wg, wc).  Only zs_system_matvec, zs_system_csr and the iterative
+     * backend take it; the direct backends need the arrays. */
+    const zs_pencil *pencil;
+    int64_t nt;
+    int64_t *tnode;
+    double *tg, *tc;
+    double wg, wc;
 } zs_system;
 
 /* Port form of an assembled pencil with `electrode` kept (ZSTR_WE, ZSTR_CE, or
@@ -64,9 +75,22 @@ int zs_system_build(const zs_pencil *p, int electrode, zs_system *s, zstr_error 
  * Cx = NULL): what a symbolic analysis that takes one triangle needs
  * (CHOLMOD's), at a fraction of the memory of zs_system_build. */
 int zs_system_build_pattern(const zs_pencil *p, int electrode, zs_system *s, zstr_error *err);
+/* The same port form held compactly: no copy of the pencil's entries (the
+ * full form holds both triangles with 64-bit rows, 24 bytes a non-zero, about
+ * 140 bytes an unknown on the paper model), only the port node's row.  Its
+ * pencil must outlive it. */
+int zs_system_build_compact(const zs_pencil *p, int electrode, zs_system *s, zstr_error *err);
 void zs_system_free(zs_system *s);
-/* y = A x for A = a·G + b·C (both triangles stored: one pass). */
+/* y = A x for A = a·G + b·C (full: both triangles, one pass; compact: the
+ * upper triangle and its mirror, then the port's row and column). */
 void zs_system_matvec(const zs_system *s, double a, double b, const double *x, double *y);
+/* Both triangles of a·G + b·C in compressed columns, sorted (the full form's
+ * own order, which a compact form reproduces): Ap (n + 1 starts), Ai (32-bit
+ * rows) and Ax (values), each optional (NULL: not wanted).  ZSTR_ERANGE when
+ * a row index does not fit 32 bits, ZSTR_ENOMEM (a compact form needs n + 1
+ * counters). */
+int zs_system_csr(const zs_system *s, double a, double b, int64_t *Ap, int32_t *Ai, double *Ax,
+                  zstr_error *err);
 
 typedef struct zs_backend {
     const char *name;

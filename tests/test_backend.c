@@ -16,6 +16,7 @@
 #include "zs_backend.h"
 #include "zs_test.h"
 
+#include <float.h>
 #include <string.h>
 
 /* CHOLMOD, UMFPACK and the build's iterative backend (NULL without PETSc) */
@@ -320,6 +321,152 @@ START_TEST(test_port_electrode)
 }
 END_TEST
 
+/* A polycrystal with GB chains, pores and free surface on the WE and an SEI
+ * patch on the CE: every kind of element the port form holds. */
+static void rich_pencil(zs_pencil *p)
+{
+    const int64_t n = 6;
+    const double h = 1e-6;
+    zstr_model *m = NULL;
+    zstr_error e;
+    ZS_CK_OK(zstr_model_create(n, n, n, h, h, h, &m, &e), &e);
+    zstr_phase_params bulk = {"bulk", 0.046, 150.0, 0.34, 298.15};
+    zstr_phase_params gb = {"gb", 5.97e-4, 150.0, 0.43, 298.15};
+    int ib = 0, ig = 0;
+    ZS_CK_OK(zstr_model_add_phase(m, &bulk, &ib, &e), &e);
+    ZS_CK_OK(zstr_model_add_phase(m, &gb, &ig, &e), &e);
+    zstr_voronoi_params vp = {2.5e-6, 7, ib, ig, 10e-9};
+    int64_t ngr = 0;
+    ZS_CK_OK(zstr_model_voronoi(m, &vp, &ngr, &e), &e);
+    zstr_interface_params ip;
+    zstr_interface_params_default(&ip);
+    ip.contact_resistance = 0.5e-4;
+    ip.contact_capacitance = 1.77e4;
+    ip.pore_capacitance = 8.85;
+    uint8_t px[36], pc[36];
+    for (int k = 0; k < 36; k++) {
+        px[k] = k % 5 == 0 ? ZSTR_PIXEL_PORE : k % 7 == 3 ? ZSTR_PIXEL_NONE : ZSTR_PIXEL_CONTACT;
+        pc[k] = k < 9 ? ZSTR_PIXEL_SEI : ZSTR_PIXEL_CONTACT;
+    }
+    ZS_CK_OK(zstr_model_set_interface(m, ZSTR_WE, &ip, px, &e), &e);
+    ip.sei_resistance = 2e-3;
+    ip.sei_capacitance = 1e-2;
+    ZS_CK_OK(zstr_model_set_interface(m, ZSTR_CE, &ip, pc, &e), &e);
+    ZS_CK_OK(zs_model_validate(m, &e), &e);
+    ZS_CK_OK(zs_pencil_build(m, p, &e), &e);
+    ck_assert(p->ninternal > 0);
+    zstr_model_free(m);
+}
+
+START_TEST(test_compact_port_form)
+{
+    /* the compact port form (the pencil read in place, the port's row held)
+     * is the full one: the same sizes and flags, the same compressed columns
+     * bit for bit (zs_system_csr), the full form's own arrays among them, and
+     * mat-vecs equal up to the order of the sums, for either electrode kept */
+    zs_pencil p;
+    rich_pencil(&p);
+    zstr_error e;
+    const int which[3] = {ZS_PORT_AUTO, ZSTR_WE, ZSTR_CE};
+    for (int w = 0; w < 3; w++) {
+        zs_system f, c;
+        ZS_CK_OK(zs_system_build(&p, which[w], &f, &e), &e);
+        ZS_CK_OK(zs_system_build_compact(&p, which[w], &c, &e), &e);
+        ck_assert(c.Ap == NULL && c.Ai == NULL && c.Gx == NULL && c.Cx == NULL);
+        ck_assert_int_eq(c.n, f.n);
+        ck_assert_int_eq(c.nnz, f.nnz);
+        ck_assert_int_eq(c.port, f.port);
+        ck_assert_int_eq(c.port_electrode, f.port_electrode);
+        ck_assert_int_eq(c.g_definite, f.g_definite);
+        const size_t n1 = (size_t)f.n + 1, nz = (size_t)f.nnz;
+        int64_t *pf = malloc(n1 * sizeof *pf), *pc = malloc(n1 * sizeof *pc);
+        int32_t *jf = malloc(nz * sizeof *jf), *jc = malloc(nz * sizeof *jc);
+        double *vf = malloc(nz * sizeof *vf), *vc = malloc(nz * sizeof *vc);
+        ck_assert(pf && pc && jf && jc && vf && vc);
+        const double shifts[3] = {0.0, 2.0 * M_PI * 1e3, 2.0 * M_PI * 1e7};
+        for (int k = 0; k < 3; k++) {
+            ZS_CK_OK(zs_system_csr(&f, 1.0, shifts[k], pf, jf, vf, &e), &e);
+            ZS_CK_OK(zs_system_csr(&c, 1.0, shifts[k], pc, jc, vc, &e), &e);
+            ck_assert(memcmp(pf, pc, n1 * sizeof *pf) == 0);
+            ck_assert(memcmp(jf, jc, nz * sizeof *jf) == 0);
+            ck_assert(memcmp(vf, vc, nz * sizeof *vf) == 0);
+            for (size_t j = 0; j < n1; j++)
+                ck_assert_int_eq(pf[j], f.Ap[j]);
+            for (size_t q = 0; q < nz; q++) {
+                ck_assert_int_eq(jf[q], f.Ai[q]);
+                ck_assert(vf[q] == f.Gx[q] + shifts[k] * f.Cx[q]);
+            }
+        }
+        /* one array at a time gives the same as all three */
+        ZS_CK_OK(zs_system_csr(&c, 0.5, 3.0, NULL, NULL, vc, &e), &e);
+        ZS_CK_OK(zs_system_csr(&f, 0.5, 3.0, NULL, NULL, vf, &e), &e);
+        ck_assert(memcmp(vf, vc, nz * sizeof *vf) == 0);
+        ZS_CK_OK(zs_system_csr(&c, 0.0, 0.0, NULL, jc, NULL, &e), &e);
+        ck_assert(memcmp(jf, jc, nz * sizeof *jf) == 0);
+        /* mat-vecs: each entry within a few roundings of Σ|a_ij||x_j| */
+        double *x = malloc(n1 * sizeof *x), *yf = malloc(n1 * sizeof *yf);
+        double *yc = malloc(n1 * sizeof *yc), *bound = malloc(n1 * sizeof *bound);
+        ck_assert(x && yf && yc && bound);
+        for (int64_t i = 0; i < f.n; i++)
+            x[i] = sin(0.7 + 1.3 * (double)i);
+        const double ab[3][2] = {{1.0, 0.0}, {0.0, 1.0}, {1.0, 2.0 * M_PI * 1e5}};
+        for (int k = 0; k < 3; k++) {
+            zs_system_matvec(&f, ab[k][0], ab[k][1], x, yf);
+            zs_system_matvec(&c, ab[k][0], ab[k][1], x, yc);
+            for (int64_t i = 0; i < f.n; i++)
+                bound[i] = 0.0;
+            for (int64_t j = 0; j < f.n; j++)
+                for (int64_t q = f.Ap[j]; q < f.Ap[j + 1]; q++)
+                    bound[f.Ai[q]] += fabs(ab[k][0] * f.Gx[q] + ab[k][1] * f.Cx[q]) * fabs(x[j]);
+            for (int64_t i = 0; i < f.n; i++)
+                ck_assert_msg(fabs(yc[i] - yf[i]) <= 64.0 * DBL_EPSILON * bound[i],
+                              "row %lld: %.17g against %.17g (bound %g)", (long long)i, yc[i],
+                              yf[i], bound[i]);
+        }
+        /* the iterative backend on either form: the same operator, the same
+         * solution bit for bit */
+        const zs_backend *it = zs_backend_iterative();
+        if (it != NULL) {
+            void *sf = NULL, *sc = NULL, *nf = NULL, *nc = NULL;
+            double *b = calloc(n1, sizeof *b);
+            ck_assert(b != NULL);
+            b[f.port] = 1.0;
+            ZS_CK_OK(it->analyse(&f, ZSTR_ORDERING_AMD, &sf, &e), &e);
+            ZS_CK_OK(it->analyse(&c, ZSTR_ORDERING_AMD, &sc, &e), &e);
+            ZS_CK_OK(it->factor(&f, sf, 2.0 * M_PI * 1e4, 0.0, &nf, &e), &e);
+            ZS_CK_OK(it->factor(&c, sc, 2.0 * M_PI * 1e4, 0.0, &nc, &e), &e);
+            ZS_CK_OK(it->solve(&f, sf, nf, 1, b, yf, &e), &e);
+            ZS_CK_OK(it->solve(&c, sc, nc, 1, b, yc, &e), &e);
+            ck_assert(memcmp(yf, yc, (size_t)f.n * sizeof *yf) == 0);
+            it->free_numeric(nf);
+            it->free_numeric(nc);
+            it->free_symbolic(sf);
+            it->free_symbolic(sc);
+            free(b);
+        }
+        free(x);
+        free(yf);
+        free(yc);
+        free(bound);
+        free(pf);
+        free(pc);
+        free(jf);
+        free(jc);
+        free(vf);
+        free(vc);
+        zs_system_free(&f);
+        zs_system_free(&c);
+    }
+    /* a WE without a branch: refused as by zs_system_build */
+    zs_pencil q = p;
+    q.elec[ZSTR_WE].n = 0;
+    zs_system c;
+    ck_assert_int_eq(zs_system_build_compact(&q, ZS_PORT_AUTO, &c, &e), ZSTR_EINVAL);
+    ck_assert_msg(strstr(e.message, "working electrode has no branch") != NULL, "%s", e.message);
+    zs_pencil_free(&p);
+}
+END_TEST
+
 /* The figure called name of a backend (NaN when it has none). */
 static double figure(const zs_backend *be, const void *sym, const void *num, const char *name)
 {
@@ -474,6 +621,7 @@ Suite *suite_backend(void)
     tcase_add_loop_test(t, test_singular_refused, 0, NBACKENDS);
     tcase_add_test(t, test_port_form);
     tcase_add_test(t, test_port_electrode);
+    tcase_add_test(t, test_compact_port_form);
     tcase_add_test(t, test_iterative_backend);
     tcase_add_test(t, test_iterative_absent);
     suite_add_tcase(s, t);

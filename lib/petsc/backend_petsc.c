@@ -340,8 +340,11 @@ static int petsc_analyse(const zs_system *s, int ordering, void **out, zstr_erro
                         (long long)s->n, (long long)s->nnz, (int)(8 * sizeof(PetscInt)),
                         (long long)PETSC_MAX_INT);
     petsc_symbolic *y = calloc(1, sizeof *y);
+    /* the pattern from the system (full or compact: zs_system_csr), 32-bit
+     * rows as PETSc's own columns where PetscInt is 32 bits */
+    int64_t *ap = zs_malloc_array((size_t)s->n + 1, sizeof *ap);
+    int32_t *aj = zs_malloc_array((size_t)(s->nnz > 0 ? s->nnz : 1), sizeof *aj);
     PetscInt *ia = zs_malloc_array((size_t)s->n + 1, sizeof *ia);
-    PetscInt *ja = zs_malloc_array((size_t)(s->nnz > 0 ? s->nnz : 1), sizeof *ja);
     if (s->backend_options != NULL && y != NULL) {
         y->options = strdup(s->backend_options);
         if (y->options == NULL) {
@@ -349,9 +352,10 @@ static int petsc_analyse(const zs_system *s, int ordering, void **out, zstr_erro
             y = NULL;
         }
     }
-    if (y == NULL || ia == NULL || ja == NULL) {
+    if (y == NULL || ap == NULL || aj == NULL || ia == NULL) {
+        free(ap);
+        free(aj);
         free(ia);
-        free(ja);
         if (y != NULL)
             free(y->options);
         free(y);
@@ -360,12 +364,26 @@ static int petsc_analyse(const zs_system *s, int ordering, void **out, zstr_erro
     }
     y->n = (PetscInt)s->n;
     y->nnz = (PetscInt)s->nnz;
-    for (int64_t j = 0; j <= s->n; j++)
-        ia[j] = (PetscInt)s->Ap[j];
-    for (int64_t k = 0; k < s->nnz; k++)
-        ja[k] = (PetscInt)s->Ai[k];
     y->ia = ia;
-    y->ja = ja;
+    int rc0 = zs_system_csr(s, 0.0, 0.0, ap, aj, NULL, err);
+    for (int64_t j = 0; rc0 == ZSTR_OK && j <= s->n; j++)
+        ia[j] = (PetscInt)ap[j];
+    free(ap);
+#if defined(PETSC_USE_64BIT_INDICES)
+    y->ja = rc0 == ZSTR_OK ? zs_malloc_array((size_t)(s->nnz > 0 ? s->nnz : 1), sizeof *y->ja)
+                           : NULL;
+    if (rc0 == ZSTR_OK && y->ja == NULL)
+        rc0 = zs_error(err, ZSTR_ENOMEM, "out of memory for the PETSc pattern");
+    for (int64_t k = 0; rc0 == ZSTR_OK && k < s->nnz; k++)
+        y->ja[k] = (PetscInt)aj[k];
+    free(aj);
+#else
+    y->ja = aj;
+#endif
+    if (rc0 != ZSTR_OK) {
+        petsc_free_symbolic(y);
+        return rc0;
+    }
 
     pthread_mutex_lock(&zs_petsc_lock);
     int rc = zs_petsc_ensure(err);
@@ -467,44 +485,44 @@ static int petsc_factor(const zs_system *s, void *sym, double sr, double si, voi
         return zs_error(err, ZSTR_ESINGULAR,
                         "G alone is singular (a region does not conduct to the counter "
                         "electrode): conjugate gradients cannot solve it at shift 0");
+    /* G + σC in the pattern's order (SeqAIJ takes the CSR as given: the
+     * port form's columns are its rows), then D from its diagonal (rows
+     * sorted, diagonal present) and the scaling in place */
     double *d = zs_malloc_array((size_t)s->n, sizeof *d);
-    if (d == NULL)
-        return zs_error(err, ZSTR_ENOMEM, "out of memory for a PETSc operator");
-    /* D from the diagonal (rows sorted, diagonal present) */
-    for (int64_t j = 0; j < s->n; j++) {
-        double kjj = 0.0;
-        for (int64_t k = s->Ap[j]; k < s->Ap[j + 1]; k++)
-            if (s->Ai[k] == j)
-                kjj = s->Gx[k] + sr * s->Cx[k];
-        if (!(kjj > 0.0) || !isfinite(kjj)) {
-            free(d);
-            return zs_error(err, kjj == 0.0 ? ZSTR_ESINGULAR : ZSTR_EINVAL,
-                            "G + %g C has the diagonal %g at row %lld of %lld: not positive "
-                            "definite",
-                            sr, kjj, (long long)j, (long long)s->n);
-        }
-        d[j] = 1.0 / sqrt(kjj);
-    }
-    /* the values in the pattern's order (SeqAIJ takes the CSR as given:
-     * entry k of the pattern is entry k of the system) */
     double *v = zs_malloc_array((size_t)(y->nnz > 0 ? y->nnz : 1), sizeof *v);
-    if (v == NULL) {
-        free(d);
-        return zs_error(err, ZSTR_ENOMEM, "out of memory for a PETSc operator (%lld values)",
-                        (long long)y->nnz);
+    int rc = d != NULL && v != NULL
+                 ? ZSTR_OK
+                 : zs_error(err, ZSTR_ENOMEM, "out of memory for a PETSc operator (%lld values)",
+                            (long long)y->nnz);
+    if (rc == ZSTR_OK)
+        rc = zs_system_csr(s, 1.0, sr, NULL, NULL, v, err);
+    for (PetscInt j = 0; rc == ZSTR_OK && j < y->n; j++) {
+        double kjj = 0.0;
+        for (PetscInt k = y->ia[j]; k < y->ia[j + 1]; k++)
+            if (y->ja[k] == j)
+                kjj = v[k];
+        if (!(kjj > 0.0) || !isfinite(kjj))
+            rc = zs_error(err, kjj == 0.0 ? ZSTR_ESINGULAR : ZSTR_EINVAL,
+                          "G + %g C has the diagonal %g at row %lld of %lld: not positive "
+                          "definite",
+                          sr, kjj, (long long)j, (long long)s->n);
+        else
+            d[j] = 1.0 / sqrt(kjj);
     }
     int finite = 1;
-    for (int64_t j = 0; j < s->n; j++)
-        for (int64_t k = s->Ap[j]; k < s->Ap[j + 1]; k++) {
-            double a = d[s->Ai[k]] * (s->Gx[k] + sr * s->Cx[k]) * d[j];
+    for (PetscInt j = 0; rc == ZSTR_OK && j < y->n; j++)
+        for (PetscInt k = y->ia[j]; k < y->ia[j + 1]; k++) {
+            double a = d[y->ja[k]] * v[k] * d[j];
             finite &= isfinite(a);
             v[k] = a;
         }
-    if (!finite) {
+    if (rc == ZSTR_OK && !finite)
+        rc = zs_error(err, ZSTR_EINVAL, "G + %g C has values that are not finite after scaling",
+                      sr);
+    if (rc != ZSTR_OK) {
         free(v);
         free(d);
-        return zs_error(err, ZSTR_EINVAL,
-                        "G + %g C has values that are not finite after scaling", sr);
+        return rc;
     }
     pthread_mutex_lock(&zs_petsc_lock);
     petsc_msg m = {{0}, 0};
@@ -515,7 +533,7 @@ static int petsc_factor(const zs_system *s, void *sym, double sr, double si, voi
     PetscPopErrorHandler();
     pthread_mutex_unlock(&zs_petsc_lock);
     if (ierr != 0) {
-        int rc = zs_petsc_fail(&m, ierr, "making the operator", err);
+        rc = zs_petsc_fail(&m, ierr, "making the operator", err);
         zs_petsc_enter(&m);
         MatDestroy(&A);
         zs_petsc_leave();
