@@ -254,8 +254,9 @@ $(RESTAMP_BENCH_BIN): bench/restamp_bench.c $(RESTAMP_BENCH_BIN).d $(STLIB) | $(
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(STLIB) $(LIBS)
 $(SYNTH_BIN): bench/synth_volume.c $(SYNTH_BIN).d $(STLIB) | $(B)/bench
 	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(STLIB) $(LIBS)
-$(PLANMEM_BIN): bench/plan_memory.c $(PLANMEM_BIN).d $(STLIB) | $(B)/bench
-	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(STLIB) $(LIBS)
+# a plan's memory, either backend: libzstr-mpi when it is built
+$(PLANMEM_BIN): bench/plan_memory.c $(PLANMEM_BIN).d $(if $(HAVE_PETSC),$(MPI_STLIB),$(STLIB)) | $(B)/bench
+	$(CC) $(DEPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(RUNNER_LIBS)
 bench: $(BENCH_BIN) $(MOR_BENCH_BIN) $(ITER_BENCH_BIN) $(if $(HAVE_PETSC),$(MPI_BENCH_BIN)) $(RESTAMP_BENCH_BIN) $(SYNTH_BIN) $(PLANMEM_BIN)
 	$(BENCH_BIN)
 

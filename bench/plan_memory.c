@@ -3,7 +3,7 @@
  * (bench/paper_model.h): what zstr_plan_create holds afterwards and its peak
  * while it runs, both from the kernel's counters of this process.
  *
- *   plan_memory -n N [-m GiB]
+ *   plan_memory -n N [-m GiB] [-b direct|iterative]
  *
  * 1. make the model (Voronoi grains, interface map);
  * 2. reset the peak counter (clear_refs 5), note the resident set;
@@ -11,6 +11,8 @@
  * resident = RSS after − RSS before, peak = VmHWM − RSS before, both per voxel.
  * The plan's own accounting (zstr_plan_info: pencil, direct solver, reduced
  * sweeps' analysis) is printed beside them.  One Markdown row on stdout.
+ * -b chooses the reduced sweeps' backend (default auto; iterative needs the
+ * bench linked with libzstr-mpi, as the Makefile does when PETSc is there).
  *
  * Only public API and zstr_plan_info's first fields are used, so the same
  * file builds against an older libzstr for a before/after comparison in one
@@ -51,26 +53,26 @@ static int reset_peak(void)
     return fclose(f) == 0 && ok ? 0 : -1;
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 int main(int argc, char **argv)
 {
     bench_fix_mmap_threshold();
     int64_t n = 0;
     double gib = 0.0;
+    int backend = ZSTR_BACKEND_AUTO, bad = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "-n") == 0)
             n = atoll(argv[i + 1]);
         else if (strcmp(argv[i], "-m") == 0)
             gib = atof(argv[i + 1]);
+        else if (strcmp(argv[i], "-b") == 0 && strcmp(argv[i + 1], "direct") == 0)
+            backend = ZSTR_BACKEND_DIRECT;
+        else if (strcmp(argv[i], "-b") == 0 && strcmp(argv[i + 1], "iterative") == 0)
+            backend = ZSTR_BACKEND_ITERATIVE;
+        else
+            bad = 1;
     }
-    if (n < 2) {
-        fprintf(stderr, "usage: plan_memory -n N [-m GiB]\n");
+    if (n < 2 || bad) {
+        fprintf(stderr, "usage: plan_memory -n N [-m GiB] [-b direct|iterative]\n");
         return 2;
     }
     zstr_error e;
@@ -84,17 +86,22 @@ int main(int argc, char **argv)
     zstr_options_default(&o);
     if (gib > 0.0)
         o.memory_limit = gib * 1073741824.0;
+#ifndef OLD_INFO
+    o.backend = backend;
+#else
+    (void)backend;
+#endif
     if (reset_peak() != 0) {
         fprintf(stderr, "cannot reset the peak counter (/proc/self/clear_refs)\n");
         return 1;
     }
-    double rss0 = status_kib("VmRSS"), t0 = now();
+    double rss0 = status_kib("VmRSS"), t0 = bench_now();
     zstr_plan *p = NULL;
     if (zstr_plan_create(m, &o, &p, &e) != ZSTR_OK) {
         fprintf(stderr, "plan: %s\n", e.message);
         return 1;
     }
-    double t1 = now(), rss1 = status_kib("VmRSS"), hwm = status_kib("VmHWM");
+    double t1 = bench_now(), rss1 = status_kib("VmRSS"), hwm = status_kib("VmHWM");
     zstr_plan_info in;
     zstr_plan_info_init(&in);
     zstr_plan_get_info(p, &in);

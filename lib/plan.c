@@ -400,9 +400,10 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
     if (rc != ZSTR_OK)
         goto fail;
     if (in->backend == ZSTR_BACKEND_ITERATIVE) {
-        /* the iterative backend's symbolic object: the port form's AIJ matrix */
-        double pnz = backend_stat(plan->mor_backend, plan->mor_symbolic, "petsc.pattern_nnz");
-        in->mor_bytes = 12.0 * pnz + 4.0 * ((double)p->n + 2.0);
+        /* the iterative backend's symbolic object: the port form's pattern
+         * as PETSc's 32-bit row starts and columns (no values) */
+        in->mor_bytes = backend_stat(plan->mor_backend, plan->mor_symbolic,
+                                     "petsc.pattern_bytes");
         in->plan_bytes = in->pencil_bytes + in->mor_bytes;
     }
     /* the direct solver's part is counted before it is made (direct_extra) */

@@ -520,6 +520,9 @@ START_TEST(test_iterative_backend)
         ck_assert(figure(be, sym, num, "petsc.solves") == 1.0);
         ck_assert(figure(be, sym, num, "petsc.setup_seconds") >= 0.0);
         ck_assert(figure(be, sym, num, "petsc.pattern_nnz") == (double)s.nnz);
+        /* the pattern kept: n + 1 row starts and nnz columns, 4 or 8 bytes each */
+        double pb = figure(be, sym, num, "petsc.pattern_bytes"), ents = (double)(s.nnz + s.n + 1);
+        ck_assert_msg(pb == 4.0 * ents || pb == 8.0 * ents, "pattern bytes %g", pb);
         be->free_numeric(num);
         be->free_symbolic(sym);
     }

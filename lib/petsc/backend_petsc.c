@@ -797,6 +797,11 @@ static int petsc_stat(const void *sym, const void *num, int k, const char **name
         *name = "petsc.pattern_nnz";
         *value = y != NULL ? (double)y->nnz : 0.0;
         return ZSTR_OK;
+    case 7:
+        *name = "petsc.pattern_bytes"; /* the row starts and columns kept */
+        *value = y != NULL ? (double)sizeof(PetscInt) * ((double)y->nnz + (double)y->n + 1.0)
+                           : 0.0;
+        return ZSTR_OK;
     default:
         return ZSTR_ERANGE;
     }
