@@ -26,6 +26,8 @@
 #include "zstr.h"
 #include "zstr_mpi.h"
 
+#include "zs_paper.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,31 +92,12 @@ static zstr_model *layered(void)
     return m;
 }
 
-/* the paper's model: Voronoi grains with GB layers, and a square contact
- * spot on the WE with the rest pores, SEI or free surface (constriction) */
+/* the paper's model (tests/zs_paper.h): Voronoi grains with GB layers, and a
+ * square contact spot on the WE with the rest pores, SEI or free surface */
 static zstr_model *paper(int64_t n, int64_t nz, int rest, double fraction, int ce_too)
 {
-    const double h = 100e-6 / (double)n;
-    zstr_model *m = grid(n, n, nz, h);
-    if (m == NULL)
-        return NULL;
-    int ib = phase(m, "bulk", 0.046, 150.0), ig = phase(m, "gb", 5.97e-4, 150.0);
-    zstr_voronoi_params vp = {25e-6, 7, ib, ig, 10e-9};
-    zstr_model_voronoi(m, &vp, NULL, NULL);
-    zstr_interface_params ip;
-    zstr_interface_params_default(&ip);
-    ip.contact_resistance = 0.5e-4;
-    ip.contact_capacitance = 1.77e4;
-    ip.pore_capacitance = 8.85;
-    ip.sei_resistance = 100e-4;
-    ip.sei_capacitance = 0.88;
-    uint8_t *px = malloc((size_t)(n * n));
-    if (px != NULL && zstr_map_square(n, n, h, h, fraction, rest, px, NULL, NULL) == ZSTR_OK) {
-        zstr_model_set_interface(m, ZSTR_WE, &ip, px, NULL);
-        if (ce_too)
-            zstr_model_set_interface(m, ZSTR_CE, &ip, px, NULL);
-    }
-    free(px);
+    zstr_model *m = NULL;
+    zs_paper_model(n, nz, rest, fraction, ce_too, &m, NULL);
     return m;
 }
 

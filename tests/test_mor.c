@@ -22,6 +22,7 @@
  */
 #include "zs_backend.h" /* zs_backend_iterative: is the iterative backend built? */
 #include "zs_test.h"
+#include "zs_paper.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -143,27 +144,13 @@ START_TEST(test_layer_poles_exact)
 }
 END_TEST
 
-/* the paper's model (Voronoi + GB + square spot with pores or SEI), n³ */
+/* the paper's model (tests/zs_paper.h: Voronoi + GB + square spot with pores
+ * or SEI), n³ */
 static zstr_model *paper_model(int64_t n, int rest, double fraction)
 {
-    const double h = 100e-6 / (double)n;
-    zstr_model *m = grid(n, h);
-    int ib = phase(m, "bulk", 0.046, 150.0), ig = phase(m, "gb", 5.97e-4, 150.0);
-    zstr_voronoi_params vp = {25e-6, 7, ib, ig, 10e-9};
+    zstr_model *m = NULL;
     zstr_error e;
-    ZS_CK_OK(zstr_model_voronoi(m, &vp, NULL, &e), &e);
-    zstr_interface_params ip;
-    zstr_interface_params_default(&ip);
-    ip.contact_resistance = 0.5e-4;
-    ip.contact_capacitance = 1.77e4;
-    ip.pore_capacitance = 8.85;
-    ip.sei_resistance = 100e-4;
-    ip.sei_capacitance = 0.88;
-    uint8_t *px = malloc((size_t)(n * n));
-    ck_assert_ptr_nonnull(px);
-    ZS_CK_OK(zstr_map_square(n, n, h, h, fraction, rest, px, NULL, &e), &e);
-    ZS_CK_OK(zstr_model_set_interface(m, ZSTR_WE, &ip, px, &e), &e);
-    free(px);
+    ZS_CK_OK(zs_paper_model(n, n, rest, fraction, 0, &m, &e), &e);
     return m;
 }
 
