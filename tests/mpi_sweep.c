@@ -341,6 +341,7 @@ int main(int argc, char **argv)
     run_case(&c, "floating island", island());
     run_case(&c, "slabs of one layer", paper(9, 3, ZSTR_PIXEL_SEI, 0.4, 0));
     run_case(&c, "open circuit", paper(6, 7, ZSTR_PIXEL_PORE, 0.0, 0));
+    run_case(&c, "open circuit, cube", paper(6, 6, ZSTR_PIXEL_PORE, 0.0, 0));
     int failures = 0;
     MPI_Allreduce(&c.failures, &failures, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
     if (c.rank == 0)

@@ -478,12 +478,13 @@ static zstr_plan *plan_with(const zstr_model *m, int backend, const char *option
  * spectrum, but through different shifts, so 1e-6 bounds their difference
  * only with the margin the estimates leave: measured up to 1.1e-7), the same
  * structure (DC path or capacitor), and Z_r(0) = R_DC. */
-static void iterative_against_cholmod(const zstr_model *m, const char *what)
+static void iterative_against_cholmod(const zstr_model *m, const char *what,
+                                      const char *options)
 {
     if (zs_backend_iterative() == NULL)
         return;
     zstr_plan *pd = plan_with(m, ZSTR_BACKEND_DIRECT, NULL);
-    zstr_plan *pi = plan_with(m, ZSTR_BACKEND_ITERATIVE, NULL);
+    zstr_plan *pi = plan_with(m, ZSTR_BACKEND_ITERATIVE, options);
     zstr_plan_info in;
     zstr_plan_info_init(&in);
     ZS_CK_OK(zstr_plan_get_info(pi, &in), NULL);
@@ -587,21 +588,21 @@ START_TEST(test_iterative_models)
      * honesty margin rather than the backend */
     zstr_model *m = grid(5, 2e-6);
     phase(m, "bulk", 0.046, 150.0);
-    iterative_against_cholmod(m, "homogeneous");
+    iterative_against_cholmod(m, "homogeneous", NULL);
     zstr_model_free(m);
     m = layered();
-    iterative_against_cholmod(m, "layered");
+    iterative_against_cholmod(m, "layered", NULL);
     zstr_model_free(m);
     m = paper_model(10, ZSTR_PIXEL_PORE, 0.22);
-    iterative_against_cholmod(m, "Voronoi + GB + pores");
+    iterative_against_cholmod(m, "Voronoi + GB + pores", NULL);
     zstr_model_free(m);
     m = paper_model(8, ZSTR_PIXEL_SEI, 0.3);
-    iterative_against_cholmod(m, "Voronoi + GB + SEI");
+    iterative_against_cholmod(m, "Voronoi + GB + SEI", NULL);
     zstr_model_free(m);
     /* constriction: a 9 % contact spot, free surface elsewhere (no pores):
      * the current narrows into the spot */
     m = paper_model(12, ZSTR_PIXEL_NONE, 0.09);
-    iterative_against_cholmod(m, "constriction");
+    iterative_against_cholmod(m, "constriction", NULL);
     zstr_model_free(m);
 }
 END_TEST
@@ -611,7 +612,10 @@ START_TEST(test_iterative_floating_and_open)
     /* no DC path (every WE pixel a pore) and a floating island: G is
      * singular, so neither backend shifts at 0, and the models agree */
     zstr_model *m = paper_model(6, ZSTR_PIXEL_PORE, 0.0);
-    iterative_against_cholmod(m, "open circuit");
+    iterative_against_cholmod(m, "open circuit", NULL);
+    /* GAMG as the distributed backend runs it (no squared graph) */
+    iterative_against_cholmod(m, "open circuit, GAMG without the squared graph",
+                              "-pc_gamg_square_graph 0");
     zstr_model_free(m);
     const int64_t n = 5;
     m = grid(n, 2e-6);
@@ -626,7 +630,7 @@ START_TEST(test_iterative_floating_and_open)
             }
     zstr_error e;
     ZS_CK_OK(zstr_model_set_labels(m, lab, &e), &e);
-    iterative_against_cholmod(m, "floating island");
+    iterative_against_cholmod(m, "floating island", NULL);
     zstr_model_free(m);
 }
 END_TEST
