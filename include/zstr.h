@@ -487,16 +487,18 @@ typedef struct zstr_plan_info {
                                     0, only reduced-order sweeps run (zstr_execute
                                     at f > 0 gives ZSTR_EMEMLIMIT) */
     double predicted_mor_bytes;  /* predicted memory of a reduced-order sweep with
-                                    default options: one real Cholesky factor (or
-                                    the iterative backend's operator and multigrid
-                                    hierarchy), the basis, the port form */
+                                    default options: one real Cholesky factor and
+                                    the port form (or the iterative backend's
+                                    operator and multigrid hierarchy; its port
+                                    form is read from the pencil), the basis */
     /* the parts of plan_bytes */
     double pencil_bytes;         /* the assembled network: one triangle of G and C */
     double direct_bytes;         /* the direct solver: both triangles and the complex
                                     LU's symbolic analysis, made at the first
                                     workspace; 0 before, and when no complex LU fits */
     double mor_bytes;            /* the reduced-order sweeps' symbolic analysis of the
-                                    port form (CHOLMOD's) */
+                                    port form (CHOLMOD's; the iterative backend's:
+                                    the pattern's row starts and columns) */
     int backend;                 /* zstr_backend of the reduced-order sweeps:
                                     DIRECT or ITERATIVE (never AUTO) */
 } zstr_plan_info;
