@@ -12,9 +12,12 @@
  *      and per solve, the estimate, frequencies recomputed by LU, the
  *      process's peak RSS (VmHWM);
  *   3. -w FILE writes the 101 values of Z (%.17g); -c FILE reads such a file
- *      (the other backend's) and reports the largest relative difference.
+ *      (the other backend's) and reports the largest relative difference;
+ *   4. -d: after the sweep, R_DC (zstr_dc_resistance: CG + AMG on the voxel
+ *      network at DC for an iterative plan, CHOLMOD for a direct one), its
+ *      time and the peak RSS after it, on stderr.
  *
- *   iter_bench -n N -b direct|iterative [-t T] [-o "PETSc options"] [-w OUT] [-c REF]
+ *   iter_bench -n N -b direct|iterative [-t T] [-o "PETSc options"] [-w OUT] [-c REF] [-d]
  *
  * Output: one Markdown table row on stdout; progress on stderr.
  */
@@ -43,8 +46,11 @@ int main(int argc, char **argv)
     int backend = -1;
     double tol = 1e-6;
     const char *opts = NULL, *wpath = NULL, *cpath = NULL;
+    int want_dc = 0;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
+        if (strcmp(argv[i], "-d") == 0)
+            want_dc = 1;
+        else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
             n = atoll(argv[++i]);
         else if (strcmp(argv[i], "-b") == 0 && i + 1 < argc) {
             const char *b = argv[++i];
@@ -64,7 +70,7 @@ int main(int argc, char **argv)
     }
     if (n < 2 || backend < 0 || !(tol > 0.0 && tol < 1.0)) {
         fprintf(stderr, "usage: iter_bench -n N -b direct|iterative [-t T] [-o OPTIONS] "
-                        "[-w OUT] [-c REF]\n");
+                        "[-w OUT] [-c REF] [-d]\n");
         return 2;
     }
     zstr_error e;
@@ -143,6 +149,17 @@ int main(int argc, char **argv)
             perror(wpath);
             return 1;
         }
+    }
+    if (want_dc) {
+        zstr_dc_result dc;
+        zstr_dc_result_init(&dc);
+        double td = bench_now();
+        if (zstr_dc_resistance(p, &dc, &e) != ZSTR_OK) {
+            fprintf(stderr, "iter_bench: R_DC: %s\n", e.message);
+            return 1;
+        }
+        fprintf(stderr, "R_DC = %.10g ohm in %.1f s; peak RSS after it %.0f MiB\n",
+                dc.resistance, bench_now() - td, bench_vm_hwm_mib());
     }
     int64_t real_solves = rep.solves > 0 ? rep.solves : 1;
     printf("| %lld | %lld | %s | %.1f | %.1f | %lld | %lld | %lld | %.1f | %.3g | %lld | %.3g | "
