@@ -15,9 +15,9 @@
  *      (the other backend's) and reports the largest relative difference;
  *   4. -d: after the sweep, R_DC (zstr_dc_resistance: CG + AMG on the voxel
  *      network at DC for an iterative plan, CHOLMOD for a direct one), its
- *      time and the peak RSS after it, on stderr.
+ *      time and the peak RSS after it, on stderr; -D: R_DC alone, no sweep.
  *
- *   iter_bench -n N -b direct|iterative [-t T] [-o "PETSc options"] [-w OUT] [-c REF] [-d]
+ *   iter_bench -n N -b direct|iterative [-t T] [-o "PETSc options"] [-w OUT] [-c REF] [-d|-D]
  *
  * Output: one Markdown table row on stdout; progress on stderr.
  */
@@ -50,6 +50,8 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-d") == 0)
             want_dc = 1;
+        else if (strcmp(argv[i], "-D") == 0)
+            want_dc = 2;
         else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
             n = atoll(argv[++i]);
         else if (strcmp(argv[i], "-b") == 0 && i + 1 < argc) {
@@ -70,7 +72,7 @@ int main(int argc, char **argv)
     }
     if (n < 2 || backend < 0 || !(tol > 0.0 && tol < 1.0)) {
         fprintf(stderr, "usage: iter_bench -n N -b direct|iterative [-t T] [-o OPTIONS] "
-                        "[-w OUT] [-c REF] [-d]\n");
+                        "[-w OUT] [-c REF] [-d|-D]\n");
         return 2;
     }
     zstr_error e;
@@ -114,6 +116,19 @@ int main(int argc, char **argv)
             "%.0f MiB\n",
             (long long)n, (long long)in.n_unknowns, t_plan, in.plan_bytes / 1048576.0,
             in.predicted_mor_bytes / 1048576.0);
+    if (want_dc == 2) { /* R_DC alone */
+        zstr_dc_result dc;
+        zstr_dc_result_init(&dc);
+        double td = bench_now();
+        int rc = zstr_dc_resistance(p, &dc, &e);
+        fprintf(stderr, "R_DC = %.10g ohm in %.1f s (%s); peak RSS %.0f MiB\n", dc.resistance,
+                bench_now() - td, rc == ZSTR_OK ? "ok" : e.message, bench_vm_hwm_mib());
+        free(f);
+        free(z);
+        zstr_plan_free(p);
+        zstr_model_free(m);
+        return rc == ZSTR_OK ? 0 : 1;
+    }
     if (zstr_sweep(p, nf, f, z, &so, &e) < 0) {
         fprintf(stderr, "iter_bench: %s\n", e.message);
         return 1;
