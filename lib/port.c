@@ -187,69 +187,47 @@ int zs_system_build(const zs_pencil *p, int electrode, zs_system *s, zstr_error 
         s->g_definite = !p->open_circuit && p->n_floating == 0;
         return ZSTR_OK;
     }
-    const zs_elec *we = &p->elec[ZSTR_WE], *ce = &p->elec[ZSTR_CE];
-    if (we->n < 1 || ce->n < 1)
-        return zs_error(err, ZSTR_EINVAL,
-                        "the %s electrode has no branch (every pixel is free surface): no "
-                        "current can flow",
-                        we->n < 1 ? "working" : "counter");
-    long double gw, cw, gc, cc;
-    electrode_sums(we, &gw, &cw);
-    electrode_sums(ce, &gc, &cc);
-    int keep_ce = keeps_ce(p, electrode);
-    const zs_elec *kept = keep_ce ? ce : we;
-    const int64_t n = p->n, w = n;
-    /* per node: summed admittance (g, c) to the kept electrode, and whether it
-     * touches it */
-    long double *wg = zs_calloc_array((size_t)n, sizeof *wg);
-    long double *wc = zs_calloc_array((size_t)n, sizeof *wc);
-    uint8_t *touch = zs_calloc_array((size_t)n, 1);
-    int rc = ZSTR_OK;
-    if (wg == NULL || wc == NULL || touch == NULL) {
-        rc = zs_error(err, ZSTR_ENOMEM, "out of memory for the port form");
-        goto done;
-    }
-    int64_t nt = 0;
-    for (int64_t k = 0; k < kept->n; k++) {
-        int64_t a = kept->node[k];
-        nt += !touch[a];
-        touch[a] = 1;
-        wg[a] += kept->g[k];
-        wc[a] += kept->c[k];
-    }
-    s->port_electrode = keep_ce ? ZSTR_CE : ZSTR_WE;
-    s->port = w;
-    rc = expand(p, touch, nt, s, err);
+    /* the port node's row as the compact form holds it (the electrode
+     * chosen, its sums per node), then both triangles with that row */
+    zs_system c;
+    int rc = zs_system_build_compact(p, electrode, &c, err);
     if (rc != ZSTR_OK)
-        goto done;
-    /* the port row: after the last entry of each touching column, and column w */
-    int64_t q = s->Ap[w];
-    for (int64_t a = 0; a < n; a++) {
-        if (touch[a]) {
-            int64_t t = s->Ap[a + 1] - 1;
-            s->Ai[t] = w;
-            s->Gx[t] = (double)-wg[a];
-            s->Cx[t] = (double)-wc[a];
-            s->Ai[q] = a;
-            s->Gx[q] = (double)-wg[a];
-            s->Cx[q] = (double)-wc[a];
-            q++;
-        }
+        return rc;
+    const int64_t n = p->n, w = c.port;
+    uint8_t *touch = zs_calloc_array((size_t)(n > 0 ? n : 1), 1);
+    if (touch == NULL) {
+        zs_system_free(&c);
+        return zs_error(err, ZSTR_ENOMEM, "out of memory for the port form");
     }
-    long double dg = keep_ce ? gc : gw, dc = keep_ce ? cc : cw;
-    s->Ai[q] = w;
-    s->Gx[q] = (double)dg;
-    s->Cx[q] = (double)dc;
-    /* G is definite when every node conducts to the grounded electrode: no
-     * floating node and a conductive path between the electrodes (nodes joined
-     * to the kept electrode only are then joined to the other through w) */
-    s->g_definite = !p->open_circuit && p->n_floating == 0;
-done:
-    free(wg);
-    free(wc);
+    for (int64_t t = 0; t < c.nt; t++)
+        touch[c.tnode[t]] = 1;
+    rc = expand(p, touch, c.nt, s, err);
     free(touch);
-    if (rc != ZSTR_OK)
+    if (rc == ZSTR_OK) {
+        /* the port row: after the last entry of each touched column (its
+         * rows are all < w), and column w: the touched nodes, then w */
+        int64_t q = s->Ap[w];
+        for (int64_t t = 0; t < c.nt; t++, q++) {
+            int64_t a = c.tnode[t], e = s->Ap[a + 1] - 1;
+            s->Ai[e] = w;
+            s->Ai[q] = a;
+            s->Gx[e] = s->Gx[q] = c.tg[t];
+            s->Cx[e] = s->Cx[q] = c.tc[t];
+        }
+        s->Ai[q] = w;
+        s->Gx[q] = c.wg;
+        s->Cx[q] = c.wc;
+        s->port = w;
+        s->port_electrode = c.port_electrode;
+        /* G is definite when every node conducts to the grounded electrode:
+         * no floating node and a conductive path between the electrodes
+         * (nodes joined to the kept electrode only are then joined to the
+         * other through w) */
+        s->g_definite = c.g_definite;
+    } else {
         zs_system_free(s);
+    }
+    zs_system_free(&c);
     return rc;
 }
 
