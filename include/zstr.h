@@ -159,6 +159,14 @@ ZSTR_API void zstr_model_free(zstr_model *model);
 
 /* Grid and derived geometry. */
 ZSTR_API void zstr_model_get_grid(const zstr_model *model, int64_t n[3], double h[3]);
+/* The layers the model holds, [*z_begin, *z_end): 0 and nz for a model of
+ * zstr_model_create.  A distributed process's model (zstr_mpi_model_create,
+ * zstr_mpi.h) holds only the layers its slab needs; the per-voxel calls below
+ * (fill, labels, grains) then take and give those layers' voxels, x fastest,
+ * from layer z_begin, and the calls that need every voxel (plans, Voronoi
+ * grains, descriptions' counts, tortuosity) refuse it with ZSTR_EINVAL. */
+ZSTR_API void zstr_model_get_layers(const zstr_model *model, int64_t *z_begin,
+                                    int64_t *z_end);
 
 /* A phase.  conductivity σ_ref [S/m] (>= 0; 0 = insulator such as a pore),
  * permittivity ε_r (> 0), activation_energy E_a [eV] (>= 0), at

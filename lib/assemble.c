@@ -506,22 +506,25 @@ static void build_layers(const netctx *x, sink *k, int64_t zlo, int64_t zhi)
     const double *h = m->h;
     const double area[3] = {h[1] * h[2], h[0] * h[2], h[0] * h[1]};
     const int64_t stride[3] = {1, nx, nx * ny};
-    const int32_t *gr = m->grains;
+    /* the layers held start at z_lo (a distributed process's model) */
+    const int64_t held0 = m->z_lo * nx * ny;
+    const int32_t *lab = m->labels, *gr = m->grains;
     const double dgb = gr ? m->gb_thickness : 0.0;
     for (int64_t z = zlo; z < zhi; z++) {
         for (int64_t y = 0; y < ny; y++) {
             for (int64_t xx = 0; xx < nx; xx++) {
-                const int64_t i = xx + nx * (y + ny * z);
-                const int pi = m->labels[i];
+                const int64_t i = xx + nx * (y + ny * z), ih = i - held0;
+                const int pi = lab[ih];
                 const int64_t coord[3] = {xx, y, z};
                 for (int d = 0; d < 3; d++) {
                     if (coord[d] + 1 >= m->n[d])
                         continue;
                     const int64_t j = i + stride[d];
-                    const int pj = m->labels[j];
+                    const int64_t jh = ih + stride[d];
+                    const int pj = lab[jh];
                     part parts[3];
                     int np = 0;
-                    int gb = gr && gr[i] >= 0 && gr[j] >= 0 && gr[i] != gr[j];
+                    int gb = gr && gr[ih] >= 0 && gr[jh] >= 0 && gr[ih] != gr[jh];
                     double half = 0.5 * h[d] - (gb ? 0.5 * dgb : 0.0);
                     parts[np++] = phase_part(x, pi, area[d], half);
                     if (gb && dgb > 0.0)
@@ -632,7 +635,7 @@ static int network_contrast(const netctx *x, zs_pencil *p)
     uint8_t *used = calloc(ZS_MAX_PHASES, 1);
     if (used == NULL)
         return ZSTR_ENOMEM;
-    for (int64_t i = 0; i < m->nvox; i++)
+    for (int64_t i = 0; i < m->nheld; i++)
         used[m->labels[i]] = 1;
     contrast_scan c;
     memset(&c, 0, sizeof c);
@@ -694,6 +697,14 @@ int zs_walk_elements(const zstr_model *m, int64_t zlo, int64_t zhi, int64_t firs
     if (zlo < 0 || zhi > m->n[2] || zlo > zhi)
         return zs_error(err, ZSTR_EINVAL, "layers %lld..%lld outside the grid's %lld",
                         (long long)zlo, (long long)zhi, (long long)m->n[2]);
+    /* the walk reads layers zlo .. zhi (the far ends of the z-branches) */
+    int64_t top = zhi < m->n[2] ? zhi + 1 : zhi;
+    if (zlo < zhi && (zlo < m->z_lo || top > m->z_hi))
+        return zs_error(err, ZSTR_EINVAL,
+                        "the elements of layers %lld..%lld need layers %lld..%lld, but the "
+                        "model holds only %lld..%lld",
+                        (long long)zlo, (long long)zhi - 1, (long long)zlo, (long long)top - 1,
+                        (long long)m->z_lo, (long long)m->z_hi - 1);
     netctx *x = malloc(sizeof *x);
     if (x == NULL)
         return zs_error(err, ZSTR_ENOMEM, "assembly: out of memory");

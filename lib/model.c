@@ -20,29 +20,31 @@
 static int finite_pos(double x) { return isfinite(x) && x > 0.0; }
 static int finite_nonneg(double x) { return isfinite(x) && x >= 0.0; }
 
-int zstr_model_create(int64_t nx, int64_t ny, int64_t nz, double hx, double hy, double hz,
-                      zstr_model **out, zstr_error *err)
+int zs_model_create_layers(int64_t nx, int64_t ny, int64_t nz, double hx, double hy, double hz,
+                           int64_t z_lo, int64_t z_hi, const char *fn, zstr_model **out,
+                           zstr_error *err)
 {
     zs_error_clear(err);
     if (out == NULL)
-        return zs_error(err, ZSTR_EINVAL, "zstr_model_create: out is NULL");
+        return zs_error(err, ZSTR_EINVAL, "%s: out is NULL", fn);
     *out = NULL;
     if (nx < 1 || ny < 1 || nz < 1)
         return zs_error(err, ZSTR_EINVAL,
-                        "zstr_model_create: grid %lld x %lld x %lld: every size must be >= 1",
+                        "%s: grid %lld x %lld x %lld: every size must be >= 1", fn,
                         (long long)nx, (long long)ny, (long long)nz);
     if (!finite_pos(hx) || !finite_pos(hy) || !finite_pos(hz))
         return zs_error(err, ZSTR_EINVAL,
-                        "zstr_model_create: voxel edges %g, %g, %g m: each must be finite "
-                        "and > 0",
-                        hx, hy, hz);
+                        "%s: voxel edges %g, %g, %g m: each must be finite and > 0", fn, hx,
+                        hy, hz);
     if (nx > ZS_MAX_VOXELS / ny || nx * ny > ZS_MAX_VOXELS / nz)
-        return zs_error(err, ZSTR_ERANGE,
-                        "zstr_model_create: grid %lld x %lld x %lld exceeds 2^40 voxels",
-                        (long long)nx, (long long)ny, (long long)nz);
+        return zs_error(err, ZSTR_ERANGE, "%s: grid %lld x %lld x %lld exceeds 2^40 voxels",
+                        fn, (long long)nx, (long long)ny, (long long)nz);
+    if (z_lo < 0 || z_hi > nz || z_lo >= z_hi)
+        return zs_error(err, ZSTR_EINVAL, "%s: layers %lld..%lld are not within 0..%lld", fn,
+                        (long long)z_lo, (long long)z_hi, (long long)nz);
     zstr_model *m = calloc(1, sizeof *m);
     if (m == NULL)
-        return zs_error(err, ZSTR_ENOMEM, "zstr_model_create: out of memory");
+        return zs_error(err, ZSTR_ENOMEM, "%s: out of memory", fn);
     m->n[0] = nx;
     m->n[1] = ny;
     m->n[2] = nz;
@@ -50,17 +52,44 @@ int zstr_model_create(int64_t nx, int64_t ny, int64_t nz, double hx, double hy, 
     m->h[1] = hy;
     m->h[2] = hz;
     m->nvox = nx * ny * nz;
+    m->z_lo = z_lo;
+    m->z_hi = z_hi;
+    m->nheld = nx * ny * (z_hi - z_lo);
     m->temperature = 298.15;
     m->gb_phase = -1;
-    m->labels = zs_calloc_array((size_t)m->nvox, sizeof *m->labels);
+    m->labels = zs_calloc_array((size_t)m->nheld, sizeof *m->labels);
     if (m->labels == NULL) {
         free(m);
-        return zs_error(err, ZSTR_ENOMEM,
-                        "zstr_model_create: out of memory for %lld voxel labels",
-                        (long long)nx * ny * nz);
+        return zs_error(err, ZSTR_ENOMEM, "%s: out of memory for %lld voxel labels", fn,
+                        (long long)(nx * ny * (z_hi - z_lo)));
     }
     *out = m;
     return ZSTR_OK;
+}
+
+int zstr_model_create(int64_t nx, int64_t ny, int64_t nz, double hx, double hy, double hz,
+                      zstr_model **out, zstr_error *err)
+{
+    return zs_model_create_layers(nx, ny, nz, hx, hy, hz, 0, nz, "zstr_model_create", out,
+                                  err);
+}
+
+int zs_model_whole(const zstr_model *m, const char *fn, zstr_error *err)
+{
+    if (m->z_lo == 0 && m->z_hi == m->n[2])
+        return ZSTR_OK;
+    return zs_error(err, ZSTR_EINVAL,
+                    "%s: the model holds only layers %lld..%lld of %lld (one process's part, "
+                    "from zstr_mpi_model_create); this needs the whole model",
+                    fn, (long long)m->z_lo, (long long)m->z_hi - 1, (long long)m->n[2]);
+}
+
+void zstr_model_get_layers(const zstr_model *m, int64_t *z_begin, int64_t *z_end)
+{
+    if (z_begin != NULL)
+        *z_begin = m ? m->z_lo : 0;
+    if (z_end != NULL)
+        *z_end = m ? m->z_hi : 0;
 }
 
 void zstr_model_free(zstr_model *m)
@@ -198,7 +227,7 @@ int zstr_model_fill(zstr_model *m, int phase, zstr_error *err)
     if (phase < 0 || phase >= ZS_MAX_PHASES)
         return zs_error(err, ZSTR_EINVAL, "zstr_model_fill: phase %d out of range 0..%d",
                         phase, ZS_MAX_PHASES - 1);
-    for (int64_t i = 0; i < m->nvox; i++)
+    for (int64_t i = 0; i < m->nheld; i++)
         m->labels[i] = phase;
     return ZSTR_OK;
 }
@@ -210,13 +239,14 @@ int zstr_model_set_labels(zstr_model *m, const int32_t *labels, zstr_error *err)
         return zs_error(err, ZSTR_EINVAL, "zstr_model_set_labels: model is NULL");
     if (labels == NULL)
         return zs_error(err, ZSTR_EINVAL, "zstr_model_set_labels: labels is NULL");
-    for (int64_t i = 0; i < m->nvox; i++) {
+    const int64_t base = m->z_lo * m->n[0] * m->n[1];
+    for (int64_t i = 0; i < m->nheld; i++) {
         if (labels[i] < 0 || labels[i] >= ZS_MAX_PHASES)
             return zs_error(err, ZSTR_EINVAL,
                             "zstr_model_set_labels: voxel %lld has phase %d, outside 0..%d",
-                            (long long)i, (int)labels[i], ZS_MAX_PHASES - 1);
+                            (long long)(base + i), (int)labels[i], ZS_MAX_PHASES - 1);
     }
-    memcpy(m->labels, labels, (size_t)m->nvox * sizeof *labels);
+    memcpy(m->labels, labels, (size_t)m->nheld * sizeof *labels);
     return ZSTR_OK;
 }
 
@@ -253,10 +283,10 @@ int zstr_model_set_grains(zstr_model *m, const int32_t *grain_ids, int boundary_
     int rc = check_gb(m, boundary_phase, boundary_thickness, "zstr_model_set_grains", err);
     if (rc != ZSTR_OK)
         return rc;
-    int32_t *copy = zs_malloc_array((size_t)m->nvox, sizeof *copy);
+    int32_t *copy = zs_malloc_array((size_t)m->nheld, sizeof *copy);
     if (copy == NULL)
         return zs_error(err, ZSTR_ENOMEM, "zstr_model_set_grains: out of memory");
-    memcpy(copy, grain_ids, (size_t)m->nvox * sizeof *copy);
+    memcpy(copy, grain_ids, (size_t)m->nheld * sizeof *copy);
     free(m->grains);
     m->grains = copy;
     m->gb_phase = boundary_phase;
@@ -421,7 +451,7 @@ static int check_temperature_range(const zstr_model *m, zstr_error *err)
         lmin = fmin(lmin, m->gb_thickness);
     uint8_t used[ZS_MAX_PHASES];
     memset(used, 0, sizeof used);
-    for (int64_t i = 0; i < m->nvox; i++)
+    for (int64_t i = 0; i < m->nheld; i++)
         used[m->labels[i]] = 1;
     if (m->grains != NULL)
         used[m->gb_phase] = 1;
@@ -472,11 +502,12 @@ int zs_model_validate(const zstr_model *m, zstr_error *err)
     if (m->nphases < 1)
         return zs_error(err, ZSTR_EINVAL, "model has no phase: add one with "
                                           "zstr_model_add_phase");
-    for (int64_t i = 0; i < m->nvox; i++) {
+    const int64_t base = m->z_lo * m->n[0] * m->n[1];
+    for (int64_t i = 0; i < m->nheld; i++) {
         if (m->labels[i] >= m->nphases)
             return zs_error(err, ZSTR_EINVAL,
                             "voxel %lld has phase %d but only %d phases exist",
-                            (long long)i, (int)m->labels[i], m->nphases);
+                            (long long)(base + i), (int)m->labels[i], m->nphases);
     }
     if (m->grains != NULL) {
         if (m->gb_phase >= m->nphases)

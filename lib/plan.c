@@ -318,7 +318,9 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
     int ordering = o.ordering == ZSTR_ORDERING_DEFAULT ? ZS_DEFAULT_ORDERING : o.ordering;
     double limit = zs_mem_limit(o.memory_limit);
 
-    rc = zs_model_validate(m, err);
+    rc = zs_model_whole(m, "zstr_plan_create", err);
+    if (rc == ZSTR_OK)
+        rc = zs_model_validate(m, err);
     if (rc != ZSTR_OK)
         return rc;
     rc = check_grid_memory(m->n, limit, 0, NULL, err);
@@ -516,7 +518,9 @@ int zstr_plan_restamp(zstr_plan *plan, const zstr_model *m, zstr_error *err)
     zs_error_clear(err);
     if (plan == NULL || m == NULL)
         return zs_error(err, ZSTR_EINVAL, "zstr_plan_restamp: NULL argument");
-    int rc = zs_model_validate(m, err);
+    int rc = zs_model_whole(m, "zstr_plan_restamp", err);
+    if (rc == ZSTR_OK)
+        rc = zs_model_validate(m, err);
     if (rc != ZSTR_OK)
         return rc;
     if (m->n[0] != plan->n[0] || m->n[1] != plan->n[1] || m->n[2] != plan->n[2])

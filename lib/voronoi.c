@@ -73,7 +73,7 @@
  * at most about 250 bytes per seed (bins included) and 8 bytes per component;
  * all freed on return.
  */
-#include "zs_internal.h"
+#include "zs_voronoi.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -360,11 +360,14 @@ static int32_t nearest_in(const vor_cand *cand, int64_t nc, const double p[3])
     return who;
 }
 
-/* Raw Voronoi labels, grain[v] = nearest seed of voxel v, bin by bin: first the
- * candidate list of a bin, then its voxels.  cand has room for every seed.
- * first[a][i] is the first voxel along axis a whose centre lies in bin i. */
+/* Raw Voronoi labels of layers [zlo, zhi), grain[v − zlo·nx·ny] = nearest seed
+ * of voxel v, bin by bin: first the candidate list of a bin (from all of the
+ * bin's voxels, so a slab gets the labels of the whole grid), then its voxels.
+ * cand has room for every seed.  first[a][i] is the first voxel along axis a
+ * whose centre lies in bin i. */
 static void assign_nearest(const vor_grid *G, const int64_t n[3], const double h[3],
-                           int64_t *const first[3], vor_cand *cand, int32_t *grain)
+                           int64_t *const first[3], vor_cand *cand, int64_t zlo, int64_t zhi,
+                           int32_t *grain)
 {
     for (int a = 0; a < 3; a++) {
         int64_t i = 0;
@@ -391,15 +394,16 @@ static void assign_nearest(const vor_grid *G, const int64_t n[3], const double h
                     lo[a] = ((double)v0[a] + 0.5) * h[a];
                     hi[a] = ((double)(v1[a] - 1) + 0.5) * h[a];
                 }
-                if (empty)
+                int64_t za = v0[2] > zlo ? v0[2] : zlo, zb = v1[2] < zhi ? v1[2] : zhi;
+                if (empty || za >= zb)
                     continue;
                 int64_t nc = collect_candidates(G, c, lo, hi, cand);
                 double p[3];
-                for (int64_t z = v0[2]; z < v1[2]; z++) {
+                for (int64_t z = za; z < zb; z++) {
                     p[2] = ((double)z + 0.5) * h[2];
                     for (int64_t y = v0[1]; y < v1[1]; y++) {
                         p[1] = ((double)y + 0.5) * h[1];
-                        int64_t v = n[0] * (y + n[1] * z);
+                        int64_t v = n[0] * (y + n[1] * (z - zlo));
                         for (int64_t x = v0[0]; x < v1[0]; x++) {
                             p[0] = ((double)x + 0.5) * h[0];
                             grain[v + x] = nearest_in(cand, nc, p);
@@ -615,18 +619,14 @@ static int64_t renumber(int32_t *grain, int64_t nvox, int32_t *map, int64_t nsee
 }
 
 /* ------------------------------------------------------------------------- */
-/* Public entry                                                              */
+/* Parameters, and the seeds shared by the slabs                             */
 /* ------------------------------------------------------------------------- */
 
-int zstr_model_voronoi(zstr_model *m, const zstr_voronoi_params *p, int64_t *n_grains,
-                       zstr_error *err)
+/* Check p against m's grid; the geometry in units of hmax, the seed count.
+ * Only the grid is read, so a model holding some layers is checked alike. */
+static int vor_check(const zstr_model *m, const zstr_voronoi_params *p, const char *fn,
+                     double h[3], double L[3], double *ds, int64_t *nseeds, zstr_error *err)
 {
-    static const char fn[] = "zstr_model_voronoi";
-    zs_error_clear(err);
-    if (m == NULL)
-        return zs_error(err, ZSTR_EINVAL, "%s: model is NULL", fn);
-    if (p == NULL)
-        return zs_error(err, ZSTR_EINVAL, "%s: params is NULL", fn);
     double d = p->mean_grain_size;
     if (!isfinite(d) || d <= 0.0)
         return zs_error(err, ZSTR_EINVAL, "%s: mean_grain_size = %g m must be finite and > 0",
@@ -652,37 +652,114 @@ int zstr_model_voronoi(zstr_model *m, const zstr_voronoi_params *p, int64_t *n_g
                         fn, t, hmin);
 
     /* Geometry in units of hmax; N = max(1, round(V / d³)) without libm. */
-    double h[3], L[3];
     for (int a = 0; a < 3; a++) {
         h[a] = m->h[a] / hmax;
         L[a] = (double)m->n[a] * h[a];
     }
-    double ds = d / hmax;
-    double q = L[0] * L[1] * L[2] / (ds * ds * ds);
+    *ds = d / hmax;
+    double q = L[0] * L[1] * L[2] / (*ds * *ds * *ds);
     if (!(q <= (double)m->nvox + 0.5))
         return zs_error(err, ZSTR_EINVAL,
                         "%s: mean_grain_size = %g m gives %.3g seeds for %lld voxels: grains "
                         "must be at least one voxel on average",
                         fn, d, q, (long long)m->nvox);
-    int64_t nseeds = (int64_t)q;
-    if (q - (double)nseeds >= 0.5)
-        nseeds++;
-    if (nseeds < 1)
-        nseeds = 1;
-    if (nseeds > INT32_MAX || nseeds > m->nvox)
+    int64_t ns = (int64_t)q;
+    if (q - (double)ns >= 0.5)
+        ns++;
+    if (ns < 1)
+        ns = 1;
+    if (ns > INT32_MAX || ns > m->nvox)
         return zs_error(err, ZSTR_EINVAL,
                         "%s: mean_grain_size = %g m gives %lld seeds for %lld voxels: at most "
                         "min(voxels, %ld) are allowed",
-                        fn, d, (long long)nseeds, (long long)m->nvox, (long)INT32_MAX);
+                        fn, d, (long long)ns, (long long)m->nvox, (long)INT32_MAX);
+    *nseeds = ns;
+    return ZSTR_OK;
+}
+
+struct zs_vor {
+    int64_t n[3];
+    double h[3];
+    int64_t nseeds;
+    vor_grid G;
+    vor_cand *cand;
+    int64_t *first[3];
+};
+
+void zs_vor_free(zs_vor *v)
+{
+    if (v == NULL)
+        return;
+    vor_grid_free(&v->G);
+    free(v->cand);
+    for (int a = 0; a < 3; a++)
+        free(v->first[a]);
+    free(v);
+}
+
+int zs_vor_create(const zstr_model *m, const zstr_voronoi_params *p, const char *fn,
+                  zs_vor **out, zstr_error *err)
+{
+    *out = NULL;
+    double L[3] = {0.0, 0.0, 0.0}, ds = 0.0;
+    zs_vor *v = calloc(1, sizeof *v);
+    if (v == NULL)
+        return zs_error(err, ZSTR_ENOMEM, "%s: out of memory", fn);
+    int rc = vor_check(m, p, fn, v->h, L, &ds, &v->nseeds, err);
+    if (rc != ZSTR_OK) {
+        free(v);
+        return rc;
+    }
+    memcpy(v->n, m->n, sizeof v->n);
+    v->cand = zs_malloc_array((size_t)v->nseeds, sizeof *v->cand);
+    rc = v->cand != NULL ? vor_grid_build(&v->G, m->n, L, VOR_BIN_EDGE * ds, v->nseeds, p->seed)
+                         : ZSTR_ENOMEM;
+    for (int a = 0; a < 3 && rc == ZSTR_OK; a++) {
+        v->first[a] = zs_malloc_array((size_t)v->G.g[a] + 1, sizeof *v->first[a]);
+        if (v->first[a] == NULL)
+            rc = ZSTR_ENOMEM;
+    }
+    if (rc != ZSTR_OK) {
+        long long ns = (long long)v->nseeds;
+        zs_vor_free(v);
+        return zs_error(err, ZSTR_ENOMEM, "%s: out of memory for %lld seeds", fn, ns);
+    }
+    *out = v;
+    return ZSTR_OK;
+}
+
+int64_t zs_vor_seeds(const zs_vor *v) { return v->nseeds; }
+
+void zs_vor_raw(zs_vor *v, int64_t zlo, int64_t zhi, int32_t *grain)
+{
+    assign_nearest(&v->G, v->n, v->h, v->first, v->cand, zlo, zhi, grain);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Public entry                                                              */
+/* ------------------------------------------------------------------------- */
+
+int zstr_model_voronoi(zstr_model *m, const zstr_voronoi_params *p, int64_t *n_grains,
+                       zstr_error *err)
+{
+    static const char fn[] = "zstr_model_voronoi";
+    zs_error_clear(err);
+    if (m == NULL)
+        return zs_error(err, ZSTR_EINVAL, "%s: model is NULL", fn);
+    if (p == NULL)
+        return zs_error(err, ZSTR_EINVAL, "%s: params is NULL", fn);
+    if (zs_model_whole(m, fn, err) != ZSTR_OK)
+        return ZSTR_EINVAL;
+    zs_vor *v = NULL;
+    int rc = zs_vor_create(m, p, fn, &v, err);
+    if (rc != ZSTR_OK)
+        return rc;
+    int64_t nseeds = v->nseeds;
 
     /* Everything allocated up front; the model is touched only at the end. */
-    int rc = ZSTR_ENOMEM;
-    vor_grid G;
-    memset(&G, 0, sizeof G);
+    rc = ZSTR_ENOMEM;
     vor_cc cc;
     memset(&cc, 0, sizeof cc);
-    vor_cand *cand = NULL;
-    int64_t *first[3] = {NULL, NULL, NULL};
     int64_t k = 0;
     size_t nvox = (size_t)m->nvox, ns = (size_t)nseeds;
     cc.grain = zs_malloc_array(nvox, sizeof *cc.grain);
@@ -693,19 +770,11 @@ int zstr_model_voronoi(zstr_model *m, const zstr_voronoi_params *p, int64_t *n_g
     cc.largest = zs_malloc_array(ns, sizeof *cc.largest);
     cc.faces = zs_calloc_array(ns, sizeof *cc.faces);
     cc.touched = zs_malloc_array(ns, sizeof *cc.touched);
-    cand = zs_malloc_array(ns, sizeof *cand);
     if (cc.grain == NULL || cc.flag == NULL || cc.order == NULL || cc.cstart == NULL ||
-        cc.largest == NULL || cc.faces == NULL || cc.touched == NULL || cand == NULL)
+        cc.largest == NULL || cc.faces == NULL || cc.touched == NULL)
         goto done;
-    if (vor_grid_build(&G, m->n, L, VOR_BIN_EDGE * ds, nseeds, p->seed) != ZSTR_OK)
-        goto done;
-    for (int a = 0; a < 3; a++) {
-        first[a] = zs_malloc_array((size_t)G.g[a] + 1, sizeof *first[a]);
-        if (first[a] == NULL)
-            goto done;
-    }
 
-    assign_nearest(&G, m->n, h, first, cand, cc.grain);
+    zs_vor_raw(v, 0, m->n[2], cc.grain);
     memcpy(cc.n, m->n, sizeof cc.n);
     cc.nvox = m->nvox;
     cc.nseeds = nseeds;
@@ -719,20 +788,17 @@ int zstr_model_voronoi(zstr_model *m, const zstr_voronoi_params *p, int64_t *n_g
     m->grains = cc.grain;
     cc.grain = NULL;
     m->gb_phase = p->boundary_phase;
-    m->gb_thickness = t;
+    m->gb_thickness = p->boundary_thickness;
     if (p->grain_phase >= 0) {
-        for (int64_t v = 0; v < m->nvox; v++)
-            m->labels[v] = p->grain_phase;
+        for (int64_t i = 0; i < m->nvox; i++)
+            m->labels[i] = p->grain_phase;
     }
     if (n_grains != NULL)
         *n_grains = k;
     rc = ZSTR_OK;
 
 done:
-    vor_grid_free(&G);
-    free(cand);
-    for (int a = 0; a < 3; a++)
-        free(first[a]);
+    zs_vor_free(v);
     free(cc.grain);
     free(cc.flag);
     free(cc.order);

@@ -39,8 +39,13 @@ struct zstr_model {
     double temperature;
     int nphases;
     zs_phase phases[ZS_MAX_PHASES];
-    int32_t *labels;    /* nvox phase ids */
-    int32_t *grains;    /* nvox grain ids, or NULL */
+    /* The layers held: [z_lo, z_hi), nheld = n[0]·n[1]·(z_hi − z_lo) voxels.
+     * A whole model holds every layer; a distributed process's model
+     * (zstr_mpi_model_create) only those its slab needs.  labels and grains
+     * are indexed by v − z_lo·n[0]·n[1] for the global voxel v. */
+    int64_t z_lo, z_hi, nheld;
+    int32_t *labels;    /* nheld phase ids */
+    int32_t *grains;    /* nheld grain ids, or NULL */
     int gb_phase;       /* valid when grains != NULL */
     double gb_thickness;
     zs_interface iface[2]; /* indexed by zstr_electrode */
@@ -77,7 +82,15 @@ void *zs_calloc_array(size_t count, size_t size);
 /* Check interface parameters and (optional) pixels; fn names the caller. */
 int zs_interface_check(const zstr_interface_params *p, const uint8_t *pixels, int64_t npix,
                        const char *fn, zstr_error *err);
-/* Whole-model consistency check run when a plan is made. */
+/* A model of layers [z_lo, z_hi) of an nx × ny × nz grid (a whole model:
+ * 0, nz); the checks and messages of zstr_model_create, named fn. */
+int zs_model_create_layers(int64_t nx, int64_t ny, int64_t nz, double hx, double hy, double hz,
+                           int64_t z_lo, int64_t z_hi, const char *fn, zstr_model **out,
+                           zstr_error *err);
+/* ZSTR_OK for a model that holds every layer; else ZSTR_EINVAL with a message
+ * naming fn (the caller needs the whole model). */
+int zs_model_whole(const zstr_model *m, const char *fn, zstr_error *err);
+/* Consistency check run when a plan is made (over the layers held). */
 int zs_model_validate(const zstr_model *m, zstr_error *err);
 
 /* ------------------------------------------------------------------------- */

@@ -9,6 +9,8 @@
  */
 #include "zs_test.h"
 
+#include "zs_internal.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -446,6 +448,71 @@ END_TEST
 /* Bad input catalogue                                                         */
 /* ------------------------------------------------------------------------- */
 
+/* A model that holds some layers (a distributed process's part): the per-voxel
+ * calls take and give those layers; the whole-grid calls refuse it. */
+START_TEST(test_layers)
+{
+    zstr_error err;
+    zstr_model *m = NULL;
+    int64_t zb = -1, ze = -1;
+    ZS_CK_OK(zstr_model_create(3, 2, 5, 1e-6, 1e-6, 1e-6, &m, &err), &err);
+    zstr_model_get_layers(m, &zb, &ze);
+    ck_assert(zb == 0 && ze == 5);
+    zstr_model_free(m);
+    ZS_CK_OK(zs_model_create_layers(3, 2, 5, 1e-6, 1e-6, 1e-6, 1, 3, "t", &m, &err), &err);
+    zstr_model_get_layers(m, &zb, &ze);
+    ck_assert(zb == 1 && ze == 3);
+    zstr_model_get_layers(NULL, &zb, &ze);
+    ck_assert(zb == 0 && ze == 0);
+    int64_t n[3];
+    zstr_model_get_grid(m, n, NULL);
+    ck_assert(n[0] == 3 && n[1] == 2 && n[2] == 5);
+    zstr_phase_params ph = {"a", 1.0, 10.0, 0.0, 298.15};
+    ZS_CK_OK(zstr_model_add_phase(m, &ph, NULL, &err), &err);
+    ZS_CK_OK(zstr_model_add_phase(m, &ph, NULL, &err), &err);
+    /* 12 voxels held: labels and grains of those */
+    int32_t lab[12], gr[12];
+    for (int i = 0; i < 12; i++) {
+        lab[i] = i % 2;
+        gr[i] = i / 4;
+    }
+    ZS_CK_OK(zstr_model_set_labels(m, lab, &err), &err);
+    ck_assert_mem_eq(zstr_model_labels(m), lab, sizeof lab);
+    ZS_CK_OK(zstr_model_set_grains(m, gr, 1, 0.0, &err), &err);
+    ck_assert_mem_eq(zstr_model_grain_ids(m), gr, sizeof gr);
+    ZS_CK_OK(zstr_model_fill(m, 1, &err), &err);
+    for (int i = 0; i < 12; i++)
+        ck_assert_int_eq(zstr_model_labels(m)[i], 1);
+    /* a bad label is named by its voxel in the whole grid: held voxel 7 is 6 + 7 */
+    lab[7] = 999;
+    ck_assert_int_eq(zstr_model_set_labels(m, lab, &err), ZSTR_EINVAL);
+    ck_assert(strstr(err.message, "voxel 13") != NULL);
+    char text[1024];
+    zstr_model_describe(m, text, sizeof text);
+    ck_assert(strstr(text, "voxels: 30") != NULL);
+    ck_assert(strstr(text, "held: layers 1..2 (12 voxels") != NULL);
+    /* whole-grid calls refuse it */
+    zstr_plan *plan = NULL;
+    ck_assert_int_eq(zstr_plan_create(m, NULL, &plan, &err), ZSTR_EINVAL);
+    ck_assert(plan == NULL);
+    ck_assert(strstr(err.message, "layers 1..2 of 5") != NULL);
+    /* the walk reads the layers above its own: layer 2's elements need layer 3 */
+    ck_assert_int_eq(zs_walk_elements(m, 1, 3, 30, NULL, NULL, NULL, &err), ZSTR_EINVAL);
+    ck_assert(strstr(err.message, "holds only 1..2") != NULL);
+    ck_assert_int_eq(zs_walk_elements(m, 0, 1, 30, NULL, NULL, NULL, &err), ZSTR_EINVAL);
+    zstr_model_free(m);
+    /* bad layer ranges */
+    ck_assert_int_eq(zs_model_create_layers(3, 2, 5, 1e-6, 1e-6, 1e-6, 3, 3, "t", &m, &err),
+                     ZSTR_EINVAL);
+    ck_assert(m == NULL);
+    ck_assert_int_eq(zs_model_create_layers(3, 2, 5, 1e-6, 1e-6, 1e-6, -1, 2, "t", &m, &err),
+                     ZSTR_EINVAL);
+    ck_assert_int_eq(zs_model_create_layers(3, 2, 5, 1e-6, 1e-6, 1e-6, 2, 6, "t", &m, &err),
+                     ZSTR_EINVAL);
+    ck_assert(strstr(err.message, "layers 2..6 are not within 0..5") != NULL);
+}
+END_TEST
+
 START_TEST(test_bad_create)
 {
     zstr_model *m;
@@ -646,6 +713,7 @@ Suite *suite_model(void)
     tcase_add_test(tc, test_grains);
     tcase_add_test(tc, test_interface_params_default);
     tcase_add_test(tc, test_interface);
+    tcase_add_test(tc, test_layers);
     suite_add_tcase(s, tc);
     TCase *bad = tcase_create("bad_input");
     tcase_add_test(bad, test_bad_create);

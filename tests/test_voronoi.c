@@ -18,6 +18,7 @@
 #include "zs_test.h"
 
 #include "zs_internal.h"
+#include "zs_voronoi.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -741,6 +742,212 @@ START_TEST(test_bad_input)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------- */
+/* Slab by slab (zs_voronoi.h): the distributed model's grains                */
+/* ------------------------------------------------------------------------- */
+
+/* Append n values of src to *dst (length *len). */
+static void append64(int64_t **dst, int64_t len, const int64_t *src, int64_t n, int64_t add)
+{
+    int64_t *t = realloc(*dst, (size_t)(len + n + 1) * sizeof *t);
+    ck_assert(t != NULL);
+    for (int64_t i = 0; i < n; i++)
+        t[len + i] = src[i] + add;
+    *dst = t;
+}
+
+/* The grains of model m made by nslab slabs cut at cut[0] = 0 < ... <
+ * cut[nslab] = nz, as the processes of zstr_mpi_model_voronoi make them but
+ * with the messages passed in memory: raw labels and pieces per slab, the
+ * contacts across each face, one graph, zs_vor_resolve, and each slab's voxels
+ * relabelled.  out: nvox grain ids; returns the grain count.  *split counts
+ * the raw grains whose pieces end in more than one grain (fragments moved). */
+static int64_t slab_grains(const zstr_model *m, const zstr_voronoi_params *p, int nslab,
+                           const int64_t *cut, int32_t *out, int64_t *split)
+{
+    zstr_error err;
+    zs_vor *v = NULL;
+    ZS_CK_OK(zs_vor_create(m, p, "test", &v, &err), &err);
+    const int64_t L = m->n[0] * m->n[1];
+    zs_vor_part *pt = calloc((size_t)nslab, sizeof *pt);
+    int32_t **raw = calloc((size_t)nslab, sizeof *raw);
+    int64_t *off = calloc((size_t)nslab + 1, sizeof *off);
+    ck_assert(pt != NULL && raw != NULL && off != NULL);
+    for (int r = 0; r < nslab; r++) {
+        raw[r] = malloc((size_t)(L * (cut[r + 1] - cut[r])) * sizeof *raw[r]);
+        ck_assert(raw[r] != NULL);
+        zs_vor_raw(v, cut[r], cut[r + 1], raw[r]);
+        ZS_CK_OK(zs_vor_part_build(raw[r], m->n, cut[r], cut[r + 1], &pt[r], &err), &err);
+        off[r + 1] = off[r] + pt[r].g.np;
+    }
+    /* the graph, as process 0 gathers it */
+    zs_vor_graph g;
+    memset(&g, 0, sizeof g);
+    g.np = off[nslab];
+    g.grain = malloc((size_t)g.np * sizeof *g.grain);
+    ck_assert(g.grain != NULL);
+    for (int r = 0; r < nslab; r++) {
+        memcpy(g.grain + off[r], pt[r].g.grain, (size_t)pt[r].g.np * sizeof *g.grain);
+        append64(&g.size, off[r], pt[r].g.size, pt[r].g.np, 0);
+        append64(&g.minidx, off[r], pt[r].g.minidx, pt[r].g.np, 0);
+        append64(&g.ea, g.ne, pt[r].g.ea, pt[r].g.ne, off[r]);
+        append64(&g.eb, g.ne, pt[r].g.eb, pt[r].g.ne, off[r]);
+        append64(&g.ef, g.ne, pt[r].g.ef, pt[r].g.ne, 0);
+        g.ne += pt[r].g.ne;
+        if (r + 1 < nslab) {
+            /* what process r + 1 sends down: its first layer's pieces and grains */
+            int32_t *np_ = malloc((size_t)L * sizeof *np_), *ng = malloc((size_t)L * sizeof *ng);
+            ck_assert(np_ != NULL && ng != NULL);
+            for (int64_t k = 0; k < L; k++) {
+                np_[k] = pt[r + 1].piece[k];
+                ng[k] = raw[r + 1][k];
+            }
+            zs_vor_graph c;
+            ZS_CK_OK(zs_vor_part_cross(&pt[r], np_, ng, off[r], off[r + 1], &c, &err), &err);
+            append64(&g.ea, g.ne, c.ea, c.ne, 0);
+            append64(&g.eb, g.ne, c.eb, c.ne, 0);
+            append64(&g.ef, g.ne, c.ef, c.ne, 0);
+            g.ne += c.ne;
+            append64(&g.ua, g.nu, c.ua, c.nu, 0);
+            append64(&g.ub, g.nu, c.ub, c.nu, 0);
+            g.nu += c.nu;
+            zs_vor_graph_free(&c);
+            free(np_);
+            free(ng);
+        }
+    }
+    int32_t *final = malloc((size_t)(g.np + 1) * sizeof *final);
+    ck_assert(final != NULL);
+    int64_t k = -1;
+    ZS_CK_OK(zs_vor_resolve(&g, zs_vor_seeds(v), final, &k, &err), &err);
+    /* a raw grain split among final grains: some fragment moved */
+    int64_t ns = zs_vor_seeds(v);
+    int32_t *first = malloc((size_t)ns * sizeof *first);
+    ck_assert(first != NULL);
+    for (int64_t s = 0; s < ns; s++)
+        first[s] = -1;
+    *split = 0;
+    for (int64_t q = 0; q < g.np; q++) {
+        int32_t gr = g.grain[q];
+        if (first[gr] == -1)
+            first[gr] = final[q];
+        else if (first[gr] >= 0 && first[gr] != final[q]) {
+            first[gr] = -2;
+            (*split)++;
+        }
+    }
+    for (int r = 0; r < nslab; r++) {
+        int64_t nv = L * (cut[r + 1] - cut[r]);
+        for (int64_t i = 0; i < nv; i++)
+            out[cut[r] * L + i] = final[off[r] + pt[r].piece[i]];
+        zs_vor_part_free(&pt[r]);
+        free(raw[r]);
+    }
+    free(first);
+    free(final);
+    zs_vor_graph_free(&g);
+    free(pt);
+    free(raw);
+    free(off);
+    zs_vor_free(v);
+    return k;
+}
+
+/* Slab by slab gives zstr_model_voronoi's grains voxel for voxel, on grids
+ * with grains from one voxel (many fragments, several passes) to larger than
+ * the box, anisotropic voxels, and partitions from one slab to one layer per
+ * slab, even and uneven. */
+START_TEST(test_slabs_equal_whole)
+{
+    static const struct {
+        int64_t n[3];
+        double h[3], d;
+    } cases[] = {
+        {{12, 10, 9}, {1e-6, 1e-6, 1e-6}, 1.0e-6},  /* one voxel per grain */
+        {{12, 10, 9}, {1e-6, 1e-6, 1e-6}, 1.6e-6},
+        {{16, 16, 16}, {1e-6, 1e-6, 1e-6}, 3e-6},
+        {{9, 13, 11}, {1e-6, 0.5e-6, 2e-6}, 1.3e-6}, /* anisotropic */
+        {{20, 7, 6}, {1e-6, 1e-6, 1e-6}, 1.2e-6},
+        {{6, 6, 14}, {1e-6, 1e-6, 1e-6}, 40e-6},     /* one seed */
+        {{1, 1, 7}, {1e-6, 1e-6, 1e-6}, 1e-6},       /* a column */
+    };
+    int64_t moved = 0;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const int64_t *n = cases[c].n;
+        const int64_t nvox = n[0] * n[1] * n[2];
+        for (uint64_t seed = 1; seed <= 6; seed++) {
+            zstr_model *m = make_model(n[0], n[1], n[2], cases[c].h[0], cases[c].h[1],
+                                       cases[c].h[2]);
+            zstr_voronoi_params p = {cases[c].d, seed, -1, 0, 0.0};
+            zstr_error err;
+            int64_t kw = -1;
+            ZS_CK_OK(zstr_model_voronoi(m, &p, &kw, &err), &err);
+            const int32_t *whole = zstr_model_grain_ids(m);
+            int32_t *slab = malloc((size_t)nvox * sizeof *slab);
+            ck_assert(slab != NULL);
+            /* partitions: 1 slab, 2, 3 (uneven), one layer each, a thin first */
+            int64_t cuts[5][32];
+            int ncut[5] = {1, 2, 3, (int)n[2], 2};
+            for (int q = 0; q < 4; q++) {
+                for (int r = 0; r <= ncut[q]; r++)
+                    cuts[q][r] = (int64_t)r * n[2] / ncut[q];
+            }
+            cuts[4][0] = 0;
+            cuts[4][1] = 1;
+            cuts[4][2] = n[2];
+            for (int q = 0; q < 5; q++) {
+                if (ncut[q] > n[2])
+                    continue;
+                int64_t split = 0;
+                int64_t ks = slab_grains(m, &p, ncut[q], cuts[q], slab, &split);
+                ck_assert_msg(ks == kw, "case %zu seed %llu, %d slabs: %lld grains, whole %lld",
+                              c, (unsigned long long)seed, ncut[q], (long long)ks,
+                              (long long)kw);
+                for (int64_t i = 0; i < nvox; i++) {
+                    ck_assert_msg(slab[i] == whole[i],
+                                  "case %zu seed %llu, %d slabs: voxel %lld grain %d, whole %d",
+                                  c, (unsigned long long)seed, ncut[q], (long long)i,
+                                  (int)slab[i], (int)whole[i]);
+                }
+                moved += split;
+            }
+            free(slab);
+            zstr_model_free(m);
+        }
+    }
+    /* the small grains moved fragments, so the passes were exercised */
+    ck_assert_int_gt(moved, 0);
+}
+END_TEST
+
+/* An inconsistent graph is refused, not followed. */
+START_TEST(test_resolve_refuses)
+{
+    int32_t grain[2] = {0, 0};
+    int64_t size[2] = {1, 1}, minidx[2] = {0, 1};
+    int64_t a[1] = {0}, b[1] = {1}, f[1] = {1};
+    zs_vor_graph g = {2, grain, size, minidx, 1, a, b, f, 0, NULL, NULL};
+    int32_t final[2];
+    int64_t k;
+    zstr_error err;
+    /* a face between two pieces of one grain */
+    ck_assert_int_eq(zs_vor_resolve(&g, 2, final, &k, &err), ZSTR_EINVAL);
+    ck_assert(strstr(err.message, "contact 0") != NULL);
+    /* a grain beyond the seeds */
+    grain[1] = 5;
+    g.ne = 0;
+    ck_assert_int_eq(zs_vor_resolve(&g, 2, final, &k, &err), ZSTR_EINVAL);
+    ck_assert(strstr(err.message, "piece 1") != NULL);
+    /* a whole-grid call on a model that holds some layers */
+    zstr_model *m = NULL;
+    ZS_CK_OK(zs_model_create_layers(4, 4, 8, 1e-6, 1e-6, 1e-6, 2, 5, "test", &m, &err), &err);
+    zstr_voronoi_params p = {2e-6, 1, -1, 0, 0.0};
+    ck_assert_int_eq(zstr_model_voronoi(m, &p, NULL, &err), ZSTR_EINVAL);
+    ck_assert(strstr(err.message, "layers 2..4 of 8") != NULL);
+    zstr_model_free(m);
+}
+END_TEST
+
 Suite *suite_voronoi(void)
 {
     Suite *s = suite_create("voronoi");
@@ -756,6 +963,8 @@ Suite *suite_voronoi(void)
     tcase_add_test(tc, test_two_seeds_convex);
     tcase_add_test(tc, test_phases_and_fields);
     tcase_add_test(tc, test_bad_input);
+    tcase_add_test(tc, test_slabs_equal_whole);
+    tcase_add_test(tc, test_resolve_refuses);
     suite_add_tcase(s, tc);
     return s;
 }
