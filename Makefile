@@ -83,7 +83,7 @@ SHLIB := $(B)/libzstr.so.$(VERSION)
 STLIB := $(B)/libzstr.a
 # libzstr-mpi: the same objects, the PETSc backend in backend_none.o's place
 MPI_OBJ := $(filter-out $(B)/lib/backend_none.o,$(LIB_OBJ)) $(B)/lib/petsc/backend_petsc.o \
-    $(B)/lib/petsc/dist.o
+    $(B)/lib/petsc/dist.o $(B)/lib/petsc/dist_model.o
 MPI_SONAME := libzstr-mpi.so.$(VERSION_MAJOR).$(VERSION_MINOR)
 MPI_SHLIB := $(B)/libzstr-mpi.so.$(VERSION)
 MPI_STLIB := $(B)/libzstr-mpi.a
@@ -125,7 +125,7 @@ deps:
 # a prerequisite and an explicit target with an empty recipe (explicit, so make never
 # treats a missing one as an intermediate file it may skip).
 DEPFLAGS = -MMD -MP
-DEP_FILES := $(patsubst %.o,%.d,$(LIB_OBJ) $(TEST_OBJ) $(B)/cli/zstr.o $(B)/lib/petsc/backend_petsc.o $(B)/lib/petsc/dist.o \
+DEP_FILES := $(patsubst %.o,%.d,$(LIB_OBJ) $(TEST_OBJ) $(B)/cli/zstr.o $(B)/lib/petsc/backend_petsc.o $(B)/lib/petsc/dist.o $(B)/lib/petsc/dist_model.o \
                  $(filter-out $(B)/cli/schema_xsd.o,$(CLI_OBJ))) \
              $(B)/tests/zstr-version.d $(B)/tests/serial_build.d $(addsuffix .d,$(EXAMPLE_BIN) $(MPI_TEST_BIN) $(MPI_EXAMPLE_BIN) $(BENCH_BIN) $(MOR_BENCH_BIN) $(ITER_BENCH_BIN) $(MPI_BENCH_BIN) \
                  $(RESTAMP_BENCH_BIN) $(SYNTH_BIN) $(PLANMEM_BIN))

@@ -17,12 +17,19 @@
  * reduced model, and so the spectrum, the poles and R_DC, is the same on every
  * process.
  *
- * What is not.  Every process holds the whole model (zstr_model: one phase
- * label and one grain id per voxel, 8 bytes a voxel, and the interface maps),
- * as the program and the model files build it today; only the network and the
- * solver are split.  The DC connectivity check gathers one layer of labels per
- * process on the first process (16 bytes per voxel of a layer per process).
- *
+ * The model.  Each process may hold only the layers its slab needs (its own
+ * and one on either side): zstr_mpi_model_create makes that part of the
+ * model, and zstr_mpi_model_voronoi grows the Voronoi grains on it, the same
+ * grains as zstr_model_voronoi on the whole grid.  Phases, the temperature and
+ * the interface maps (one pixel per x, y) are set on every process's part as
+ * on a whole model; labels and grain ids are those of the held layers.  A
+ * whole model (zstr_model_create) is accepted too, the same on every process.
+ * What stays undistributed: the seeds and their bins (about 250 bytes per
+ * seed) on every process; the graph of grain pieces on process 0 while the
+ * grains are made (about 130 bytes per piece, a piece per grain and slab it
+ * meets); one layer of labels per process on process 0 for the DC
+ * connectivity check (16 bytes per voxel of a layer per process).
+
  * Failures.  Every step's status is agreed between the processes (the first
  * failing process's message goes to all), and the choices that steer the
  * sweep are process 0's, so the processes never part ways on their own.  A
@@ -32,8 +39,9 @@
  * run.  The default options avoid the one such failure measured (GAMG's
  * squared graph: bench/RESULTS.md).
  *
- * Collective calls and threads.  zstr_mpi_rom_create is collective: every
- * process of comm calls it with the same model, frequencies and options.  It
+ * Collective calls and threads.  zstr_mpi_rom_create and
+ * zstr_mpi_model_voronoi are collective: every process of comm calls them,
+ * with the same model (or its own part of it), frequencies and options.  It
  * calls PETSc, which keeps process-wide state: PETSc is initialised at the
  * first call unless the program did (PetscInitialize needs every process of
  * MPI_COMM_WORLD, so a program that passes a smaller communicator initialises
@@ -87,12 +95,51 @@ typedef struct zstr_mpi_info {
 /* Purpose: set info->size. */
 ZSTR_API void zstr_mpi_info_init(zstr_mpi_info *info);
 
+/* Purpose: create this process's part of a model of nx × ny × nz voxels with
+ *   edges hx, hy, hz [m], for the processes of comm: the layers
+ *   [max(0, z_begin − 1), min(nz, z_end + 1)) of its slab [z_begin, z_end)
+ *   (zstr_model_get_layers tells them).  Not collective (it reads comm's size
+ *   and this process's rank), but every process of comm makes its own, and
+ *   sets the same phases, temperature and interfaces on it.
+ * Returns: ZSTR_OK; ZSTR_EINVAL as zstr_model_create, and for more processes
+ *   than layers or no communicator; ZSTR_ESTATE before MPI_Init; ZSTR_ERANGE;
+ *   ZSTR_ENOMEM. */
+ZSTR_API int zstr_mpi_model_create(MPI_Comm comm, int64_t nx, int64_t ny, int64_t nz,
+                                   double hx, double hy, double hz, zstr_model **out,
+                                   zstr_error *err);
+
+/* Purpose: Voronoi grains (zstr_voronoi_params, zstr.h) on every process's
+ *   part of a model from zstr_mpi_model_create on the same communicator: the
+ *   grains zstr_model_voronoi makes on the whole grid, voxel for voxel, with
+ *   the same numbering; *n_grains (optional) the same count on every process.
+ *   Collective, with the same params everywhere.
+ * Returns: ZSTR_OK; ZSTR_EINVAL (bad params as zstr_model_voronoi, a model
+ *   that is not this process's part on comm); ZSTR_ERANGE (a process's part of
+ *   the grain graph beyond one MPI message: use more processes); ZSTR_ENOMEM.
+ *   The status and message are the same on every process. */
+ZSTR_API int zstr_mpi_model_voronoi(MPI_Comm comm, zstr_model *model,
+                                    const zstr_voronoi_params *params, int64_t *n_grains,
+                                    zstr_error *err);
+
+/* Purpose: count the phases and grains of the whole grid, so that
+ *   zstr_model_describe (and the summary of zstr_spectrum_write_csv) of this
+ *   process's part describes the whole model, as that of a whole model would
+ *   (without the counts, a part's description counts its held layers and
+ *   says so).  The counts are dropped when the part's labels or grains
+ *   change.  Collective; the model is this process's part on comm (or the
+ *   same whole model on every process).
+ * Returns: ZSTR_OK; ZSTR_EINVAL (NULL model, a part of another
+ *   communicator); ZSTR_ESTATE before MPI_Init; ZSTR_ENOMEM.  A grain-id
+ *   range beyond 2^31 bits is reported as "not counted", not as an error. */
+ZSTR_API int zstr_mpi_model_count(MPI_Comm comm, zstr_model *model, zstr_error *err);
+
 /* Purpose: the reduced-order model of a model's impedance over the band of
  *   the n frequencies f (as zstr_rom_create), computed by the processes of
  *   comm.  Collective; *out (free with zstr_rom_free) is the same model on
  *   every process, so zstr_rom_evaluate gives the same spectrum everywhere.
  * Arguments: comm — an intra-communicator of at most nz processes; model —
- *   complete (phases of every label, interfaces), the same on every process;
+ *   complete (phases of every label, interfaces): this process's part
+ *   (zstr_mpi_model_create on comm) or the same whole model on every process;
  *   ropt — zstr_rom_options (NULL: defaults); its tolerance also sets the
  *   solves' backward error, as for the serial iterative backend; mopt — NULL
  *   for defaults; info — NULL, or filled (info->size set by the caller).

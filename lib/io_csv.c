@@ -192,13 +192,24 @@ static const char *phase_name(const zstr_model *m, int id)
 static void describe_phases(const zstr_model *m, zs_text *t)
 {
     int64_t counts[ZS_MAX_PHASES] = {0};
-    int64_t undefined = 0;
-    for (int64_t i = 0; i < m->nheld; i++) {
-        int32_t l = m->labels[i];
-        if (l >= 0 && l < m->nphases)
-            counts[l]++;
-        else
-            undefined++;
+    int64_t undefined = 0, total = m->nheld;
+    if (m->counts != NULL) {
+        memcpy(counts, m->counts->phase, sizeof counts);
+        undefined = m->counts->undefined;
+        total = m->nvox;
+    } else {
+        for (int64_t i = 0; i < m->nheld; i++) {
+            int32_t l = m->labels[i];
+            if (l >= 0 && l < m->nphases)
+                counts[l]++;
+            else
+                undefined++;
+        }
+    }
+    /* ids with no phase (counted by id when the counts came from the processes) */
+    for (int p = m->nphases; p < ZS_MAX_PHASES && m->counts != NULL; p++) {
+        undefined += counts[p];
+        counts[p] = 0;
     }
     if (m->nphases == 0)
         text_printf(t, "phases: none\n");
@@ -211,7 +222,7 @@ static void describe_phases(const zstr_model *m, zs_text *t)
                                                          m->temperature);
         /* 1 S/m = 10 mS/cm */
         text_printf(t, "  phase %d \"%s\": %lld voxels (%.4g %%)\n", p, ph->name,
-                    (long long)counts[p], 100.0 * (double)counts[p] / (double)m->nheld);
+                    (long long)counts[p], 100.0 * (double)counts[p] / (double)total);
         text_printf(t,
                     "    sigma = " ZS_DG " S/m = " ZS_DG " mS/cm at T_ref = " ZS_DG
                     " K, E_a = " ZS_DG " eV\n",
@@ -232,8 +243,13 @@ static void describe_grains(const zstr_model *m, zs_text *t)
         text_printf(t, "grains: none\n");
         return;
     }
-    int64_t no_grain = 0;
-    int64_t ng = count_grains(m->grains, m->nheld, &no_grain);
+    int64_t no_grain = 0, ng;
+    if (m->counts != NULL) {
+        ng = m->counts->grains;
+        no_grain = m->counts->no_grain;
+    } else {
+        ng = count_grains(m->grains, m->nheld, &no_grain);
+    }
     if (ng < 0)
         text_printf(t, "grains: not counted (out of memory)");
     else
@@ -303,7 +319,7 @@ static void describe_model(const zstr_model *m, zs_text *t)
                 " um (z: transport axis), electrode area " ZS_DG " um^2\n",
                 L[0] * 1e6, L[1] * 1e6, L[2] * 1e6, L[0] * L[1] * 1e12);
     text_printf(t, "voxels: %lld\n", (long long)m->nvox);
-    if (m->nheld != m->nvox)
+    if (m->nheld != m->nvox && m->counts == NULL)
         text_printf(t, "held: layers %lld..%lld (%lld voxels; the counts below are theirs)\n",
                     (long long)m->z_lo, (long long)m->z_hi - 1, (long long)m->nheld);
     text_printf(t, "temperature: " ZS_DG " K\n", m->temperature);

@@ -84,6 +84,34 @@ int zs_model_whole(const zstr_model *m, const char *fn, zstr_error *err)
                     fn, (long long)m->z_lo, (long long)m->z_hi - 1, (long long)m->n[2]);
 }
 
+void zs_model_touch(zstr_model *m)
+{
+    free(m->counts);
+    m->counts = NULL;
+}
+
+void zs_model_count_layers(const zstr_model *m, int64_t z0, int64_t z1, zs_counts *c,
+                           int32_t *max_grain)
+{
+    memset(c, 0, sizeof *c);
+    const int64_t L = m->n[0] * m->n[1], b = (z0 - m->z_lo) * L, e = (z1 - m->z_lo) * L;
+    int32_t mx = -1;
+    for (int64_t i = b; i < e; i++) {
+        int32_t l = m->labels[i];
+        if (l >= 0 && l < ZS_MAX_PHASES)
+            c->phase[l]++;
+        else
+            c->undefined++;
+        if (m->grains != NULL) {
+            if (m->grains[i] < 0)
+                c->no_grain++;
+            else if (m->grains[i] > mx)
+                mx = m->grains[i];
+        }
+    }
+    *max_grain = mx;
+}
+
 void zstr_model_get_layers(const zstr_model *m, int64_t *z_begin, int64_t *z_end)
 {
     if (z_begin != NULL)
@@ -98,6 +126,7 @@ void zstr_model_free(zstr_model *m)
         return;
     free(m->labels);
     free(m->grains);
+    free(m->counts);
     free(m->iface[0].pixels);
     free(m->iface[1].pixels);
     free(m);
@@ -229,6 +258,7 @@ int zstr_model_fill(zstr_model *m, int phase, zstr_error *err)
                         phase, ZS_MAX_PHASES - 1);
     for (int64_t i = 0; i < m->nheld; i++)
         m->labels[i] = phase;
+    zs_model_touch(m);
     return ZSTR_OK;
 }
 
@@ -247,6 +277,7 @@ int zstr_model_set_labels(zstr_model *m, const int32_t *labels, zstr_error *err)
                             (long long)(base + i), (int)labels[i], ZS_MAX_PHASES - 1);
     }
     memcpy(m->labels, labels, (size_t)m->nheld * sizeof *labels);
+    zs_model_touch(m);
     return ZSTR_OK;
 }
 
@@ -276,6 +307,7 @@ int zstr_model_set_grains(zstr_model *m, const int32_t *grain_ids, int boundary_
     if (grain_ids == NULL) {
         free(m->grains);
         m->grains = NULL;
+        zs_model_touch(m);
         m->gb_phase = -1;
         m->gb_thickness = 0.0;
         return ZSTR_OK;
@@ -289,6 +321,7 @@ int zstr_model_set_grains(zstr_model *m, const int32_t *grain_ids, int boundary_
     memcpy(copy, grain_ids, (size_t)m->nheld * sizeof *copy);
     free(m->grains);
     m->grains = copy;
+    zs_model_touch(m);
     m->gb_phase = boundary_phase;
     m->gb_thickness = boundary_thickness;
     return ZSTR_OK;

@@ -786,6 +786,7 @@ int zstr_model_voronoi(zstr_model *m, const zstr_voronoi_params *p, int64_t *n_g
     /* Install: same effect as zstr_model_set_grains(), without a second copy. */
     free(m->grains);
     m->grains = cc.grain;
+    zs_model_touch(m);
     cc.grain = NULL;
     m->gb_phase = p->boundary_phase;
     m->gb_thickness = p->boundary_thickness;

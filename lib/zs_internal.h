@@ -26,6 +26,15 @@ typedef struct zs_phase {
     double reference_temperature; /* [K] */
 } zs_phase;
 
+/* The whole grid's counts, for the description of a process's part
+ * (zstr_mpi_model_count); dropped when labels or grains change. */
+typedef struct zs_counts {
+    int64_t phase[ZS_MAX_PHASES]; /* voxels per phase id */
+    int64_t undefined;            /* voxels with an id outside 0..255 */
+    int64_t grains;               /* distinct grain ids >= 0, −1: not counted */
+    int64_t no_grain;             /* voxels with a grain id < 0 */
+} zs_counts;
+
 typedef struct zs_interface {
     int present; /* 0: ideal full contact */
     zstr_interface_params params;
@@ -46,6 +55,7 @@ struct zstr_model {
     int64_t z_lo, z_hi, nheld;
     int32_t *labels;    /* nheld phase ids */
     int32_t *grains;    /* nheld grain ids, or NULL */
+    zs_counts *counts;  /* the whole grid's, of a part (zstr_mpi_model_count), or NULL */
     int gb_phase;       /* valid when grains != NULL */
     double gb_thickness;
     zs_interface iface[2]; /* indexed by zstr_electrode */
@@ -90,6 +100,12 @@ int zs_model_create_layers(int64_t nx, int64_t ny, int64_t nz, double hx, double
 /* ZSTR_OK for a model that holds every layer; else ZSTR_EINVAL with a message
  * naming fn (the caller needs the whole model). */
 int zs_model_whole(const zstr_model *m, const char *fn, zstr_error *err);
+/* Drop the whole grid's counts (labels or grains changed). */
+void zs_model_touch(zstr_model *m);
+/* Count phases and grains of layers [z0, z1) (held): c->grains is left 0;
+ * *max_grain gets the largest grain id (−1 with none). */
+void zs_model_count_layers(const zstr_model *m, int64_t z0, int64_t z1, zs_counts *c,
+                           int32_t *max_grain);
 /* Consistency check run when a plan is made (over the layers held). */
 int zs_model_validate(const zstr_model *m, zstr_error *err);
 

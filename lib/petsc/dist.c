@@ -740,16 +740,31 @@ static int dist_build(dist *d, const zstr_mpi_options *mo, const zstr_rom_option
     rc = agree_dist(d, rc, err);
     if (rc != ZSTR_OK)
         return rc;
-    for (int q = 0; q <= P; q++)
-        d->z0[q] = (int64_t)q * nz / P; /* q·nz < 2^62: layers and processes < 2^31 */
+    for (int q = 0; q < P; q++)
+        zs_dist_layers(nz, P, q, &d->z0[q], &d->z0[q + 1]);
     const int64_t zb = d->z0[r], ze = d->z0[r + 1];
     info->z_begin = zb;
     info->z_end = ze;
+    /* a process's part of the model must hold the layers its walks read */
+    {
+        int64_t lo, hi;
+        zs_dist_held(nz, P, r, &lo, &hi);
+        if (m->z_lo > lo || m->z_hi < hi)
+            rc = zs_error(err, ZSTR_EINVAL,
+                          "process %d holds layers %lld..%lld of the model but needs "
+                          "%lld..%lld (make its part with zstr_mpi_model_create on the same "
+                          "communicator)",
+                          r, (long long)m->z_lo, (long long)m->z_hi - 1, (long long)lo,
+                          (long long)hi - 1);
+        rc = agree_dist(d, rc, err);
+        if (rc != ZSTR_OK)
+            return rc;
+    }
     /* a lower bound from the grid alone, before anything is walked: the
      * slab's share of the compact pencil and of the basis */
     double limit = process_limit(d, mo->memory_limit);
     info->memory_limit = limit;
-    double model_bytes = (double)d->nvox * (m->grains != NULL ? 8.0 : 4.0);
+    double model_bytes = (double)m->nheld * (m->grains != NULL ? 8.0 : 4.0);
     {
         double asm_bytes = 0.0;
         zs_mem_grid_bound(m->n, &asm_bytes, NULL);

@@ -53,4 +53,15 @@ int zs_petsc_numeric_solve(void *num, int64_t n, const double *b, double *x, zst
 double zs_petsc_numeric_iterations(const void *num);
 void zs_petsc_numeric_free(void *num);
 
+/* ---- the distributed model (dist_model.c) --------------------------------- */
+
+/* The layers process r of P assembles, [*z0, *z1) = [⌊r·nz/P⌋, ⌊(r+1)·nz/P⌋). */
+void zs_dist_layers(int64_t nz, int P, int r, int64_t *z0, int64_t *z1);
+/* The layers its model holds: those and one on each side, within the grid. */
+void zs_dist_held(int64_t nz, int P, int r, int64_t *lo, int64_t *hi);
+/* The statuses of comm's processes agreed: ZSTR_OK when every rc is; else the
+ * first failing process's code, its message copied to err on the others
+ * ("process q of P: ..."). */
+int zs_mpi_agree(MPI_Comm comm, int rc, zstr_error *err);
+
 #endif
