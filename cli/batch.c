@@ -522,7 +522,7 @@ static void member_note(const zb_run_args *a, const zb_settings *s, int k, const
 }
 
 /* A member by the distributed sweep (--backend petsc): every process builds
- * the model and takes part; process 0 stages the files. */
+ * its part of the model and takes part; process 0 stages the files. */
 static int run_member_distributed(const zb_run_args *a, const zb_settings *s, int k,
                                   int members, member_out *mo, zstr_error *e)
 {
@@ -531,13 +531,13 @@ static int run_member_distributed(const zb_run_args *a, const zb_settings *s, in
     zstr_rom *rom = NULL;
     int rc = zb_load_member(a->model, s, k, &f, e);
     if (rc == ZSTR_OK)
-        rc = zm_build(f, &m, &mo->f, &mo->nf, e);
+        rc = zm_build_parts(f, zd_parts(), &m, &mo->f, &mo->nf, e);
     if (rc == ZSTR_OK) {
         mo->z = malloc(sizeof(double) * 2 * (size_t)mo->nf);
         if (mo->z == NULL)
             rc = ZSTR_ENOMEM, snprintf(e->message, sizeof e->message, "out of memory");
     }
-    /* every process reaches the collective call, or none does */
+    /* every process reaches the collective calls, or none does */
     if (zd_any(rc != ZSTR_OK)) {
         if (rc == ZSTR_OK)
             rc = ZSTR_EINVAL, snprintf(e->message, sizeof e->message,
@@ -545,6 +545,8 @@ static int run_member_distributed(const zb_run_args *a, const zb_settings *s, in
     }
     zstr_dc_result dc;
     zstr_dc_result_init(&dc);
+    if (rc == ZSTR_OK)
+        rc = zd_count(m, e); /* the CSV summary describes the whole model */
     if (rc == ZSTR_OK)
         rc = zd_sweep(m, mo->nf, mo->f, a->tolerance, a->backend_options, mo->z, &rom,
                       &mo->rep, &dc, e);
@@ -586,7 +588,8 @@ static int run_member_distributed(const zb_run_args *a, const zb_settings *s, in
         snprintf(mo->legend, sizeof mo->legend, "%s, contact %.3g %%", mo->label,
                  100.0 * mo->fraction);
         double realised[2] = {mo->fraction, zstr_model_contact_fraction(m, ZSTR_CE)};
-        zb_warn_contact(f, realised, k, members);
+        if (a->rank == 0) /* process 0 alone prints */
+            zb_warn_contact(f, realised, k, members);
     }
     zstr_rom_free(rom);
     zstr_model_free(m);

@@ -44,6 +44,36 @@ int zd_any(int failed)
     return out;
 }
 
+static int part_create(void *ctx, const int64_t n[3], const double h[3], zstr_model **out,
+                       zstr_error *err)
+{
+    (void)ctx;
+    int rc = zstr_mpi_model_create(MPI_COMM_WORLD, n[0], n[1], n[2], h[0], h[1], h[2], out, err);
+    /* the grains are grown together: every process gets there, or none */
+    if (zd_any(rc != ZSTR_OK) && rc == ZSTR_OK) {
+        zstr_model_free(*out);
+        *out = NULL;
+        rc = ZSTR_EINVAL;
+        snprintf(err->message, sizeof err->message, "another process could not make its part");
+    }
+    return rc;
+}
+
+static int part_voronoi(void *ctx, zstr_model *m, const zstr_voronoi_params *p,
+                        zstr_error *err)
+{
+    (void)ctx;
+    return zstr_mpi_model_voronoi(MPI_COMM_WORLD, m, p, NULL, err);
+}
+
+const zm_parts *zd_parts(void)
+{
+    static const zm_parts parts = {NULL, part_create, part_voronoi};
+    return &parts;
+}
+
+int zd_count(zstr_model *m, zstr_error *e) { return zstr_mpi_model_count(MPI_COMM_WORLD, m, e); }
+
 int zd_sweep(const zstr_model *m, int64_t nf, const double *f, double tolerance,
              const char *petsc_options, double *z, zstr_rom **rom, zstr_sweep_report *rep,
              zstr_dc_result *dc, zstr_error *e)
@@ -106,6 +136,16 @@ int zd_start(int *rank, int *size, int *started, char *why, size_t n)
 void zd_stop(int started) { (void)started; }
 
 int zd_any(int failed) { return failed != 0; }
+
+const zm_parts *zd_parts(void) { return NULL; }
+
+int zd_count(zstr_model *m, zstr_error *e)
+{
+    (void)m;
+    snprintf(e->message, sizeof e->message,
+             "this zstr was built without PETSc and MPI (libzstr-mpi)");
+    return ZSTR_EUNSUPPORTED;
+}
 
 int zd_sweep(const zstr_model *m, int64_t nf, const double *f, double tolerance,
              const char *petsc_options, double *z, zstr_rom **rom, zstr_sweep_report *rep,

@@ -2509,7 +2509,8 @@ static int lib_fail(const zm_file *f, int rc, zstr_error *err)
 
 static int build_volume_model(const zm_file *f, zstr_model **out, zstr_error *err);
 
-static int build_model(const zm_file *f, zstr_model **out, zstr_error *err)
+static int build_model(const zm_file *f, const zm_parts *parts, zstr_model **out,
+                       zstr_error *err)
 {
     const zm_spec *s = &f->spec;
     zstr_model *m = NULL;
@@ -2518,7 +2519,10 @@ static int build_model(const zm_file *f, zstr_model **out, zstr_error *err)
         if ((rc = build_volume_model(f, &m, err)) != ZSTR_OK)
             return rc;
     } else {
-        rc = zstr_model_create(s->n[0], s->n[1], s->n[2], s->h[0], s->h[1], s->h[2], &m, err);
+        rc = parts != NULL
+                 ? parts->create(parts->ctx, s->n, s->h, &m, err)
+                 : zstr_model_create(s->n[0], s->n[1], s->n[2], s->h[0], s->h[1], s->h[2], &m,
+                                     err);
         for (int i = 0; rc == ZSTR_OK && i < s->nphases; i++) {
             const zm_phase *p = &s->phases[i];
             zstr_phase_params pp = {p->name, p->sigma, p->eps, p->ea, p->tref};
@@ -2532,7 +2536,8 @@ static int build_model(const zm_file *f, zstr_model **out, zstr_error *err)
     if (rc == ZSTR_OK && s->grains) {
         zstr_voronoi_params vp = {s->mean_size, s->grain_seed, s->grain_phase, s->gb_phase,
                                   s->gb_thickness};
-        rc = zstr_model_voronoi(m, &vp, NULL, err);
+        rc = parts != NULL ? parts->voronoi(parts->ctx, m, &vp, err)
+                           : zstr_model_voronoi(m, &vp, NULL, err);
     }
     for (int e = 0; rc == ZSTR_OK && e < 2; e++) {
         const zm_iface *fi = &s->iface[e];
@@ -2663,7 +2668,7 @@ int zm_build_volume(const zm_file *f, zstr_volume **out, int *axis, zstr_error *
     if (!s->vol.present) {
         /* any other model: its phase labels as they are */
         zstr_model *m = NULL;
-        int rc = build_model(f, &m, err);
+        int rc = build_model(f, NULL, &m, err);
         if (rc != ZSTR_OK)
             return rc;
         int64_t n[3];
@@ -2716,6 +2721,12 @@ const char *zm_phase_name(const zm_file *f, int i)
 
 int zm_build(const zm_file *f, zstr_model **model, double **freqs, int64_t *nf, zstr_error *err)
 {
+    return zm_build_parts(f, NULL, model, freqs, nf, err);
+}
+
+int zm_build_parts(const zm_file *f, const zm_parts *parts, zstr_model **model, double **freqs,
+                   int64_t *nf, zstr_error *err)
+{
     if (model != NULL)
         *model = NULL;
     if (freqs != NULL)
@@ -2742,11 +2753,12 @@ int zm_build(const zm_file *f, zstr_model **model, double **freqs, int64_t *nf, 
     }
     /* a grid that cannot fit is refused before its model is built (a 1000³
      * model would otherwise be half built before the plan refuses it) */
-    if (model != NULL && (rc = zstr_plan_check_grid(s->n, NULL, NULL, err)) != ZSTR_OK) {
+    if (model != NULL && parts == NULL &&
+        (rc = zstr_plan_check_grid(s->n, NULL, NULL, err)) != ZSTR_OK) {
         free(fr);
         return lib_fail(f, rc, err);
     }
-    if (model != NULL && (rc = build_model(f, model, err)) != ZSTR_OK) {
+    if (model != NULL && (rc = build_model(f, parts, model, err)) != ZSTR_OK) {
         free(fr);
         return rc;
     }

@@ -89,6 +89,23 @@ int zm_set(zm_file *f, const char *path, const char *value, zstr_error *err);
  * Returns: ZSTR_OK, or the library's status; outputs are NULL / 0 on failure. */
 int zm_build(const zm_file *f, zstr_model **model, double **freqs, int64_t *nf, zstr_error *err);
 
+/* How a distributed run's process builds its part of the model
+ * (cli/distributed.c: zstr_mpi_model_create, zstr_mpi_model_voronoi). */
+typedef struct zm_parts {
+    void *ctx;
+    int (*create)(void *ctx, const int64_t n[3], const double h[3], zstr_model **out,
+                  zstr_error *err);
+    int (*voronoi)(void *ctx, zstr_model *m, const zstr_voronoi_params *p, zstr_error *err);
+} zm_parts;
+
+/* Purpose: as zm_build, but with parts != NULL a model of fill and grains is
+ *   this process's part, made by parts->create and grown by parts->voronoi
+ *   (collective), and the serial plan's grid check is not made (the
+ *   distributed sweep checks each process's share).  A <volume> model is
+ *   read or made whole on every process (volumes are not read in parts). */
+int zm_build_parts(const zm_file *f, const zm_parts *parts, zstr_model **model, double **freqs,
+                   int64_t *nf, zstr_error *err);
+
 /* Purpose: the model's voxels as a labelled volume of phase ids (label k =
  *   the k-th phase, as zm_phase_name), for the metrics of zstr morph.  A model
  *   with a <volume> gives that volume in its own axes (before the transport

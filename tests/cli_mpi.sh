@@ -10,7 +10,10 @@
 #     frequency: the reduced model is held to 1e-6 and the solves to a
 #     backward error of 1e-11;
 #   - one file per output, written by process 0 only, naming the backend and
-#     the processes; R_DC equal to the serial one (1e-8);
+#     the processes; R_DC equal to the serial one (1e-8); its model summary
+#     (grid, phases with their voxel counts, grains, interfaces) the serial
+#     file's, line for line, though each process built only its part;
+#   - a warning printed once (by process 0);
 #   - a series (--set lists), --summary and --poles work as in serial runs;
 #   - errors are agreed: every process exits with the same status, process 0
 #     alone prints, and nothing is left behind (bad PETSc options: 1; more
@@ -80,6 +83,10 @@ for f in "$data/models/example.xml" "$data/models/ce-interface.xml" \
         # one summary table: process 0 alone prints
         c=$(grep -c '^member ' "$out/stdout")
         [ "$c" -eq 1 ] && ok || bad "$name on $p processes: $c summary tables on stdout"
+        # the model summary of the parts is the whole model's
+        grep '^#' "$out/d$n.csv" | grep -v '^# R_DC\|^# method' > "$out/hd"
+        grep '^#' "$out/p$n-$p.csv" | grep -v '^# R_DC\|^# method' > "$out/hp"
+        cmp -s "$out/hd" "$out/hp" && ok || bad "$name on $p processes: summary differs: $(diff "$out/hd" "$out/hp" | head -6)"
     done
 done
 ls "$out" | grep -q 'tmp' && bad "temporaries left: $(ls "$out")"
@@ -97,6 +104,12 @@ expect 0 "series member 2 direct" "$zstr" run "$m" --quiet --method direct -o "$
     --set cell.temperature=300
 r=$(maxrel "$out/s-2.csv" "$out/s2d.csv")
 within "$r" 1e-6 && ok || bad "series member 2: $r from the direct solve"
+
+# ---- a warning, printed once ------------------------------------------------------
+# 10 voxels: the 22 % square spot is realised as 25 %
+expect 0 "a contact warning" $mpirun -np 2 "$zstr" run "$m" --backend petsc -o "$out/w.csv" $small
+c=$(grep -c "realised contact fraction" "$out/stderr")
+[ "$c" -eq 1 ] && ok || bad "the contact warning printed $c times: $(cat "$out/stderr")"
 
 # ---- errors: agreed, printed once, nothing left --------------------------------
 rm -f "$out"/x*
