@@ -2,9 +2,11 @@
  * mpi_bench.c — the distributed reduced-order sweep (zstr_mpi.h) on the
  * paper's model (bench/paper_model.h), under mpirun:
  *
- *   mpirun -np P mpi_bench -n N [-t T] [-o "PETSc options"] [-w OUT] [-c REF]
+ *   mpirun -np P mpi_bench -n N [-p] [-t T] [-o "PETSc options"] [-w OUT] [-c REF]
  *
- * Every process builds the model (as the program does), then one collective
+ * Every process builds the whole model, or with -p its part of it
+ * (zstr_mpi_model_create, zstr_mpi_model_voronoi: as the program does), then
+ * one collective
  * zstr_mpi_rom_create over 101 frequencies, 1 mHz .. 10 MHz, tolerance T
  * (default 1e-6), and the spectrum from the reduced model.  Reported by
  * process 0 as one Markdown table row: N, processes, unknowns, the fewest and
@@ -12,8 +14,8 @@
  * assembly, connectivity, distributed matrices), the sweep, set-ups, solves,
  * iterations and per solve, the largest estimate, the largest difference
  * from REF (a file of 101 "re im" lines, e.g. iter_bench -b direct -w), and
- * every process's peak RSS (VmHWM, MiB) with the model's share (the model
- * is on every process).  -w writes this run's values.
+ * every process's peak RSS (VmHWM, MiB) with the peak after the model is
+ * built in brackets.  -w writes this run's values.
  */
 #include "zstr.h"
 #include "zstr_mpi.h"
@@ -35,15 +37,24 @@ static int progress(void *ctx, int factorizations, double estimate)
     return 0;
 }
 
+static int grains_mpi(void *ctx, zstr_model *m, const zstr_voronoi_params *vp,
+                      int64_t *ngrains, zstr_error *err)
+{
+    (void)ctx;
+    return zstr_mpi_model_voronoi(MPI_COMM_WORLD, m, vp, ngrains, err);
+}
+
 static int run(int rank, int size, int argc, char **argv)
 {
     int64_t n = 0;
     double tol = 1e-6;
     const char *opts = NULL, *wpath = NULL, *cpath = NULL;
-    int bad = 0;
+    int bad = 0, parts = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
             n = atoll(argv[++i]);
+        else if (strcmp(argv[i], "-p") == 0)
+            parts = 1;
         else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
             tol = atof(argv[++i]);
         else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
@@ -57,15 +68,24 @@ static int run(int rank, int size, int argc, char **argv)
     }
     if (bad || n < 2 || !(tol > 0.0 && tol < 1.0)) {
         if (rank == 0)
-            fprintf(stderr, "usage: mpirun -np P mpi_bench -n N [-t T] [-o OPTIONS] [-w OUT] "
-                            "[-c REF]\n");
+            fprintf(stderr, "usage: mpirun -np P mpi_bench -n N [-p] [-t T] [-o OPTIONS] "
+                            "[-w OUT] [-c REF]\n");
         return 2;
     }
     zstr_error e;
     zstr_model *m = NULL;
     int64_t ngrains = 0;
     double t0 = bench_now();
-    if (bench_paper_model(n, 1, 0, &m, &ngrains, &e) != ZSTR_OK) {
+    int rcm;
+    if (parts) {
+        const double h = 100e-6 / (double)n;
+        rcm = zstr_mpi_model_create(MPI_COMM_WORLD, n, n, n, h, h, h, &m, &e);
+        if (rcm == ZSTR_OK)
+            rcm = bench_paper_setup(m, n, 1, 0, grains_mpi, NULL, &ngrains, &e);
+    } else {
+        rcm = bench_paper_model(n, 1, 0, &m, &ngrains, &e);
+    }
+    if (rcm != ZSTR_OK) {
         fprintf(stderr, "mpi_bench: %s\n", e.message);
         return 1;
     }
