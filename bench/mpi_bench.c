@@ -2,7 +2,7 @@
  * mpi_bench.c — the distributed reduced-order sweep (zstr_mpi.h) on the
  * paper's model (bench/paper_model.h), under mpirun:
  *
- *   mpirun -np P mpi_bench -n N [-p] [-t T] [-o "PETSc options"] [-w OUT] [-c REF]
+ *   mpirun -np P mpi_bench -n N [-p] [-m] [-t T] [-o "PETSc options"] [-w OUT] [-c REF]
  *
  * Every process builds the whole model, or with -p its part of it
  * (zstr_mpi_model_create, zstr_mpi_model_voronoi: as the program does), then
@@ -15,7 +15,9 @@
  * iterations and per solve, the largest estimate, the largest difference
  * from REF (a file of 101 "re im" lines, e.g. iter_bench -b direct -w), and
  * every process's peak RSS (VmHWM, MiB) with the peak after the model is
- * built in brackets.  -w writes this run's values.
+ * built in brackets.  -w writes this run's values.  -m builds the model only
+ * and reports, per process, the build time and the peak RSS (MiB) with the
+ * RSS at the start in brackets.
  */
 #include "zstr.h"
 #include "zstr_mpi.h"
@@ -49,12 +51,14 @@ static int run(int rank, int size, int argc, char **argv)
     int64_t n = 0;
     double tol = 1e-6;
     const char *opts = NULL, *wpath = NULL, *cpath = NULL;
-    int bad = 0, parts = 0;
+    int bad = 0, parts = 0, model_only = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
             n = atoll(argv[++i]);
         else if (strcmp(argv[i], "-p") == 0)
             parts = 1;
+        else if (strcmp(argv[i], "-m") == 0)
+            model_only = 1;
         else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
             tol = atof(argv[++i]);
         else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
@@ -68,13 +72,14 @@ static int run(int rank, int size, int argc, char **argv)
     }
     if (bad || n < 2 || !(tol > 0.0 && tol < 1.0)) {
         if (rank == 0)
-            fprintf(stderr, "usage: mpirun -np P mpi_bench -n N [-p] [-t T] [-o OPTIONS] "
+            fprintf(stderr, "usage: mpirun -np P mpi_bench -n N [-p] [-m] [-t T] [-o OPTIONS] "
                             "[-w OUT] [-c REF]\n");
         return 2;
     }
     zstr_error e;
     zstr_model *m = NULL;
     int64_t ngrains = 0;
+    double hwm_start = bench_vm_hwm_mib();
     double t0 = bench_now();
     int rcm;
     if (parts) {
@@ -91,6 +96,23 @@ static int run(int rank, int size, int argc, char **argv)
     }
     double t_model = bench_now() - t0;
     double hwm_model = bench_vm_hwm_mib();
+    if (model_only) {
+        double mine[3] = {t_model, hwm_model, hwm_start};
+        double *all = malloc(sizeof(double) * 3 * (size_t)size);
+        if (all == NULL)
+            return 1;
+        MPI_Gather(mine, 3, MPI_DOUBLE, all, 3, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+        if (rank == 0) {
+            printf("| %lld | %d | %s | %lld |", (long long)n, size, parts ? "parts" : "whole",
+                   (long long)ngrains);
+            for (int q = 0; q < size; q++)
+                printf(" %.2f s, %.0f (%.0f) |", all[3 * q], all[3 * q + 1], all[3 * q + 2]);
+            printf("\n");
+        }
+        free(all);
+        zstr_model_free(m);
+        return 0;
+    }
     double *f = NULL;
     int64_t nf = 0;
     zstr_frequencies_log(1e-3, 1e7, 10, &f, &nf, &e); /* 101 points */

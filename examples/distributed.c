@@ -1,8 +1,8 @@
 /*
  * distributed.c — the distributed sweep (zstr_mpi.h): a homogeneous cell of
  * LLZO-like garnet between ideal electrodes, computed by every process of
- * MPI_COMM_WORLD (each assembles its z-slab of the grid), compared by process
- * 0 with the exact Z = R / (1 + jωRC).
+ * MPI_COMM_WORLD (each holds and assembles only its z-slab of the grid),
+ * compared by process 0 with the exact Z = R / (1 + jωRC).
  *
  *   cc distributed.c $(pkg-config --cflags --libs libzstr-mpi) -lm -o distributed
  *   mpirun -np 2 ./distributed
@@ -29,8 +29,9 @@ int main(int argc, char **argv)
     int64_t nf = 0;
     int status = EXIT_FAILURE;
 
-    /* every process builds the same model; the library splits the network */
-    if (zstr_model_create(n, n, n, h, h, h, &model, &err) != ZSTR_OK)
+    /* every process builds its part of the model: its slab's layers and one on
+     * either side (zstr_mpi_model_voronoi would grow grains on it) */
+    if (zstr_mpi_model_create(MPI_COMM_WORLD, n, n, n, h, h, h, &model, &err) != ZSTR_OK)
         goto fail;
     zstr_phase_params bulk = {"bulk", sigma, epsr, 0.34, 298.15};
     if (zstr_model_add_phase(model, &bulk, NULL, &err) != ZSTR_OK)

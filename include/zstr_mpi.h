@@ -26,9 +26,10 @@
  * whole model (zstr_model_create) is accepted too, the same on every process.
  * What stays undistributed: the seeds and their bins (about 250 bytes per
  * seed) on every process; the graph of grain pieces on process 0 while the
- * grains are made (about 130 bytes per piece, a piece per grain and slab it
- * meets); one layer of labels per process on process 0 for the DC
- * connectivity check (16 bytes per voxel of a layer per process).
+ * grains are made (about 0.7 kB per piece, a piece per grain and slab it
+ * meets).  The DC connectivity check passes one layer's classes from
+ * process to process, forward and back (P steps each way), so no process
+ * holds more than its slab and a layer.
 
  * Failures.  Every step's status is agreed between the processes (the first
  * failing process's message goes to all), and the choices that steer the

@@ -122,6 +122,31 @@ static zstr_model *island(void)
     return m;
 }
 
+/* A conductive path that winds through the slabs (9 layers: 3 + 3 + 3 on 3
+ * processes, 4 + 5 on 2) in an insulator: up column A (x = 0) from the CE,
+ * across the top bridge (z = 7), down column B (x = 4) to z = 3; column A
+ * also reaches the WE.  In the middle slab, column B joins the electrodes
+ * only through the slab above, and column A reaches the CE only through the
+ * slab below; a lone conductive voxel (x = 2, z = 4) floats. */
+static zstr_model *serpentine(void)
+{
+    const int64_t nx = 5, ny = 2, nz = 9;
+    zstr_model *m = grid(nx, ny, nz, 2e-6);
+    if (m == NULL)
+        return NULL;
+    int ins = phase(m, "ins", 0.0, 5.0), b = phase(m, "bulk", 0.046, 150.0);
+    int32_t lab[90];
+    for (int64_t z = 0; z < nz; z++)
+        for (int64_t y = 0; y < ny; y++)
+            for (int64_t x = 0; x < nx; x++) {
+                int on = (x == 0) || (z == 7) || (x == 4 && z >= 3 && z <= 7) ||
+                         (x == 2 && z == 4);
+                lab[x + nx * (y + ny * z)] = on ? b : ins;
+            }
+    zstr_model_set_labels(m, lab, NULL);
+    return m;
+}
+
 /* ---- one case ------------------------------------------------------------------ */
 
 static double rel(const double *a, const double *b)
@@ -567,6 +592,7 @@ int main(int argc, char **argv)
     run_case(&c, "Voronoi + GB + SEI, both", paper(8, 7, ZSTR_PIXEL_SEI, 0.3, 1));
     run_case(&c, "constriction", paper(12, 9, ZSTR_PIXEL_NONE, 0.09, 0));
     run_case(&c, "floating island", island());
+    run_case(&c, "serpentine", serpentine());
     run_case(&c, "slabs of one layer", paper(9, 3, ZSTR_PIXEL_SEI, 0.4, 0));
     run_case(&c, "open circuit", paper(6, 7, ZSTR_PIXEL_PORE, 0.0, 0));
     run_case(&c, "open circuit, cube", paper(6, 6, ZSTR_PIXEL_PORE, 0.0, 0));

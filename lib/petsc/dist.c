@@ -31,14 +31,17 @@
  * electrode's elements (on diagonals only) are kept in a list.
  *
  * Connectivity.  A union-find over this process's rows, the next layer's
- * ghosts and the two electrodes; the components that touch a slab face or an
- * electrode are relabelled compactly and sent to process 0, which joins them
- * across the faces and tells each label whether it reaches the WE and the CE.
- * A component that touches no face and no electrode is floating.  As in
- * assemble.c, a node joined to no electrode even capacitively is refused, and
- * G is definite (shift 0 allowed, R_DC exact) when no node floats and some
- * conductive path joins the electrodes.
- *
+ * ghosts and the two electrodes; its first layer, ghosts and electrodes are
+ * relabelled by root.  Two sweeps along the processes join the slabs: forward,
+ * each process hands the next the classes of its ghost layer (the next one's
+ * first layer) as the slabs below join them, with whether they reach an
+ * electrode; backward, the same for its first layer as the slabs above join
+ * them.  Each holds one layer at a time; nothing is gathered.  A component
+ * that reaches no electrode is floating.  As in assemble.c, a node joined to
+ * no electrode even capacitively is refused, and G is definite (shift 0
+ * allowed, R_DC exact) when no node floats and some conductive path joins the
+ * electrodes.
+
  * Sums.  Every reduced quantity (inner products, the energy forms, the port's
  * entry of the basis vectors) is MPI_Reduce'd to process 0 and broadcast, so
  * every process holds the same bits and takes the same shifts (an MPI_Allreduce
@@ -373,108 +376,101 @@ static int classify(dist *d, int conductive, int64_t *floating, int *joined, uin
     for (int64_t k = 0; k < d->nground; k++)
         if (conductive ? d->gg[k] != 0.0 : (d->gg[k] != 0.0 || d->gc[k] != 0.0))
             uf_union(parent, d->gnode[k], ground_slot);
-    /* the face and electrode slots, relabelled 0..nl−1 by root */
-    int32_t nl = 0, nmine = 0;
+    /* the face and electrode slots, relabelled 0..nl−1 by root: face[k] for
+     * the first layer (k < L), the ghosts (L <= k < 2L), WE and CE; −1 for a
+     * face this process does not have */
+    int32_t nl = 0;
     for (int64_t k = 0; k < 2 * L + 2; k++) {
         int64_t s;
         if (k < L) {
-            if (!has_below)
-                continue;
-            s = k; /* the first layer's voxels */
+            s = has_below ? k : -1;
         } else if (k < 2 * L) {
-            if (!has_above)
-                continue;
-            s = n + (k - L);
+            s = has_above ? n + (k - L) : -1;
         } else {
             s = k == 2 * L ? we : ce;
+        }
+        if (s < 0) {
+            mine[k] = -1;
+            continue;
         }
         int64_t root = uf_find(parent, s);
         if (label[root] < 0)
             label[root] = nl++;
-        mine[nmine++] = (int32_t)label[root];
+        mine[k] = (int32_t)label[root];
     }
-    /* process 0 joins the labels across the faces */
-    int *counts = NULL, *displ = NULL, *lcount = NULL, *ldispl = NULL;
-    int32_t *all = NULL;
-    uint8_t *flags = NULL, *myflags = zs_malloc_array((size_t)(nl > 0 ? nl : 1), 1);
-    int ok = myflags != NULL;
-    if (d->rank == 0) {
-        counts = zs_malloc_array((size_t)d->P, sizeof *counts);
-        displ = zs_malloc_array((size_t)d->P, sizeof *displ);
-        lcount = zs_malloc_array((size_t)d->P, sizeof *lcount);
-        ldispl = zs_malloc_array((size_t)d->P, sizeof *ldispl);
-        ok = ok && counts != NULL && displ != NULL && lcount != NULL && ldispl != NULL;
-    }
+    /* Across the faces, in two sweeps along the processes: forward, process
+     * r − 1 sends the classes of r's first layer as the slabs 0 .. r − 1 join
+     * them (and which reach an electrode through them); backward, r + 1 sends
+     * those of r's ghosts as the slabs r + 1 .. P − 1 join them.  A path
+     * between two of r's nodes, or to an electrode, leaves r's slab only in
+     * excursions wholly below or wholly above it, so r's own joins with both
+     * messages give every node's class.  Each step holds a layer: no process
+     * gathers the others' faces. */
+    int64_t *fw = zs_malloc_array((size_t)nl + 1, sizeof *fw);
+    int64_t *bw = zs_malloc_array((size_t)nl + 1, sizeof *bw);
+    int32_t *msg = zs_malloc_array(2 * (size_t)L + 1, sizeof *msg);
+    int64_t *first = zs_malloc_array((size_t)L + 1, sizeof *first);
+    int32_t *relabel = zs_malloc_array((size_t)nl + 1, sizeof *relabel);
+    uint8_t *myflags = zs_malloc_array((size_t)nl + 1, 1);
+    int ok = fw != NULL && bw != NULL && msg != NULL && first != NULL && relabel != NULL &&
+             myflags != NULL;
     rc = agree_dist(d, ok ? ZSTR_OK : zs_error(err, ZSTR_ENOMEM, "out of memory"), err);
-    int sizes[2] = {nmine, nl};
-    int *both = NULL;
-    if (rc == ZSTR_OK && d->rank == 0) {
-        both = zs_malloc_array(2 * (size_t)d->P, sizeof *both);
-        ok = both != NULL;
-    }
-    rc = rc == ZSTR_OK ? agree_dist(d, ok ? ZSTR_OK : zs_error(err, ZSTR_ENOMEM, "out of memory"),
-                                    err)
-                       : rc;
-    if (rc == ZSTR_OK)
-        MPI_Gather(sizes, 2, MPI_INT, both, 2, MPI_INT, 0, d->comm);
-    int64_t total = 0, ltotal = 0;
-    if (rc == ZSTR_OK && d->rank == 0) {
-        for (int q = 0; q < d->P; q++) {
-            counts[q] = both[2 * q];
-            lcount[q] = both[2 * q + 1];
-            displ[q] = (int)total;
-            ldispl[q] = (int)ltotal;
-            total += counts[q];
-            ltotal += lcount[q];
-        }
-        all = zs_malloc_array((size_t)(total > 0 ? total : 1), sizeof *all);
-        flags = zs_calloc_array((size_t)(ltotal > 0 ? ltotal : 1), 1);
-        ok = all != NULL && flags != NULL && total < INT32_MAX && ltotal < INT32_MAX;
-    }
-    if (rc == ZSTR_OK)
-        rc = agree_dist(d, ok ? ZSTR_OK : zs_error(err, ZSTR_ENOMEM, "out of memory"), err);
-    if (rc == ZSTR_OK)
-        MPI_Gatherv(mine, nmine, MPI_INT32_T, all, counts, displ, MPI_INT32_T, 0, d->comm);
-    if (rc == ZSTR_OK && d->rank == 0) {
-        /* labels ltotal, plus the two electrodes */
-        int64_t *gp = zs_malloc_array((size_t)ltotal + 2, sizeof *gp);
-        if (gp == NULL) {
-            ok = 0;
-        } else {
-            const int64_t gwe = ltotal, gce = ltotal + 1;
-            for (int64_t k = 0; k < ltotal + 2; k++)
-                gp[k] = k;
-            for (int q = 0; q < d->P; q++) {
-                const int32_t *a = all + displ[q];
-                int64_t base = ldispl[q], at = 0;
-                int below = q > 0, above = q < d->P - 1;
-                const int32_t *first = below ? a : NULL;
-                at += below ? L : 0;
-                const int32_t *ghosts = above ? a + at : NULL;
-                at += above ? L : 0;
-                uf_union(gp, base + a[at], gwe);
-                uf_union(gp, base + a[at + 1], gce);
-                (void)first;
-                if (above) {
-                    /* q's ghosts are q + 1's first layer */
-                    const int32_t *next = all + displ[q + 1];
-                    int64_t nbase = ldispl[q + 1];
-                    for (int64_t k = 0; k < L; k++)
-                        uf_union(gp, base + ghosts[k], nbase + next[k]);
+    if (rc == ZSTR_OK && 2 * L > INT32_MAX)
+        rc = zs_error(err, ZSTR_ERANGE, "a layer of %lld voxels is more than one message "
+                                        "of the connectivity check carries", (long long)L);
+    if (rc == ZSTR_OK) {
+        const int32_t lwe = mine[2 * L], lce = mine[2 * L + 1];
+        for (int32_t k = 0; k < nl; k++)
+            fw[k] = bw[k] = k;
+        for (int dir = 0; dir < 2; dir++) {
+            /* dir 0: forward (receive below, send above); 1: backward */
+            int64_t *u = dir == 0 ? fw : bw;
+            int from = dir == 0 ? (has_below ? d->rank - 1 : -1) : (has_above ? d->rank + 1 : -1);
+            int to = dir == 0 ? (has_above ? d->rank + 1 : -1) : (has_below ? d->rank - 1 : -1);
+            const int32_t *in_face = mine + (dir == 0 ? 0 : L);
+            const int32_t *out_face = mine + (dir == 0 ? L : 0);
+            if (from >= 0) {
+                MPI_Recv(msg, (int)(2 * L), MPI_INT32_T, from, 11 + dir, d->comm,
+                         MPI_STATUS_IGNORE);
+                /* msg: a class per position, then its electrode flags */
+                for (int64_t k = 0; k < L; k++)
+                    first[k] = -1;
+                for (int64_t k = 0; k < L; k++) {
+                    int32_t c = msg[k];
+                    if (first[c] < 0)
+                        first[c] = in_face[k];
+                    else
+                        uf_union(u, first[c], in_face[k]);
+                    if (msg[L + k] & 1)
+                        uf_union(u, in_face[k], lwe);
+                    if (msg[L + k] & 2)
+                        uf_union(u, in_face[k], lce);
                 }
             }
-            int64_t rwe = uf_find(gp, gwe), rce = uf_find(gp, gce);
-            for (int64_t k = 0; k < ltotal; k++) {
-                int64_t rt = uf_find(gp, k);
-                flags[k] = (uint8_t)((rt == rwe ? 1 : 0) | (rt == rce ? 2 : 0));
+            if (to >= 0) {
+                for (int32_t k = 0; k < nl; k++)
+                    relabel[k] = -1;
+                int32_t nc = 0;
+                const int64_t rwe = uf_find(u, lwe), rce = uf_find(u, lce);
+                for (int64_t k = 0; k < L; k++) {
+                    int64_t rt = uf_find(u, out_face[k]);
+                    if (relabel[rt] < 0)
+                        relabel[rt] = nc++;
+                    msg[k] = relabel[rt];
+                    msg[L + k] = (rt == rwe ? 1 : 0) | (rt == rce ? 2 : 0);
+                }
+                MPI_Send(msg, (int)(2 * L), MPI_INT32_T, to, 11 + dir, d->comm);
             }
-            free(gp);
+        }
+        /* both: every own join, those from below and those from above */
+        for (int32_t k = 0; k < nl; k++)
+            uf_union(fw, k, uf_find(bw, k));
+        const int64_t rwe = uf_find(fw, lwe), rce = uf_find(fw, lce);
+        for (int32_t k = 0; k < nl; k++) {
+            int64_t rt = uf_find(fw, k);
+            myflags[k] = (uint8_t)((rt == rwe ? 1 : 0) | (rt == rce ? 2 : 0));
         }
     }
-    if (rc == ZSTR_OK)
-        rc = agree_dist(d, ok ? ZSTR_OK : zs_error(err, ZSTR_ENOMEM, "out of memory"), err);
-    if (rc == ZSTR_OK)
-        MPI_Scatterv(flags, lcount, ldispl, MPI_UINT8_T, myflags, nl, MPI_UINT8_T, 0, d->comm);
     if (rc == ZSTR_OK) {
         int64_t fl = 0;
         int jn = 0;
@@ -491,13 +487,11 @@ static int classify(dist *d, int conductive, int64_t *floating, int *joined, uin
         *floating = fl;
         *joined = jn;
     }
-    free(both);
-    free(counts);
-    free(displ);
-    free(lcount);
-    free(ldispl);
-    free(all);
-    free(flags);
+    free(fw);
+    free(bw);
+    free(msg);
+    free(first);
+    free(relabel);
     free(myflags);
     free(parent);
     free(label);
