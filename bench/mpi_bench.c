@@ -39,8 +39,8 @@ static int progress(void *ctx, int factorizations, double estimate)
     return 0;
 }
 
-static int grains_mpi(void *ctx, zstr_model *m, const zstr_voronoi_params *vp,
-                      int64_t *ngrains, zstr_error *err)
+static int grains_mpi(void *ctx, zstr_model *m, const zstr_voronoi_params *vp, int64_t *ngrains,
+                      zstr_error *err)
 {
     (void)ctx;
     return zstr_mpi_model_voronoi(MPI_COMM_WORLD, m, vp, ngrains, err);

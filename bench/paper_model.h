@@ -23,8 +23,7 @@ typedef int (*bench_grains_fn)(void *ctx, zstr_model *m, const zstr_voronoi_para
 /* The phases, grains and WE interface on m, a model or a process's part of
  * n^3 voxels of 100e-6 / n. */
 static int bench_paper_setup(zstr_model *m, int64_t n, uint64_t seed, int homogeneous,
-                             bench_grains_fn grains, void *ctx, int64_t *ngrains,
-                             zstr_error *err)
+                             bench_grains_fn grains, void *ctx, int64_t *ngrains, zstr_error *err)
 {
     const double h = 100e-6 / (double)n;
     uint8_t *px = NULL;
@@ -55,8 +54,7 @@ static int bench_paper_setup(zstr_model *m, int64_t n, uint64_t seed, int homoge
                 snprintf(err->message, sizeof err->message, "bench: out of memory");
             return ZSTR_ENOMEM;
         }
-        if ((rc = zstr_map_square(n, n, h, h, 0.22, ZSTR_PIXEL_PORE, px, NULL, err)) ==
-            ZSTR_OK)
+        if ((rc = zstr_map_square(n, n, h, h, 0.22, ZSTR_PIXEL_PORE, px, NULL, err)) == ZSTR_OK)
             rc = zstr_model_set_interface(m, ZSTR_WE, &ip, px, err);
         free(px);
     }

@@ -59,8 +59,7 @@ static int part_create(void *ctx, const int64_t n[3], const double h[3], zstr_mo
     return rc;
 }
 
-static int part_voronoi(void *ctx, zstr_model *m, const zstr_voronoi_params *p,
-                        zstr_error *err)
+static int part_voronoi(void *ctx, zstr_model *m, const zstr_voronoi_params *p, zstr_error *err)
 {
     (void)ctx;
     return zstr_mpi_model_voronoi(MPI_COMM_WORLD, m, p, NULL, err);

@@ -2509,8 +2509,7 @@ static int lib_fail(const zm_file *f, int rc, zstr_error *err)
 
 static int build_volume_model(const zm_file *f, zstr_model **out, zstr_error *err);
 
-static int build_model(const zm_file *f, const zm_parts *parts, zstr_model **out,
-                       zstr_error *err)
+static int build_model(const zm_file *f, const zm_parts *parts, zstr_model **out, zstr_error *err)
 {
     const zm_spec *s = &f->spec;
     zstr_model *m = NULL;
@@ -2521,8 +2520,7 @@ static int build_model(const zm_file *f, const zm_parts *parts, zstr_model **out
     } else {
         rc = parts != NULL
                  ? parts->create(parts->ctx, s->n, s->h, &m, err)
-                 : zstr_model_create(s->n[0], s->n[1], s->n[2], s->h[0], s->h[1], s->h[2], &m,
-                                     err);
+                 : zstr_model_create(s->n[0], s->n[1], s->n[2], s->h[0], s->h[1], s->h[2], &m, err);
         for (int i = 0; rc == ZSTR_OK && i < s->nphases; i++) {
             const zm_phase *p = &s->phases[i];
             zstr_phase_params pp = {p->name, p->sigma, p->eps, p->ea, p->tref};

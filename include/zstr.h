@@ -165,8 +165,7 @@ ZSTR_API void zstr_model_get_grid(const zstr_model *model, int64_t n[3], double 
  * (fill, labels, grains) then take and give those layers' voxels, x fastest,
  * from layer z_begin, and the calls that need every voxel (plans, Voronoi
  * grains, descriptions' counts, tortuosity) refuse it with ZSTR_EINVAL. */
-ZSTR_API void zstr_model_get_layers(const zstr_model *model, int64_t *z_begin,
-                                    int64_t *z_end);
+ZSTR_API void zstr_model_get_layers(const zstr_model *model, int64_t *z_begin, int64_t *z_end);
 
 /* A phase.  conductivity σ_ref [S/m] (>= 0; 0 = insulator such as a pore),
  * permittivity ε_r (> 0), activation_energy E_a [eV] (>= 0), at

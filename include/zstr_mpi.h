@@ -105,9 +105,8 @@ ZSTR_API void zstr_mpi_info_init(zstr_mpi_info *info);
  * Returns: ZSTR_OK; ZSTR_EINVAL as zstr_model_create, and for more processes
  *   than layers or no communicator; ZSTR_ESTATE before MPI_Init; ZSTR_ERANGE;
  *   ZSTR_ENOMEM. */
-ZSTR_API int zstr_mpi_model_create(MPI_Comm comm, int64_t nx, int64_t ny, int64_t nz,
-                                   double hx, double hy, double hz, zstr_model **out,
-                                   zstr_error *err);
+ZSTR_API int zstr_mpi_model_create(MPI_Comm comm, int64_t nx, int64_t ny, int64_t nz, double hx,
+                                   double hy, double hz, zstr_model **out, zstr_error *err);
 
 /* Purpose: Voronoi grains (zstr_voronoi_params, zstr.h) on every process's
  *   part of a model from zstr_mpi_model_create on the same communicator: the

@@ -29,16 +29,15 @@ int zs_model_create_layers(int64_t nx, int64_t ny, int64_t nz, double hx, double
         return zs_error(err, ZSTR_EINVAL, "%s: out is NULL", fn);
     *out = NULL;
     if (nx < 1 || ny < 1 || nz < 1)
-        return zs_error(err, ZSTR_EINVAL,
-                        "%s: grid %lld x %lld x %lld: every size must be >= 1", fn,
-                        (long long)nx, (long long)ny, (long long)nz);
+        return zs_error(err, ZSTR_EINVAL, "%s: grid %lld x %lld x %lld: every size must be >= 1",
+                        fn, (long long)nx, (long long)ny, (long long)nz);
     if (!finite_pos(hx) || !finite_pos(hy) || !finite_pos(hz))
         return zs_error(err, ZSTR_EINVAL,
-                        "%s: voxel edges %g, %g, %g m: each must be finite and > 0", fn, hx,
-                        hy, hz);
+                        "%s: voxel edges %g, %g, %g m: each must be finite and > 0", fn, hx, hy,
+                        hz);
     if (nx > ZS_MAX_VOXELS / ny || nx * ny > ZS_MAX_VOXELS / nz)
-        return zs_error(err, ZSTR_ERANGE, "%s: grid %lld x %lld x %lld exceeds 2^40 voxels",
-                        fn, (long long)nx, (long long)ny, (long long)nz);
+        return zs_error(err, ZSTR_ERANGE, "%s: grid %lld x %lld x %lld exceeds 2^40 voxels", fn,
+                        (long long)nx, (long long)ny, (long long)nz);
     if (z_lo < 0 || z_hi > nz || z_lo >= z_hi)
         return zs_error(err, ZSTR_EINVAL, "%s: layers %lld..%lld are not within 0..%lld", fn,
                         (long long)z_lo, (long long)z_hi, (long long)nz);
@@ -70,8 +69,7 @@ int zs_model_create_layers(int64_t nx, int64_t ny, int64_t nz, double hx, double
 int zstr_model_create(int64_t nx, int64_t ny, int64_t nz, double hx, double hy, double hz,
                       zstr_model **out, zstr_error *err)
 {
-    return zs_model_create_layers(nx, ny, nz, hx, hy, hz, 0, nz, "zstr_model_create", out,
-                                  err);
+    return zs_model_create_layers(nx, ny, nz, hx, hy, hz, 0, nz, "zstr_model_create", out, err);
 }
 
 int zs_model_whole(const zstr_model *m, const char *fn, zstr_error *err)
@@ -538,8 +536,7 @@ int zs_model_validate(const zstr_model *m, zstr_error *err)
     const int64_t base = m->z_lo * m->n[0] * m->n[1];
     for (int64_t i = 0; i < m->nheld; i++) {
         if (m->labels[i] >= m->nphases)
-            return zs_error(err, ZSTR_EINVAL,
-                            "voxel %lld has phase %d but only %d phases exist",
+            return zs_error(err, ZSTR_EINVAL, "voxel %lld has phase %d but only %d phases exist",
                             (long long)(base + i), (int)m->labels[i], m->nphases);
     }
     if (m->grains != NULL) {

@@ -624,8 +624,8 @@ static int64_t renumber(int32_t *grain, int64_t nvox, int32_t *map, int64_t nsee
 
 /* Check p against m's grid; the geometry in units of hmax, the seed count.
  * Only the grid is read, so a model holding some layers is checked alike. */
-static int vor_check(const zstr_model *m, const zstr_voronoi_params *p, const char *fn,
-                     double h[3], double L[3], double *ds, int64_t *nseeds, zstr_error *err)
+static int vor_check(const zstr_model *m, const zstr_voronoi_params *p, const char *fn, double h[3],
+                     double L[3], double *ds, int64_t *nseeds, zstr_error *err)
 {
     double d = p->mean_grain_size;
     if (!isfinite(d) || d <= 0.0)
@@ -697,8 +697,8 @@ void zs_vor_free(zs_vor *v)
     free(v);
 }
 
-int zs_vor_create(const zstr_model *m, const zstr_voronoi_params *p, const char *fn,
-                  zs_vor **out, zstr_error *err)
+int zs_vor_create(const zstr_model *m, const zstr_voronoi_params *p, const char *fn, zs_vor **out,
+                  zstr_error *err)
 {
     *out = NULL;
     double L[3] = {0.0, 0.0, 0.0}, ds = 0.0;

@@ -281,9 +281,8 @@ int zs_vor_part_build(const int32_t *raw, const int64_t n[3], int64_t z0, int64_
     return rc;
 }
 
-int zs_vor_part_cross(const zs_vor_part *pt, const int32_t *next_piece,
-                      const int32_t *next_grain, int64_t own_off, int64_t next_off,
-                      zs_vor_graph *out, zstr_error *err)
+int zs_vor_part_cross(const zs_vor_part *pt, const int32_t *next_piece, const int32_t *next_grain,
+                      int64_t own_off, int64_t next_off, zs_vor_graph *out, zstr_error *err)
 {
     memset(out, 0, sizeof *out);
     const int64_t L = pt->n[0] * pt->n[1];
@@ -344,10 +343,10 @@ typedef struct nodes {
     int64_t nn;
     int32_t *grain;
     int64_t *size, *minidx;
-    edges E;         /* a < b, merged */
-    int64_t *adj_p;  /* nn + 1 */
-    int64_t *adj_j;  /* 2·E.n neighbours */
-    int64_t *adj_f;  /* and faces */
+    edges E;        /* a < b, merged */
+    int64_t *adj_p; /* nn + 1 */
+    int64_t *adj_j; /* 2·E.n neighbours */
+    int64_t *adj_f; /* and faces */
 } nodes;
 
 static void nodes_free(nodes *N)

@@ -29,8 +29,8 @@ typedef struct zs_vor zs_vor;
 
 /* Check params against m's grid (only the grid is read) and draw the seeds.
  * Messages name fn.  ZSTR_EINVAL, ZSTR_ENOMEM. */
-int zs_vor_create(const zstr_model *m, const zstr_voronoi_params *p, const char *fn,
-                  zs_vor **out, zstr_error *err);
+int zs_vor_create(const zstr_model *m, const zstr_voronoi_params *p, const char *fn, zs_vor **out,
+                  zstr_error *err);
 int64_t zs_vor_seeds(const zs_vor *v);
 /* The raw labels (nearest seed) of layers [zlo, zhi) into grain, x fastest
  * from layer zlo. */
@@ -70,9 +70,8 @@ void zs_vor_part_free(zs_vor_part *pt);
  * pieces (the next slab's local ids) and raw grains are next_piece and
  * next_grain (nx·ny each); own_off and next_off are the global ids of the two
  * slabs' first pieces.  out gets faces and unions in global ids, no pieces. */
-int zs_vor_part_cross(const zs_vor_part *pt, const int32_t *next_piece,
-                      const int32_t *next_grain, int64_t own_off, int64_t next_off,
-                      zs_vor_graph *out, zstr_error *err);
+int zs_vor_part_cross(const zs_vor_part *pt, const int32_t *next_piece, const int32_t *next_grain,
+                      int64_t own_off, int64_t next_off, zs_vor_graph *out, zstr_error *err);
 
 /* The post-process on the graph of every piece (global ids; nseeds raw
  * grains): final[p] = the renumbered grain of piece p, *ngrains = their count.

@@ -139,8 +139,7 @@ static zstr_model *serpentine(void)
     for (int64_t z = 0; z < nz; z++)
         for (int64_t y = 0; y < ny; y++)
             for (int64_t x = 0; x < nx; x++) {
-                int on = (x == 0) || (z == 7) || (x == 4 && z >= 3 && z <= 7) ||
-                         (x == 2 && z == 4);
+                int on = (x == 0) || (z == 7) || (x == 4 && z >= 3 && z <= 7) || (x == 2 && z == 4);
                 lab[x + nx * (y + ny * z)] = on ? b : ins;
             }
     zstr_model_set_labels(m, lab, NULL);
@@ -408,8 +407,7 @@ static void part_grains(ctx *c)
                 if (rw == ZSTR_OK)
                     rw = zstr_model_voronoi(whole, &vp, &kw, &e);
                 CHECK(c, rw == ZSTR_OK, "whole grid %zu: %s", k, e.message);
-                int rp = zstr_mpi_model_create(sub, n[0], n[1], n[2], h[0], h[1], h[2], &part,
-                                               &e);
+                int rp = zstr_mpi_model_create(sub, n[0], n[1], n[2], h[0], h[1], h[2], &part, &e);
                 CHECK(c, rp == ZSTR_OK, "part %zu: %s", k, e.message);
                 if (rp == ZSTR_OK)
                     rp = zstr_mpi_model_voronoi(sub, part, &vp, &kp, &e);
@@ -425,8 +423,8 @@ static void part_grains(ctx *c)
                     CHECK(c, kw == kp && bad == 0 && hi > lo,
                           "grid %zu seed %llu, %d processes, process %d (layers %lld..%lld): "
                           "%lld voxels differ, %lld grains, whole %lld",
-                          k, (unsigned long long)seed, p, c->rank, (long long)lo,
-                          (long long)hi - 1, (long long)bad, (long long)kp, (long long)kw);
+                          k, (unsigned long long)seed, p, c->rank, (long long)lo, (long long)hi - 1,
+                          (long long)bad, (long long)kp, (long long)kw);
                     const int32_t *lp = zstr_model_labels(part);
                     int64_t badl = 0;
                     for (int64_t i = 0; i < L * (hi - lo); i++)
@@ -476,8 +474,8 @@ static void part_spectrum(ctx *c, const char *what, int64_t n, int64_t nz, int r
             int rc0 = zstr_mpi_model_count(sub, part, &e);
             zstr_model_describe(part, tp, sizeof tp);
             CHECK(c, rc0 == ZSTR_OK && strcmp(tw, tp) == 0,
-                  "%s, %d processes: counted part's description differs:\n%s\nwhole:\n%s", what,
-                  p, tp, tw);
+                  "%s, %d processes: counted part's description differs:\n%s\nwhole:\n%s", what, p,
+                  tp, tw);
         }
         double zw[10], zp[10];
         zstr_mpi_info iw, ip;
@@ -504,13 +502,14 @@ static void part_spectrum(ctx *c, const char *what, int64_t n, int64_t nz, int r
             double worst = 0.0;
             for (int k = 0; k < 5; k++)
                 worst = fmax(worst, rel(zp + 2 * k, zw + 2 * k));
-            CHECK(c, worst <= 1e-8 && iw.n_unknowns == ip.n_unknowns && iw.nnz == ip.nnz &&
-                         fabs(iw.dc_resistance - ip.dc_resistance) <= 1e-8 * iw.dc_resistance,
-                  "%s, %d processes: parts %.3g from the whole model (%lld/%lld unknowns)",
-                  what, p, worst, (long long)ip.n_unknowns, (long long)iw.n_unknowns);
+            CHECK(c,
+                  worst <= 1e-8 && iw.n_unknowns == ip.n_unknowns && iw.nnz == ip.nnz &&
+                      fabs(iw.dc_resistance - ip.dc_resistance) <= 1e-8 * iw.dc_resistance,
+                  "%s, %d processes: parts %.3g from the whole model (%lld/%lld unknowns)", what, p,
+                  worst, (long long)ip.n_unknowns, (long long)iw.n_unknowns);
             if (c->rank == 0)
-                printf("mpi_sweep: %-28s %d process%s: parts %.2e from the whole model\n", what,
-                       p, p == 1 ? "  " : "es", worst);
+                printf("mpi_sweep: %-28s %d process%s: parts %.2e from the whole model\n", what, p,
+                       p == 1 ? "  " : "es", worst);
         }
         zstr_model_free(whole);
         zstr_model_free(part);
@@ -559,8 +558,9 @@ static void part_refusals(ctx *c)
         rc = zstr_mpi_rom_create(sub, m, 2, f, NULL, NULL, &rom, NULL, &e);
         int codes[2] = {rc, -rc}, agreed[2];
         MPI_Allreduce(codes, agreed, 2, MPI_INT, MPI_MAX, sub);
-        CHECK(c, agreed[0] == ZSTR_EINVAL && -agreed[1] == ZSTR_EINVAL && rom == NULL &&
-                     strstr(e.message, "zstr_mpi_model_create") != NULL,
+        CHECK(c,
+              agreed[0] == ZSTR_EINVAL && -agreed[1] == ZSTR_EINVAL && rom == NULL &&
+                  strstr(e.message, "zstr_mpi_model_create") != NULL,
               "a part on another communicator: %d..%d %s", -agreed[1], agreed[0], e.message);
         zstr_rom_free(rom);
         zstr_voronoi_params v2 = {25e-6, 7, 0, 1, 10e-9};

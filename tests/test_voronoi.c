@@ -863,21 +863,21 @@ START_TEST(test_slabs_equal_whole)
         int64_t n[3];
         double h[3], d;
     } cases[] = {
-        {{12, 10, 9}, {1e-6, 1e-6, 1e-6}, 1.0e-6},  /* one voxel per grain */
+        {{12, 10, 9}, {1e-6, 1e-6, 1e-6}, 1.0e-6}, /* one voxel per grain */
         {{12, 10, 9}, {1e-6, 1e-6, 1e-6}, 1.6e-6},
         {{16, 16, 16}, {1e-6, 1e-6, 1e-6}, 3e-6},
         {{9, 13, 11}, {1e-6, 0.5e-6, 2e-6}, 1.3e-6}, /* anisotropic */
         {{20, 7, 6}, {1e-6, 1e-6, 1e-6}, 1.2e-6},
-        {{6, 6, 14}, {1e-6, 1e-6, 1e-6}, 40e-6},     /* one seed */
-        {{1, 1, 7}, {1e-6, 1e-6, 1e-6}, 1e-6},       /* a column */
+        {{6, 6, 14}, {1e-6, 1e-6, 1e-6}, 40e-6}, /* one seed */
+        {{1, 1, 7}, {1e-6, 1e-6, 1e-6}, 1e-6},   /* a column */
     };
     int64_t moved = 0;
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         const int64_t *n = cases[c].n;
         const int64_t nvox = n[0] * n[1] * n[2];
         for (uint64_t seed = 1; seed <= 6; seed++) {
-            zstr_model *m = make_model(n[0], n[1], n[2], cases[c].h[0], cases[c].h[1],
-                                       cases[c].h[2]);
+            zstr_model *m =
+                make_model(n[0], n[1], n[2], cases[c].h[0], cases[c].h[1], cases[c].h[2]);
             zstr_voronoi_params p = {cases[c].d, seed, -1, 0, 0.0};
             zstr_error err;
             int64_t kw = -1;
@@ -900,14 +900,13 @@ START_TEST(test_slabs_equal_whole)
                     continue;
                 int64_t split = 0;
                 int64_t ks = slab_grains(m, &p, ncut[q], cuts[q], slab, &split);
-                ck_assert_msg(ks == kw, "case %zu seed %llu, %d slabs: %lld grains, whole %lld",
-                              c, (unsigned long long)seed, ncut[q], (long long)ks,
-                              (long long)kw);
+                ck_assert_msg(ks == kw, "case %zu seed %llu, %d slabs: %lld grains, whole %lld", c,
+                              (unsigned long long)seed, ncut[q], (long long)ks, (long long)kw);
                 for (int64_t i = 0; i < nvox; i++) {
                     ck_assert_msg(slab[i] == whole[i],
-                                  "case %zu seed %llu, %d slabs: voxel %lld grain %d, whole %d",
-                                  c, (unsigned long long)seed, ncut[q], (long long)i,
-                                  (int)slab[i], (int)whole[i]);
+                                  "case %zu seed %llu, %d slabs: voxel %lld grain %d, whole %d", c,
+                                  (unsigned long long)seed, ncut[q], (long long)i, (int)slab[i],
+                                  (int)whole[i]);
                 }
                 moved += split;
             }

@@ -22,9 +22,8 @@ typedef int (*zs_paper_grains_fn)(void *ctx, zstr_model *m, const zstr_voronoi_p
 /* The phases, grains (grains == NULL: zstr_model_voronoi) and interfaces of
  * the paper's model on m, a model (or a process's part) of n × n × nz voxels
  * of 100e-6 / n. */
-static inline int zs_paper_setup(zstr_model *m, int64_t n, int rest, double fraction,
-                                 int ce_too, zs_paper_grains_fn grains, void *ctx,
-                                 zstr_error *err)
+static inline int zs_paper_setup(zstr_model *m, int64_t n, int rest, double fraction, int ce_too,
+                                 zs_paper_grains_fn grains, void *ctx, zstr_error *err)
 {
     const double h = 100e-6 / (double)n;
     zstr_phase_params bulk = {"bulk", 0.046, 150.0, 0.0, 298.15};

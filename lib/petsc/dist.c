@@ -416,8 +416,10 @@ static int classify(dist *d, int conductive, int64_t *floating, int *joined, uin
              myflags != NULL;
     rc = agree_dist(d, ok ? ZSTR_OK : zs_error(err, ZSTR_ENOMEM, "out of memory"), err);
     if (rc == ZSTR_OK && 2 * L > INT32_MAX)
-        rc = zs_error(err, ZSTR_ERANGE, "a layer of %lld voxels is more than one message "
-                                        "of the connectivity check carries", (long long)L);
+        rc = zs_error(err, ZSTR_ERANGE,
+                      "a layer of %lld voxels is more than one message "
+                      "of the connectivity check carries",
+                      (long long)L);
     if (rc == ZSTR_OK) {
         const int32_t lwe = mine[2 * L], lce = mine[2 * L + 1];
         for (int32_t k = 0; k < nl; k++)

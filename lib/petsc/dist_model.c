@@ -69,8 +69,7 @@ int zs_mpi_agree(MPI_Comm comm, int rc, zstr_error *err)
     memset(&a, 0, sizeof a);
     if (rank == first) {
         a.code = rc;
-        snprintf(a.message, sizeof a.message, "%s",
-                 err != NULL ? err->message : zstr_strerror(rc));
+        snprintf(a.message, sizeof a.message, "%s", err != NULL ? err->message : zstr_strerror(rc));
     }
     MPI_Bcast(&a, (int)sizeof a, MPI_BYTE, first, comm);
     if (rank != first)
@@ -78,8 +77,8 @@ int zs_mpi_agree(MPI_Comm comm, int rc, zstr_error *err)
     return a.code;
 }
 
-int zstr_mpi_model_create(MPI_Comm comm, int64_t nx, int64_t ny, int64_t nz, double hx,
-                          double hy, double hz, zstr_model **out, zstr_error *err)
+int zstr_mpi_model_create(MPI_Comm comm, int64_t nx, int64_t ny, int64_t nz, double hx, double hy,
+                          double hz, zstr_model **out, zstr_error *err)
 {
     static const char fn[] = "zstr_mpi_model_create";
     zs_error_clear(err);
@@ -87,8 +86,7 @@ int zstr_mpi_model_create(MPI_Comm comm, int64_t nx, int64_t ny, int64_t nz, dou
         *out = NULL;
     int inited = 0;
     if (MPI_Initialized(&inited) != MPI_SUCCESS || !inited)
-        return zs_error(err, ZSTR_ESTATE, "%s: MPI is not initialised (call MPI_Init first)",
-                        fn);
+        return zs_error(err, ZSTR_ESTATE, "%s: MPI is not initialised (call MPI_Init first)", fn);
     if (comm == MPI_COMM_NULL)
         return zs_error(err, ZSTR_EINVAL, "%s: no communicator", fn);
     int rank = 0, P = 1;
@@ -96,8 +94,8 @@ int zstr_mpi_model_create(MPI_Comm comm, int64_t nx, int64_t ny, int64_t nz, dou
     MPI_Comm_size(comm, &P);
     if (nz >= 1 && nz < P)
         return zs_error(err, ZSTR_EINVAL,
-                        "%s: %d processes for %lld layers; at most one process per layer", fn,
-                        P, (long long)nz);
+                        "%s: %d processes for %lld layers; at most one process per layer", fn, P,
+                        (long long)nz);
     int64_t lo = 0, hi = nz;
     if (nz >= 1)
         zs_dist_held(nz, P, rank, &lo, &hi);
@@ -109,8 +107,7 @@ int zstr_mpi_model_create(MPI_Comm comm, int64_t nx, int64_t ny, int64_t nz, dou
 /* What a process sends to process 0, in one int64 array: np, ne, nu, then per
  * piece grain, size, first voxel; per face a, b, count; per union a, b (global
  * piece ids). */
-static int64_t *pack(const zs_vor_part *pt, const zs_vor_graph *cross, int64_t off,
-                     int64_t *len)
+static int64_t *pack(const zs_vor_part *pt, const zs_vor_graph *cross, int64_t off, int64_t *len)
 {
     const zs_vor_graph *g = &pt->g;
     int64_t ne = g->ne + cross->ne, nu = cross->nu;
@@ -248,8 +245,8 @@ int zstr_mpi_model_voronoi(MPI_Comm comm, zstr_model *m, const zstr_voronoi_para
         L = m->n[0] * m->n[1];
         if (m->n[2] < P) {
             rc = zs_error(&e, ZSTR_EINVAL,
-                          "%s: %d processes for %lld layers; at most one process per layer",
-                          fn, P, (long long)m->n[2]);
+                          "%s: %d processes for %lld layers; at most one process per layer", fn, P,
+                          (long long)m->n[2]);
         } else {
             zs_dist_layers(m->n[2], P, rank, &z0, &z1);
             zs_dist_held(m->n[2], P, rank, &lo, &hi);
@@ -258,8 +255,8 @@ int zstr_mpi_model_voronoi(MPI_Comm comm, zstr_model *m, const zstr_voronoi_para
                               "%s: process %d holds layers %lld..%lld but its part on this "
                               "communicator is %lld..%lld (make the model with "
                               "zstr_mpi_model_create on the same communicator)",
-                              fn, rank, (long long)m->z_lo, (long long)m->z_hi - 1,
-                              (long long)lo, (long long)hi - 1);
+                              fn, rank, (long long)m->z_lo, (long long)m->z_hi - 1, (long long)lo,
+                              (long long)hi - 1);
         }
     }
     if (rc == ZSTR_OK)
@@ -301,8 +298,8 @@ int zstr_mpi_model_voronoi(MPI_Comm comm, zstr_model *m, const zstr_voronoi_para
             int down = rank > 0 ? rank - 1 : MPI_PROC_NULL;
             for (int64_t s = 0; s < 2 * L; s += INT_MAX / 2) {
                 int cnt = (int)(2 * L - s < INT_MAX / 2 ? 2 * L - s : INT_MAX / 2);
-                MPI_Sendrecv(send + s, cnt, MPI_INT32_T, down, 7, x.below + s, cnt,
-                             MPI_INT32_T, up, 7, comm, MPI_STATUS_IGNORE);
+                MPI_Sendrecv(send + s, cnt, MPI_INT32_T, down, 7, x.below + s, cnt, MPI_INT32_T, up,
+                             7, comm, MPI_STATUS_IGNORE);
             }
         }
         free(send);
@@ -352,8 +349,7 @@ int zstr_mpi_model_voronoi(MPI_Comm comm, zstr_model *m, const zstr_voronoi_para
         rc = zs_mpi_agree(comm, rc, &e);
     }
     if (rc == ZSTR_OK) {
-        MPI_Gatherv(x.buf, (int)len, MPI_INT64_T, x.all, x.counts, x.displs, MPI_INT64_T, 0,
-                    comm);
+        MPI_Gatherv(x.buf, (int)len, MPI_INT64_T, x.all, x.counts, x.displs, MPI_INT64_T, 0, comm);
         free(x.buf);
         x.buf = NULL;
         if (rank == 0) {
@@ -363,9 +359,8 @@ int zstr_mpi_model_voronoi(MPI_Comm comm, zstr_model *m, const zstr_voronoi_para
             x.all = NULL;
             if (rc == ZSTR_OK) {
                 x.final = zs_malloc_array((size_t)x.graph.np + 1, sizeof *x.final);
-                rc = x.final != NULL
-                         ? zs_vor_resolve(&x.graph, zs_vor_seeds(x.v), x.final, &k, &e)
-                         : zs_error(&e, ZSTR_ENOMEM, "%s: out of memory", fn);
+                rc = x.final != NULL ? zs_vor_resolve(&x.graph, zs_vor_seeds(x.v), x.final, &k, &e)
+                                     : zs_error(&e, ZSTR_ENOMEM, "%s: out of memory", fn);
             }
         }
         rc = zs_mpi_agree(comm, rc, &e);
@@ -404,14 +399,12 @@ int zstr_mpi_model_voronoi(MPI_Comm comm, zstr_model *m, const zstr_voronoi_para
             int cnt = (int)(L - s < INT_MAX ? L - s : INT_MAX);
             /* my last layer up, the layer below from down */
             MPI_Sendrecv(own + nv - L + s, up != MPI_PROC_NULL ? cnt : 0, MPI_INT32_T, up, 8,
-                         ghost_below != NULL ? ghost_below + s : own,
-                         ghost_below != NULL ? cnt : 0, MPI_INT32_T, down, 8, comm,
-                         MPI_STATUS_IGNORE);
+                         ghost_below != NULL ? ghost_below + s : own, ghost_below != NULL ? cnt : 0,
+                         MPI_INT32_T, down, 8, comm, MPI_STATUS_IGNORE);
             /* my first layer down, the layer above from up */
             MPI_Sendrecv(own + s, down != MPI_PROC_NULL ? cnt : 0, MPI_INT32_T, down, 9,
-                         ghost_above != NULL ? ghost_above + s : own,
-                         ghost_above != NULL ? cnt : 0, MPI_INT32_T, up, 9, comm,
-                         MPI_STATUS_IGNORE);
+                         ghost_above != NULL ? ghost_above + s : own, ghost_above != NULL ? cnt : 0,
+                         MPI_INT32_T, up, 9, comm, MPI_STATUS_IGNORE);
         }
         /* install: as zstr_model_voronoi */
         free(m->grains);
