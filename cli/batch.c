@@ -530,6 +530,11 @@ static int run_member_distributed(const zb_run_args *a, const zb_settings *s, in
     zstr_model *m = NULL;
     zstr_rom *rom = NULL;
     int rc = zb_load_member(a->model, s, k, &f, e);
+    /* every process reaches the collective calls of the model's build, or
+     * none does */
+    if (zd_any(rc != ZSTR_OK) && rc == ZSTR_OK)
+        rc = ZSTR_EINVAL, snprintf(e->message, sizeof e->message,
+                                   "another process could not load the model file");
     if (rc == ZSTR_OK)
         rc = zm_build_parts(f, zd_parts(), &m, &mo->f, &mo->nf, e);
     if (rc == ZSTR_OK) {

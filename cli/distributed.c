@@ -48,13 +48,16 @@ static int part_create(void *ctx, const int64_t n[3], const double h[3], zstr_mo
                        zstr_error *err)
 {
     (void)ctx;
-    int rc = zstr_mpi_model_create(MPI_COMM_WORLD, n[0], n[1], n[2], h[0], h[1], h[2], out, err);
-    /* the grains are grown together: every process gets there, or none */
+    return zstr_mpi_model_create(MPI_COMM_WORLD, n[0], n[1], n[2], h[0], h[1], h[2], out, err);
+}
+
+static int part_agree(void *ctx, int rc, zstr_error *err)
+{
+    (void)ctx;
     if (zd_any(rc != ZSTR_OK) && rc == ZSTR_OK) {
-        zstr_model_free(*out);
-        *out = NULL;
         rc = ZSTR_EINVAL;
-        snprintf(err->message, sizeof err->message, "another process could not make its part");
+        snprintf(err->message, sizeof err->message,
+                 "another process could not build its part of the model");
     }
     return rc;
 }
@@ -65,9 +68,16 @@ static int part_voronoi(void *ctx, zstr_model *m, const zstr_voronoi_params *p, 
     return zstr_mpi_model_voronoi(MPI_COMM_WORLD, m, p, NULL, err);
 }
 
+static int part_volume(void *ctx, const char *path, const zstr_volume_read_options *ro,
+                       const zstr_volume_model_params *mp, zstr_model **out, zstr_error *err)
+{
+    (void)ctx;
+    return zstr_mpi_model_from_volume(MPI_COMM_WORLD, path, ro, mp, out, err);
+}
+
 const zm_parts *zd_parts(void)
 {
-    static const zm_parts parts = {NULL, part_create, part_voronoi};
+    static const zm_parts parts = {NULL, part_create, part_voronoi, part_volume, part_agree};
     return &parts;
 }
 

@@ -5,7 +5,8 @@
  *
  * Under mpirun every process runs the same command: each loads the model file
  * and builds its part of the model (zd_parts: its slab's layers, Voronoi
- * grains grown together; a <volume> model is built whole on every process),
+ * grains grown together, a volume file's planes of those layers; a generated
+ * <volume> is made whole on every process),
  * the library's collective call computes the reduced model on all of them,
  * and only process 0 writes files and prints (the others run with --quiet and
  * skip every output).  Each step's status is agreed (zd_any), so all

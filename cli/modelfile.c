@@ -2507,7 +2507,8 @@ static int lib_fail(const zm_file *f, int rc, zstr_error *err)
     return rc;
 }
 
-static int build_volume_model(const zm_file *f, zstr_model **out, zstr_error *err);
+static int build_volume_model(const zm_file *f, const zm_parts *parts, zstr_model **out,
+                              zstr_error *err);
 
 static int build_model(const zm_file *f, const zm_parts *parts, zstr_model **out, zstr_error *err)
 {
@@ -2515,7 +2516,7 @@ static int build_model(const zm_file *f, const zm_parts *parts, zstr_model **out
     zstr_model *m = NULL;
     int rc;
     if (s->vol.present) {
-        if ((rc = build_volume_model(f, &m, err)) != ZSTR_OK)
+        if ((rc = build_volume_model(f, parts, &m, err)) != ZSTR_OK)
             return rc;
     } else {
         rc = parts != NULL
@@ -2531,6 +2532,8 @@ static int build_model(const zm_file *f, const zm_parts *parts, zstr_model **out
     }
     if (rc == ZSTR_OK)
         rc = zstr_model_set_temperature(m, s->temperature, err);
+    if (s->grains && parts != NULL) /* every process, before the collective */
+        rc = parts->agree(parts->ctx, rc, err);
     if (rc == ZSTR_OK && s->grains) {
         zstr_voronoi_params vp = {s->mean_size, s->grain_seed, s->grain_phase, s->gb_phase,
                                   s->gb_thickness};
@@ -2610,22 +2613,25 @@ static int check_volume_we(const zm_file *f, const zstr_model *m, zstr_error *er
 }
 
 /* The model of a <volume>: phases, labels (and grains) by the library's
- * zstr_volume_to_model, the WE map from the top layer when asked. */
-static int build_volume_model(const zm_file *f, zstr_model **out, zstr_error *err)
+ * zstr_volume_to_model, the WE map from the top layer when asked; with parts,
+ * a <volume file> is this process's part (parts->volume). */
+static int build_volume_model(const zm_file *f, const zm_parts *parts, zstr_model **out,
+                              zstr_error *err)
 {
     const zm_spec *s = &f->spec;
     const zm_volume *v = &s->vol;
+    const int collective = parts != NULL && !v->generate;
     *out = NULL;
     zstr_phase_params *pp = malloc((size_t)s->nphases * sizeof *pp);
-    if (pp == NULL)
-        return zm_fail(err, ZSTR_ENOMEM, f->name, 0, 0, "out of memory");
+    if (pp == NULL) {
+        zm_fail(err, ZSTR_ENOMEM, f->name, 0, 0, "out of memory");
+        return collective ? parts->agree(parts->ctx, ZSTR_ENOMEM, err) : ZSTR_ENOMEM;
+    }
     for (int i = 0; i < s->nphases; i++) {
         const zm_phase *p = &s->phases[i];
         zstr_phase_params one = {p->name, p->sigma, p->eps, p->ea, p->tref};
         pp[i] = one;
     }
-    zstr_volume *vol = NULL;
-    int rc = load_volume(f, &vol, err);
     zstr_volume_model_params mp;
     zstr_volume_model_params_default(&mp);
     mp.axis = v->axis;
@@ -2642,9 +2648,22 @@ static int build_volume_model(const zm_file *f, zstr_model **out, zstr_error *er
         mp.we_pore_phase = we->pore_phase;
         mp.we = we->p;
     }
-    if (rc == ZSTR_OK && (rc = zstr_volume_to_model(vol, &mp, out, err)) != ZSTR_OK)
-        rc = vol_fail(f, rc, NULL, err);
-    zstr_volume_free(vol);
+    int rc;
+    if (collective) {
+        zstr_volume_read_options o = v->read;
+        o.dataset = v->dataset[0] ? v->dataset : NULL;
+        rc = parts->agree(parts->ctx, ZSTR_OK, err);
+        if (rc == ZSTR_OK)
+            rc = parts->volume(parts->ctx, v->path, &o, &mp, out, err);
+        if (rc != ZSTR_OK)
+            rc = vol_fail(f, rc, NULL, err);
+    } else {
+        zstr_volume *vol = NULL;
+        rc = load_volume(f, &vol, err);
+        if (rc == ZSTR_OK && (rc = zstr_volume_to_model(vol, &mp, out, err)) != ZSTR_OK)
+            rc = vol_fail(f, rc, NULL, err);
+        zstr_volume_free(vol);
+    }
     free(pp);
     if (rc == ZSTR_OK && we->present && we->kind == ZM_VOLMAP)
         rc = check_volume_we(f, *out, err);
@@ -2737,28 +2756,34 @@ int zm_build_parts(const zm_file *f, const zm_parts *parts, zstr_model **model, 
     double *fr = NULL;
     int64_t n = 0;
     int rc = ZSTR_OK;
+    /* a grid that cannot fit is refused before its model is built (a 1000³
+     * model would otherwise be half built before the plan refuses it) */
+    if (model != NULL && parts == NULL &&
+        (rc = zstr_plan_check_grid(s->n, NULL, NULL, err)) != ZSTR_OK)
+        return lib_fail(f, rc, err);
+    /* the model first: with parts, no process may leave before its
+     * collective calls */
+    if (model != NULL && (rc = build_model(f, parts, model, err)) != ZSTR_OK)
+        return rc;
     if (freqs != NULL || nf != NULL) {
         if (s->flog) {
             rc = zstr_frequencies_log(s->ffrom, s->fto, s->fpd, &fr, &n, err);
             if (rc != ZSTR_OK)
-                return lib_fail(f, rc, err);
+                rc = lib_fail(f, rc, err);
         } else {
             n = s->nfvalues;
             if ((fr = malloc((size_t)n * sizeof *fr)) == NULL)
-                return zm_fail(err, ZSTR_ENOMEM, f->name, 0, 0, "out of memory");
-            memcpy(fr, s->fvalues, (size_t)n * sizeof *fr);
+                rc = zm_fail(err, ZSTR_ENOMEM, f->name, 0, 0, "out of memory");
+            else
+                memcpy(fr, s->fvalues, (size_t)n * sizeof *fr);
         }
-    }
-    /* a grid that cannot fit is refused before its model is built (a 1000³
-     * model would otherwise be half built before the plan refuses it) */
-    if (model != NULL && parts == NULL &&
-        (rc = zstr_plan_check_grid(s->n, NULL, NULL, err)) != ZSTR_OK) {
-        free(fr);
-        return lib_fail(f, rc, err);
-    }
-    if (model != NULL && (rc = build_model(f, parts, model, err)) != ZSTR_OK) {
-        free(fr);
-        return rc;
+        if (rc != ZSTR_OK) {
+            if (model != NULL) {
+                zstr_model_free(*model);
+                *model = NULL;
+            }
+            return rc;
+        }
     }
     if (freqs != NULL)
         *freqs = fr;

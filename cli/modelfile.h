@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "zstr.h"
+#include "zstr_volume.h"
 
 typedef struct zm_file zm_file;
 
@@ -96,13 +97,21 @@ typedef struct zm_parts {
     int (*create)(void *ctx, const int64_t n[3], const double h[3], zstr_model **out,
                   zstr_error *err);
     int (*voronoi)(void *ctx, zstr_model *m, const zstr_voronoi_params *p, zstr_error *err);
+    int (*volume)(void *ctx, const char *path, const zstr_volume_read_options *ro,
+                  const zstr_volume_model_params *mp, zstr_model **out, zstr_error *err);
+    /* the statuses of every process agreed before each collective call: rc,
+     * or a failure when another process failed (collective itself) */
+    int (*agree)(void *ctx, int rc, zstr_error *err);
 } zm_parts;
 
-/* Purpose: as zm_build, but with parts != NULL a model of fill and grains is
- *   this process's part, made by parts->create and grown by parts->voronoi
- *   (collective), and the serial plan's grid check is not made (the
- *   distributed sweep checks each process's share).  A <volume> model is
- *   read or made whole on every process (volumes are not read in parts). */
+/* Purpose: as zm_build, but with parts != NULL the model is this process's
+ *   part: made by parts->create and grown by parts->voronoi (collective), or
+ *   for a <volume file> read by parts->volume (collective: each process reads
+ *   its layers' planes); and the serial plan's grid check is not made (the
+ *   distributed sweep checks each process's share).  A generated <volume> is
+ *   made whole on every process.  Every process must call it with the same
+ *   document: each path that reaches a collective call first agrees the
+ *   statuses once (parts->agree), whatever failed before on any process. */
 int zm_build_parts(const zm_file *f, const zm_parts *parts, zstr_model **model, double **freqs,
                    int64_t *nf, zstr_error *err);
 

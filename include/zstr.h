@@ -163,8 +163,10 @@ ZSTR_API void zstr_model_get_grid(const zstr_model *model, int64_t n[3], double 
  * zstr_model_create.  A distributed process's model (zstr_mpi_model_create,
  * zstr_mpi.h) holds only the layers its slab needs; the per-voxel calls below
  * (fill, labels, grains) then take and give those layers' voxels, x fastest,
- * from layer z_begin, and the calls that need every voxel (plans, Voronoi
- * grains, descriptions' counts, tortuosity) refuse it with ZSTR_EINVAL. */
+ * from layer z_begin; the calls that need every voxel (plans, restamps,
+ * zstr_model_voronoi, tortuosity) refuse it with ZSTR_EINVAL; and its
+ * description counts the held layers and says so, unless
+ * zstr_mpi_model_count gave it the whole grid's counts. */
 ZSTR_API void zstr_model_get_layers(const zstr_model *model, int64_t *z_begin, int64_t *z_end);
 
 /* A phase.  conductivity σ_ref [S/m] (>= 0; 0 = insulator such as a pore),
@@ -202,13 +204,16 @@ ZSTR_API double zstr_model_get_temperature(const zstr_model *model);
 /* Purpose: set every voxel to phase `phase`. */
 ZSTR_API int zstr_model_fill(zstr_model *model, int phase, zstr_error *err);
 
-/* Purpose: copy per-voxel phase labels (nx·ny·nz values, each a phase id).
- *   Phases may be added later, but must exist when the plan is made. */
+/* Purpose: copy per-voxel phase labels (nx·ny·nz values, each a phase id; a
+ *   part: those of its held layers).  Phases may be added later, but must
+ *   exist when the plan is made. */
 ZSTR_API int zstr_model_set_labels(zstr_model *model, const int32_t *labels, zstr_error *err);
-/* Read-only view of the labels (nx·ny·nz), valid until the model changes. */
+/* Read-only view of the labels (nx·ny·nz; a part: its held layers), valid
+ * until the model changes. */
 ZSTR_API const int32_t *zstr_model_labels(const zstr_model *model);
 
-/* Purpose: copy per-voxel grain ids (nx·ny·nz; id < 0 = belongs to no grain)
+/* Purpose: copy per-voxel grain ids (nx·ny·nz, a part: its held layers; id < 0
+ *   = belongs to no grain)
  *   and the grain-boundary description.  A branch between two voxels with
  *   grain ids a >= 0, b >= 0, a != b carries a GB layer of phase
  *   boundary_phase and thickness boundary_thickness [m], which must be smaller

@@ -22,8 +22,11 @@
  * model, and zstr_mpi_model_voronoi grows the Voronoi grains on it, the same
  * grains as zstr_model_voronoi on the whole grid.  Phases, the temperature and
  * the interface maps (one pixel per x, y) are set on every process's part as
- * on a whole model; labels and grain ids are those of the held layers.  A
- * whole model (zstr_model_create) is accepted too, the same on every process.
+ * on a whole model; labels and grain ids are those of the held layers.
+ * zstr_mpi_rom_create and zstr_mpi_model_count also take a whole model
+ * (zstr_model_create), the same on every process; zstr_mpi_model_voronoi
+ * takes parts only.  zstr_mpi_model_from_volume reads a labelled volume file
+ * in parts: each process reads only its layers' planes.
  * What stays undistributed: the seeds and their bins (about 250 bytes per
  * seed) on every process; the graph of grain pieces on process 0 while the
  * grains are made (about 0.7 kB per piece, a piece per grain and slab it
@@ -56,6 +59,7 @@
 #define ZSTR_MPI_H
 
 #include "zstr.h"
+#include "zstr_volume.h"
 
 #include <mpi.h>
 
@@ -113,13 +117,29 @@ ZSTR_API int zstr_mpi_model_create(MPI_Comm comm, int64_t nx, int64_t ny, int64_
  *   grains zstr_model_voronoi makes on the whole grid, voxel for voxel, with
  *   the same numbering; *n_grains (optional) the same count on every process.
  *   Collective, with the same params everywhere.
- * Returns: ZSTR_OK; ZSTR_EINVAL (bad params as zstr_model_voronoi, a model
- *   that is not this process's part on comm); ZSTR_ERANGE (a process's part of
- *   the grain graph beyond one MPI message: use more processes); ZSTR_ENOMEM.
- *   The status and message are the same on every process. */
+ * Returns: ZSTR_OK; ZSTR_EINVAL (bad params as zstr_model_voronoi, params
+ *   that differ between the processes, a model that is not this process's
+ *   part on comm); ZSTR_ESTATE before MPI_Init; ZSTR_ERANGE (more than 2^31 − 1
+ *   pieces in a slab, or a process's part of the grain graph, or the whole
+ *   graph on process 0, beyond one MPI message); ZSTR_ENOMEM.  The status and
+ *   message are the same on every process. */
 ZSTR_API int zstr_mpi_model_voronoi(MPI_Comm comm, zstr_model *model,
                                     const zstr_voronoi_params *params, int64_t *n_grains,
                                     zstr_error *err);
+
+/* Purpose: this process's part of the model of a labelled volume file, as
+ *   zstr_volume_read then zstr_volume_to_model make the whole model (same
+ *   arguments): each process reads only the planes of its part's layers
+ *   along the transport axis (within the options' crop), and the WE map from
+ *   the top layer (params->we_pore_phase >= 0) is the last process's, sent
+ *   to all.  Messages name voxels as the whole read would.  Collective.
+ * Returns: as zstr_volume_read and zstr_volume_to_model, and ZSTR_EINVAL for
+ *   more processes than layers along the transport axis; the same status
+ *   and message on every process, *out NULL on failure. */
+ZSTR_API int zstr_mpi_model_from_volume(MPI_Comm comm, const char *path,
+                                        const zstr_volume_read_options *options,
+                                        const zstr_volume_model_params *params,
+                                        zstr_model **out, zstr_error *err);
 
 /* Purpose: count the phases and grains of the whole grid, so that
  *   zstr_model_describe (and the summary of zstr_spectrum_write_csv) of this
@@ -129,8 +149,10 @@ ZSTR_API int zstr_mpi_model_voronoi(MPI_Comm comm, zstr_model *model,
  *   change.  Collective; the model is this process's part on comm (or the
  *   same whole model on every process).
  * Returns: ZSTR_OK; ZSTR_EINVAL (NULL model, a part of another
- *   communicator); ZSTR_ESTATE before MPI_Init; ZSTR_ENOMEM.  A grain-id
- *   range beyond 2^31 bits is reported as "not counted", not as an error. */
+ *   communicator, grains on some processes' parts only); ZSTR_ESTATE before
+ *   MPI_Init; ZSTR_ENOMEM.  Grains are counted by a bitmap of (largest id)/8
+ *   bytes on every process (at most 256 MiB); when a process cannot allocate
+ *   it, the description says "not counted" rather than fail. */
 ZSTR_API int zstr_mpi_model_count(MPI_Comm comm, zstr_model *model, zstr_error *err);
 
 /* Purpose: the reduced-order model of a model's impedance over the band of

@@ -82,6 +82,22 @@ int zs_model_whole(const zstr_model *m, const char *fn, zstr_error *err)
                     fn, (long long)m->z_lo, (long long)m->z_hi - 1, (long long)m->n[2]);
 }
 
+int zs_model_place_layers(zstr_model *m, int64_t nz, int64_t z_lo, zstr_error *err)
+{
+    const int64_t held = m->z_hi - m->z_lo;
+    if (m->z_lo != 0 || m->z_hi != m->n[2] || z_lo < 0 || z_lo + held > nz ||
+        m->n[0] * m->n[1] > ZS_MAX_VOXELS / nz)
+        return zs_error(err, ZSTR_EINVAL,
+                        "layers %lld..%lld do not fit a grid of %lld layers as a part",
+                        (long long)z_lo, (long long)(z_lo + held - 1), (long long)nz);
+    m->n[2] = nz;
+    m->nvox = m->n[0] * m->n[1] * nz;
+    m->z_lo = z_lo;
+    m->z_hi = z_lo + held;
+    zs_model_touch(m);
+    return ZSTR_OK;
+}
+
 void zs_model_touch(zstr_model *m)
 {
     free(m->counts);

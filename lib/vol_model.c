@@ -36,7 +36,7 @@ void zstr_volume_model_params_default(zstr_volume_model_params *p)
 }
 
 static int fill_labels(const zstr_volume *v, const zstr_volume_model_params *p, const int64_t mn[3],
-                       int32_t *lab, int32_t *grain, zstr_error *err)
+                       int64_t zoff, int32_t *lab, int32_t *grain, zstr_error *err)
 {
     int a = p->axis;
     for (int64_t z = 0; z < mn[2]; z++)
@@ -56,7 +56,9 @@ static int fill_labels(const zstr_volume *v, const zstr_volume_model_params *p, 
                     return zs_error(err, ZSTR_EINVAL,
                                     "zstr_volume_to_model: label %d at volume voxel (%lld, %lld, "
                                     "%lld) has no phase in the label table",
-                                    label, (long long)c[0], (long long)c[1], (long long)c[2]);
+                                    label, (long long)(c[0] + (a == 0 ? zoff : 0)),
+                                    (long long)(c[1] + (a == 1 ? zoff : 0)),
+                                    (long long)(c[2] + (a == 2 ? zoff : 0)));
                 else
                     lab[i] = ph;
             }
@@ -79,6 +81,12 @@ static int set_we_map(zstr_model *m, const zstr_volume_model_params *p, const in
 
 int zstr_volume_to_model(const zstr_volume *v, const zstr_volume_model_params *params,
                          zstr_model **out, zstr_error *err)
+{
+    return zs_volume_to_model_at(v, params, 0, out, err);
+}
+
+int zs_volume_to_model_at(const zstr_volume *v, const zstr_volume_model_params *params,
+                          int64_t zoff, zstr_model **out, zstr_error *err)
 {
     if (out == NULL)
         return zs_error(err, ZSTR_EINVAL, "zstr_volume_to_model: out is NULL");
@@ -111,7 +119,7 @@ int zstr_volume_to_model(const zstr_volume *v, const zstr_volume_model_params *p
     if (rc == ZSTR_OK && (lab == NULL || (p.grains && grain == NULL)))
         rc = zs_error(err, ZSTR_ENOMEM, "zstr_volume_to_model: out of memory");
     if (rc == ZSTR_OK)
-        rc = fill_labels(v, &p, mn, lab, grain, err);
+        rc = fill_labels(v, &p, mn, zoff, lab, grain, err);
     if (rc == ZSTR_OK)
         rc = zstr_model_set_labels(m, lab, err);
     if (rc == ZSTR_OK && p.grains)

@@ -100,6 +100,10 @@ int zs_model_create_layers(int64_t nx, int64_t ny, int64_t nz, double hx, double
 /* ZSTR_OK for a model that holds every layer; else ZSTR_EINVAL with a message
  * naming fn (the caller needs the whole model). */
 int zs_model_whole(const zstr_model *m, const char *fn, zstr_error *err);
+/* Make a whole model of nz' layers the part [z_lo, z_lo + nz') of a grid of
+ * nz layers (the same storage: a part holds its layers as a whole model of
+ * them does).  ZSTR_EINVAL when it does not fit or the model is a part. */
+int zs_model_place_layers(zstr_model *m, int64_t nz, int64_t z_lo, zstr_error *err);
 /* Drop the whole grid's counts (labels or grains changed). */
 void zs_model_touch(zstr_model *m);
 /* Count phases and grains of layers [z0, z1) (held): c->grains is left 0;

@@ -61,4 +61,10 @@ int zs_file_error(zstr_error *err, int code, const char *path, const char *fmt, 
 int zs_morph_mask(const zstr_volume *v, int nlabels, const int *labels, const char *fn,
                   uint8_t **mask, zstr_error *err);
 
+/* zstr_volume_to_model for a volume that starts zoff voxels along the
+ * transport axis into the volume a message should count from (a distributed
+ * process's part): messages name voxels with that offset added. */
+int zs_volume_to_model_at(const zstr_volume *v, const zstr_volume_model_params *params,
+                          int64_t zoff, zstr_model **out, zstr_error *err);
+
 #endif /* ZS_VOLUME_H */

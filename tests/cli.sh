@@ -271,8 +271,15 @@ for sig in INT HUP; do
         --set cell.voxels=16 --set grains.mean-size=20um --set frequencies.per-decade=3 \
         --set map.contact-fraction=1,0.5,0.4,0.3,0.2,0.1 --threads 1 > /dev/null 2>&1 &
     pid=$!
-    i=0
-    while [ $i -lt 1200 ] && ! left | grep -q '\.tmp'; do sleep 0.05; i=$((i + 1)); done
+    # up to 10 minutes by the clock (a loaded machine under a sanitizer can take
+    # a minute for the first member), or until the run has ended
+    t0=$(date +%s) seen=0
+    while [ $(($(date +%s) - t0)) -lt 600 ]; do
+        if left | grep -q '\.tmp'; then seen=1; break; fi
+        [ -e "$out/c/t-6.csv" ] && break
+        sleep 0.05
+    done
+    [ $seen -eq 1 ] || bad "SIG$sig: no temporary seen while the run lasted"
     kill -$sig $pid
     wait $pid
     st=$?

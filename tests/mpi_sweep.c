@@ -25,6 +25,7 @@
  */
 #include "zstr.h"
 #include "zstr_mpi.h"
+#include "zstr_volume.h"
 
 #include "zs_paper.h"
 
@@ -33,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct ctx {
     int rank, size;
@@ -541,6 +543,23 @@ static void part_refusals(ctx *c)
     CHECK(c, rc == ZSTR_EINVAL, "count without a communicator: %d", rc);
     if (c->size < 2)
         return;
+    /* parameters that differ between the processes; grains on some parts only */
+    rc = zstr_mpi_model_create(MPI_COMM_WORLD, 6, 6, 7, 1e-6, 1e-6, 1e-6, &m, &e);
+    CHECK(c, rc == ZSTR_OK, "a part: %s", e.message);
+    if (rc == ZSTR_OK) {
+        zstr_voronoi_params mixed = vp;
+        mixed.seed = 1 + (uint64_t)c->rank;
+        rc = zstr_mpi_model_voronoi(MPI_COMM_WORLD, m, &mixed, NULL, &e);
+        CHECK(c, rc == ZSTR_EINVAL && strstr(e.message, "different Voronoi parameters"),
+              "seeds that differ between processes: %d %s", rc, e.message);
+        int32_t g[6 * 6 * 7] = {0};
+        if (c->rank == 0)
+            zstr_model_set_grains(m, g, 0, 0.0, NULL);
+        rc = zstr_mpi_model_count(MPI_COMM_WORLD, m, &e);
+        CHECK(c, rc == ZSTR_EINVAL && strstr(e.message, "some processes' parts have grains"),
+              "grains on process 0's part only: %d %s", rc, e.message);
+    }
+    zstr_model_free(m);
     /* a whole model is not a part on several processes */
     zstr_model_create(6, 6, 7, 1e-6, 1e-6, 1e-6, &m, NULL);
     rc = zstr_mpi_model_voronoi(MPI_COMM_WORLD, m, &vp, NULL, &e);
@@ -579,6 +598,183 @@ static void part_refusals(ctx *c)
     zstr_model_free(m);
 }
 
+/* ---- a labelled volume in parts (zstr_mpi_model_from_volume) ------------------ */
+
+/* A raw u8 volume of nx × ny × nz: labels 0 (solid), 1 (pore) or, with
+ * grains, grain ids; bad (>= 0) puts label 7 (no phase) at that voxel. */
+static int write_volume(const char *path, const int64_t n[3], int grains, int64_t bad)
+{
+    FILE *fp = fopen(path, "wb");
+    if (fp == NULL)
+        return -1;
+    for (int64_t z = 0; z < n[2]; z++)
+        for (int64_t y = 0; y < n[1]; y++)
+            for (int64_t x = 0; x < n[0]; x++) {
+                int64_t i = x + n[0] * (y + n[1] * z);
+                unsigned char l = grains ? (unsigned char)((x / 3 + 2 * (y / 2) + 5 * (z / 4)) % 9)
+                                         : (unsigned char)((x * 7 + y * 3 + z * 5) % 11 < 3);
+                if (i == bad)
+                    l = 7;
+                fputc(l, fp);
+            }
+    return fclose(fp) == 0 ? 0 : -1;
+}
+
+/* Every process's part equals the whole model's layers: labels, grains, the WE
+ * map (from the top layer: the last process's), on the first p processes for
+ * p = P … 1; transport along z and along x, with a crop. */
+static void part_volume(ctx *c)
+{
+    char path[] = "/tmp/zstr-mpi-volume-XXXXXX";
+    int fd = -1, ok = 1;
+    if (c->rank == 0) {
+        fd = mkstemp(path);
+        ok = fd >= 0;
+        if (ok)
+            close(fd);
+    }
+    MPI_Bcast(path, (int)sizeof path, MPI_CHAR, 0, MPI_COMM_WORLD);
+    MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    CHECK(c, ok, "a temporary volume file could not be made");
+    if (!ok)
+        return;
+    const int64_t vn[3] = {9, 6, 8};
+    zstr_phase_params ph[2] = {{"solid", 0.046, 150.0, 0.0, 298.15},
+                               {"pore", 0.0, 1.0, 0.0, 298.15}};
+    const int label_phase[2] = {0, 1};
+    int compared = 0;
+    for (int k = 0; k < 3; k++) {
+        /* 0: phases along z with the WE map; 1: along x, cropped; 2: grains */
+        if (c->rank == 0)
+            ok = write_volume(path, vn, k == 2, -1) == 0;
+        MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+        CHECK(c, ok, "the volume file could not be written");
+        zstr_volume_read_options ro;
+        zstr_volume_read_options_default(&ro);
+        ro.format = ZSTR_VOLUME_RAW;
+        ro.type = ZSTR_VOXEL_U8;
+        for (int d = 0; d < 3; d++) {
+            ro.dims[d] = vn[d];
+            ro.voxel_size[d] = 1e-6;
+        }
+        if (k == 1) {
+            const int64_t crop[6] = {1, 0, 1, 8, 6, 7};
+            memcpy(ro.crop, crop, sizeof crop);
+        }
+        zstr_volume_model_params mp;
+        zstr_volume_model_params_default(&mp);
+        mp.axis = k == 1 ? 0 : 2;
+        mp.phases = ph;
+        mp.nphases = 2;
+        mp.label_phase = label_phase;
+        mp.nlabels = k == 2 ? 0 : 2;
+        mp.grains = k == 2;
+        mp.grain_phase = 0;
+        mp.boundary_phase = 0;
+        mp.boundary_thickness = 0.1e-6;
+        if (k == 0) {
+            mp.we_pore_phase = 1;
+            mp.we.contact_resistance = 0.5e-4;
+            mp.we.contact_capacitance = 1.77e4;
+            mp.we.pore_capacitance = 8.85;
+        }
+        zstr_error e;
+        zstr_volume *vol = NULL;
+        zstr_model *whole = NULL;
+        int rc = zstr_volume_read(path, &ro, &vol, &e);
+        if (rc == ZSTR_OK)
+            rc = zstr_volume_to_model(vol, &mp, &whole, &e);
+        zstr_volume_free(vol);
+        CHECK(c, rc == ZSTR_OK, "volume %d, whole: %s", k, e.message);
+        for (int p = c->size; p >= 1 && rc == ZSTR_OK; p--) {
+            MPI_Comm sub = MPI_COMM_NULL;
+            MPI_Comm_split(MPI_COMM_WORLD, c->rank < p ? 0 : MPI_UNDEFINED, c->rank, &sub);
+            if (sub == MPI_COMM_NULL)
+                continue;
+            zstr_model *part = NULL;
+            int rp = zstr_mpi_model_from_volume(sub, path, &ro, &mp, &part, &e);
+            CHECK(c, rp == ZSTR_OK, "volume %d, %d processes: %s", k, p, e.message);
+            if (rp == ZSTR_OK) {
+                int64_t nw[3], np_[3], lo = 0, hi = 0;
+                double hw[3], hp[3];
+                zstr_model_get_grid(whole, nw, hw);
+                zstr_model_get_grid(part, np_, hp);
+                zstr_model_get_layers(part, &lo, &hi);
+                const int64_t L = nw[0] * nw[1];
+                int64_t bad = 0;
+                const int32_t *lw = zstr_model_labels(whole) + lo * L, *lp = zstr_model_labels(part);
+                for (int64_t i = 0; i < L * (hi - lo); i++)
+                    bad += lw[i] != lp[i];
+                const int32_t *gw = zstr_model_grain_ids(whole), *gp = zstr_model_grain_ids(part);
+                if ((gw == NULL) != (gp == NULL))
+                    bad++;
+                for (int64_t i = 0; gw != NULL && gp != NULL && i < L * (hi - lo); i++)
+                    bad += gw[lo * L + i] != gp[i];
+                const uint8_t *pw = zstr_model_interface_pixels(whole, ZSTR_WE);
+                const uint8_t *pp = zstr_model_interface_pixels(part, ZSTR_WE);
+                if ((pw == NULL) != (pp == NULL) || (pw != NULL && memcmp(pw, pp, (size_t)L) != 0))
+                    bad++;
+                CHECK(c, bad == 0 && memcmp(nw, np_, sizeof nw) == 0 && memcmp(hw, hp, sizeof hw) == 0,
+                      "volume %d, %d processes, process %d (layers %lld..%lld): %lld differences",
+                      k, p, c->rank, (long long)lo, (long long)hi - 1, (long long)bad);
+                compared++;
+            }
+            zstr_model_free(part);
+            MPI_Comm_free(&sub);
+        }
+        zstr_model_free(whole);
+    }
+    /* a label without a phase in the last layer: the same message as the whole
+     * read's, on every process */
+    const int64_t badvox = vn[0] * vn[1] * (vn[2] - 1) + 4;
+    if (c->rank == 0)
+        ok = write_volume(path, vn, 0, badvox) == 0;
+    MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    zstr_volume_read_options ro;
+    zstr_volume_read_options_default(&ro);
+    ro.format = ZSTR_VOLUME_RAW;
+    ro.type = ZSTR_VOXEL_U8;
+    for (int d = 0; d < 3; d++)
+        ro.dims[d] = vn[d];
+    zstr_volume_model_params mp;
+    zstr_volume_model_params_default(&mp);
+    mp.phases = ph;
+    mp.nphases = 2;
+    mp.label_phase = label_phase;
+    mp.nlabels = 2;
+    zstr_error ew, ep;
+    zstr_volume *vol = NULL;
+    zstr_model *m = NULL;
+    int rw = zstr_volume_read(path, &ro, &vol, &ew);
+    if (rw == ZSTR_OK)
+        rw = zstr_volume_to_model(vol, &mp, &m, &ew);
+    zstr_volume_free(vol);
+    zstr_model_free(m);
+    m = NULL;
+    int rp = zstr_mpi_model_from_volume(MPI_COMM_WORLD, path, &ro, &mp, &m, &ep);
+    CHECK(c, rw == ZSTR_EINVAL && rp == ZSTR_EINVAL && m == NULL &&
+                 strstr(ep.message, strstr(ew.message, "label 7 at volume voxel (4, 0, 7)")) != NULL,
+          "a bad label: whole %d \"%s\", parts %d \"%s\"", rw, ew.message, rp, ep.message);
+    /* more processes than layers along the transport axis; NULL arguments */
+    ro.dims[2] = 1;
+    if (c->rank == 0)
+        ok = write_volume(path, (const int64_t[3]){9, 6, 1}, 0, -1) == 0;
+    MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    rp = zstr_mpi_model_from_volume(MPI_COMM_WORLD, path, &ro, &mp, &m, &ep);
+    if (c->size > 1)
+        CHECK(c, rp == ZSTR_EINVAL && m == NULL && strstr(ep.message, "at most one process"),
+              "a one-layer volume on %d processes: %d %s", c->size, rp, ep.message);
+    rp = zstr_mpi_model_from_volume(MPI_COMM_WORLD, NULL, &ro, &mp, &m, &ep);
+    CHECK(c, rp == ZSTR_EINVAL && m == NULL, "NULL path: %d", rp);
+    MPI_Barrier(MPI_COMM_WORLD);
+    if (c->rank == 0) {
+        remove(path);
+        printf("mpi_sweep: volume parts equal the whole model's layers: %d comparisons on "
+               "process 0\n",
+               compared);
+    }
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -600,6 +796,7 @@ int main(int argc, char **argv)
     part_spectrum(&c, "parts: pores", 10, 9, ZSTR_PIXEL_PORE, 0.22, 0);
     part_spectrum(&c, "parts: SEI both, thin slabs", 9, 3, ZSTR_PIXEL_SEI, 0.4, 1);
     part_refusals(&c);
+    part_volume(&c);
     int failures = 0;
     MPI_Allreduce(&c.failures, &failures, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
     if (c.rank == 0)

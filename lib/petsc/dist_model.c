@@ -28,6 +28,7 @@
  * a piece per grain and slab it meets.
  */
 #include "zs_petsc.h"
+#include "zs_volume.h"
 #include "zs_voronoi.h"
 #include "zstr_mpi.h"
 
@@ -262,6 +263,20 @@ int zstr_mpi_model_voronoi(MPI_Comm comm, zstr_model *m, const zstr_voronoi_para
     if (rc == ZSTR_OK)
         rc = zs_vor_create(m, p, fn, &x.v, &e);
     rc = zs_mpi_agree(comm, rc, &e);
+    if (rc == ZSTR_OK) {
+        /* the same parameters everywhere, or grains that do not fit together */
+        double mine[6] = {p->mean_grain_size, (double)(p->seed >> 32),
+                          (double)(p->seed & 0xffffffffu), (double)p->grain_phase,
+                          (double)p->boundary_phase, p->boundary_thickness};
+        double hi[6], lo[6];
+        MPI_Allreduce(mine, hi, 6, MPI_DOUBLE, MPI_MAX, comm);
+        MPI_Allreduce(mine, lo, 6, MPI_DOUBLE, MPI_MIN, comm);
+        if (memcmp(hi, lo, sizeof hi) != 0)
+            rc = zs_error(&e, ZSTR_EINVAL,
+                          "%s: the processes passed different Voronoi parameters (grain size, "
+                          "seed, phases or boundary thickness)",
+                          fn);
+    }
     /* 1: raw labels of the own layers, their pieces */
     if (rc == ZSTR_OK) {
         x.grains = zs_malloc_array((size_t)m->nheld, sizeof *x.grains);
@@ -471,6 +486,14 @@ int zstr_mpi_model_count(MPI_Comm comm, zstr_model *m, zstr_error *err)
     if (rc == ZSTR_OK && c == NULL)
         rc = zs_error(&e, ZSTR_ENOMEM, "%s: out of memory", fn);
     rc = zs_mpi_agree(comm, rc, &e);
+    if (rc == ZSTR_OK) {
+        /* grains on every process's part or on none */
+        int has[2] = {m->grains != NULL, -(m->grains != NULL)}, all[2];
+        MPI_Allreduce(has, all, 2, MPI_INT, MPI_MAX, comm);
+        if (all[0] != -all[1])
+            rc = zs_error(&e, ZSTR_EINVAL,
+                          "%s: some processes' parts have grains and some do not", fn);
+    }
     if (rc != ZSTR_OK) {
         free(c);
         if (err != NULL)
@@ -514,4 +537,109 @@ int zstr_mpi_model_count(MPI_Comm comm, zstr_model *m, zstr_error *err)
     if (err != NULL)
         *err = e;
     return ZSTR_OK;
+}
+
+/* ---- a labelled volume in parts ------------------------------------------------ */
+
+int zstr_mpi_model_from_volume(MPI_Comm comm, const char *path,
+                               const zstr_volume_read_options *ro,
+                               const zstr_volume_model_params *mp, zstr_model **out,
+                               zstr_error *err)
+{
+    static const char fn[] = "zstr_mpi_model_from_volume";
+    zstr_error e;
+    zs_error_clear(&e);
+    if (out != NULL)
+        *out = NULL;
+    int inited = 0;
+    if (MPI_Initialized(&inited) != MPI_SUCCESS || !inited || comm == MPI_COMM_NULL) {
+        int rc = zs_error(&e, inited ? ZSTR_EINVAL : ZSTR_ESTATE,
+                          inited ? "%s: no communicator"
+                                 : "%s: MPI is not initialised (call MPI_Init first)",
+                          fn);
+        if (err != NULL)
+            *err = e;
+        return rc;
+    }
+    int rank = 0, P = 1;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &P);
+    int rc = ZSTR_OK;
+    if (path == NULL || ro == NULL || mp == NULL || out == NULL)
+        rc = zs_error(&e, ZSTR_EINVAL, "%s: NULL argument", fn);
+    else if (mp->size < ZS_SIZE_UPTO(zstr_volume_model_params, we) ||
+             ro->size < ZS_SIZE_UPTO(zstr_volume_read_options, memory_limit) || mp->axis < 0 ||
+             mp->axis > 2)
+        rc = zs_error(&e, ZSTR_EINVAL,
+                      "%s: the options' size fields are not set (use the *_default calls) or "
+                      "the axis %d is not 0..2",
+                      fn, mp->axis);
+    /* the volume's grid after the caller's crop, and the model's along the
+     * transport axis a */
+    int64_t vn[3] = {0, 0, 0}, c0[3] = {0, 0, 0};
+    const int a = rc == ZSTR_OK ? mp->axis : 2;
+    if (rc == ZSTR_OK)
+        rc = zstr_volume_probe(path, ro, vn, NULL, &e);
+    int64_t lo = 0, hi = 0;
+    if (rc == ZSTR_OK) {
+        int none = 1;
+        for (int k = 0; k < 6; k++)
+            none = none && ro->crop[k] == 0;
+        for (int d = 0; d < 3; d++)
+            c0[d] = none ? 0 : ro->crop[d];
+        if (vn[a] < P)
+            rc = zs_error(&e, ZSTR_EINVAL,
+                          "%s: %d processes for %lld layers; at most one process per layer",
+                          fn, P, (long long)vn[a]);
+        else
+            zs_dist_held(vn[a], P, rank, &lo, &hi);
+    }
+    rc = zs_mpi_agree(comm, rc, &e);
+    /* this process's planes only: the crop narrowed along a */
+    zstr_volume *vol = NULL;
+    zstr_model *m = NULL;
+    if (rc == ZSTR_OK) {
+        zstr_volume_read_options o = *ro;
+        for (int d = 0; d < 3; d++) {
+            o.crop[d] = c0[d];
+            o.crop[3 + d] = c0[d] + vn[d];
+        }
+        o.crop[a] = c0[a] + lo;
+        o.crop[3 + a] = c0[a] + hi;
+        rc = zstr_volume_read(path, &o, &vol, &e);
+        if (rc == ZSTR_OK)
+            rc = zs_volume_to_model_at(vol, mp, lo, &m, &e);
+        zstr_volume_free(vol);
+        if (rc == ZSTR_OK)
+            rc = zs_model_place_layers(m, vn[a], lo, &e);
+    }
+    rc = zs_mpi_agree(comm, rc, &e);
+    /* the WE map is the top layer's: the last process's, sent to all */
+    if (rc == ZSTR_OK && mp->we_pore_phase >= 0) {
+        const int64_t L = m->n[0] * m->n[1];
+        uint8_t *px = zs_malloc_array((size_t)L, 1);
+        rc = zs_mpi_agree(comm,
+                          px != NULL ? ZSTR_OK : zs_error(&e, ZSTR_ENOMEM, "%s: out of memory", fn),
+                          &e);
+        if (rc == ZSTR_OK) {
+            if (rank == P - 1)
+                memcpy(px, m->iface[ZSTR_WE].pixels, (size_t)L);
+            for (int64_t s = 0; s < L; s += INT_MAX) {
+                int cnt = (int)(L - s < INT_MAX ? L - s : INT_MAX);
+                MPI_Bcast(px + s, cnt, MPI_UINT8_T, P - 1, comm);
+            }
+            rc = zstr_model_set_interface(m, ZSTR_WE, &mp->we, px, &e);
+            rc = zs_mpi_agree(comm, rc, &e);
+        }
+        free(px);
+    }
+    if (rc != ZSTR_OK) {
+        zstr_model_free(m);
+        m = NULL;
+    }
+    if (out != NULL)
+        *out = m;
+    if (err != NULL)
+        *err = e;
+    return rc;
 }
