@@ -138,8 +138,8 @@ ZSTR_API int zstr_mpi_model_voronoi(MPI_Comm comm, zstr_model *model,
  *   and message on every process, *out NULL on failure. */
 ZSTR_API int zstr_mpi_model_from_volume(MPI_Comm comm, const char *path,
                                         const zstr_volume_read_options *options,
-                                        const zstr_volume_model_params *params,
-                                        zstr_model **out, zstr_error *err);
+                                        const zstr_volume_model_params *params, zstr_model **out,
+                                        zstr_error *err);
 
 /* Purpose: count the phases and grains of the whole grid, so that
  *   zstr_model_describe (and the summary of zstr_spectrum_write_csv) of this

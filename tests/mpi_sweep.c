@@ -702,7 +702,8 @@ static void part_volume(ctx *c)
                 zstr_model_get_layers(part, &lo, &hi);
                 const int64_t L = nw[0] * nw[1];
                 int64_t bad = 0;
-                const int32_t *lw = zstr_model_labels(whole) + lo * L, *lp = zstr_model_labels(part);
+                const int32_t *lw = zstr_model_labels(whole) + lo * L,
+                              *lp = zstr_model_labels(part);
                 for (int64_t i = 0; i < L * (hi - lo); i++)
                     bad += lw[i] != lp[i];
                 const int32_t *gw = zstr_model_grain_ids(whole), *gp = zstr_model_grain_ids(part);
@@ -714,7 +715,8 @@ static void part_volume(ctx *c)
                 const uint8_t *pp = zstr_model_interface_pixels(part, ZSTR_WE);
                 if ((pw == NULL) != (pp == NULL) || (pw != NULL && memcmp(pw, pp, (size_t)L) != 0))
                     bad++;
-                CHECK(c, bad == 0 && memcmp(nw, np_, sizeof nw) == 0 && memcmp(hw, hp, sizeof hw) == 0,
+                CHECK(c,
+                      bad == 0 && memcmp(nw, np_, sizeof nw) == 0 && memcmp(hw, hp, sizeof hw) == 0,
                       "volume %d, %d processes, process %d (layers %lld..%lld): %lld differences",
                       k, p, c->rank, (long long)lo, (long long)hi - 1, (long long)bad);
                 compared++;
@@ -752,8 +754,10 @@ static void part_volume(ctx *c)
     zstr_model_free(m);
     m = NULL;
     int rp = zstr_mpi_model_from_volume(MPI_COMM_WORLD, path, &ro, &mp, &m, &ep);
-    CHECK(c, rw == ZSTR_EINVAL && rp == ZSTR_EINVAL && m == NULL &&
-                 strstr(ep.message, strstr(ew.message, "label 7 at volume voxel (4, 0, 7)")) != NULL,
+    CHECK(c,
+          rw == ZSTR_EINVAL && rp == ZSTR_EINVAL && m == NULL &&
+              strstr(ew.message, "label 7 at volume voxel (4, 0, 7)") != NULL &&
+              strstr(ep.message, strstr(ew.message, "label 7 at volume voxel (4, 0, 7)")) != NULL,
           "a bad label: whole %d \"%s\", parts %d \"%s\"", rw, ew.message, rp, ep.message);
     /* more processes than layers along the transport axis; NULL arguments */
     ro.dims[2] = 1;

@@ -265,9 +265,9 @@ int zstr_mpi_model_voronoi(MPI_Comm comm, zstr_model *m, const zstr_voronoi_para
     rc = zs_mpi_agree(comm, rc, &e);
     if (rc == ZSTR_OK) {
         /* the same parameters everywhere, or grains that do not fit together */
-        double mine[6] = {p->mean_grain_size, (double)(p->seed >> 32),
-                          (double)(p->seed & 0xffffffffu), (double)p->grain_phase,
-                          (double)p->boundary_phase, p->boundary_thickness};
+        double mine[6] = {
+            p->mean_grain_size,     (double)(p->seed >> 32),   (double)(p->seed & 0xffffffffu),
+            (double)p->grain_phase, (double)p->boundary_phase, p->boundary_thickness};
         double hi[6], lo[6];
         MPI_Allreduce(mine, hi, 6, MPI_DOUBLE, MPI_MAX, comm);
         MPI_Allreduce(mine, lo, 6, MPI_DOUBLE, MPI_MIN, comm);
@@ -491,8 +491,8 @@ int zstr_mpi_model_count(MPI_Comm comm, zstr_model *m, zstr_error *err)
         int has[2] = {m->grains != NULL, -(m->grains != NULL)}, all[2];
         MPI_Allreduce(has, all, 2, MPI_INT, MPI_MAX, comm);
         if (all[0] != -all[1])
-            rc = zs_error(&e, ZSTR_EINVAL,
-                          "%s: some processes' parts have grains and some do not", fn);
+            rc = zs_error(&e, ZSTR_EINVAL, "%s: some processes' parts have grains and some do not",
+                          fn);
     }
     if (rc != ZSTR_OK) {
         free(c);
@@ -541,8 +541,7 @@ int zstr_mpi_model_count(MPI_Comm comm, zstr_model *m, zstr_error *err)
 
 /* ---- a labelled volume in parts ------------------------------------------------ */
 
-int zstr_mpi_model_from_volume(MPI_Comm comm, const char *path,
-                               const zstr_volume_read_options *ro,
+int zstr_mpi_model_from_volume(MPI_Comm comm, const char *path, const zstr_volume_read_options *ro,
                                const zstr_volume_model_params *mp, zstr_model **out,
                                zstr_error *err)
 {
@@ -589,8 +588,8 @@ int zstr_mpi_model_from_volume(MPI_Comm comm, const char *path,
             c0[d] = none ? 0 : ro->crop[d];
         if (vn[a] < P)
             rc = zs_error(&e, ZSTR_EINVAL,
-                          "%s: %d processes for %lld layers; at most one process per layer",
-                          fn, P, (long long)vn[a]);
+                          "%s: %d processes for %lld layers; at most one process per layer", fn, P,
+                          (long long)vn[a]);
         else
             zs_dist_held(vn[a], P, rank, &lo, &hi);
     }
@@ -618,9 +617,8 @@ int zstr_mpi_model_from_volume(MPI_Comm comm, const char *path,
     if (rc == ZSTR_OK && mp->we_pore_phase >= 0) {
         const int64_t L = m->n[0] * m->n[1];
         uint8_t *px = zs_malloc_array((size_t)L, 1);
-        rc = zs_mpi_agree(comm,
-                          px != NULL ? ZSTR_OK : zs_error(&e, ZSTR_ENOMEM, "%s: out of memory", fn),
-                          &e);
+        rc = zs_mpi_agree(
+            comm, px != NULL ? ZSTR_OK : zs_error(&e, ZSTR_ENOMEM, "%s: out of memory", fn), &e);
         if (rc == ZSTR_OK) {
             if (rank == P - 1)
                 memcpy(px, m->iface[ZSTR_WE].pixels, (size_t)L);
