@@ -2778,6 +2778,7 @@ int zm_build_parts(const zm_file *f, const zm_parts *parts, zstr_model **model, 
                 memcpy(fr, s->fvalues, (size_t)n * sizeof *fr);
         }
         if (rc != ZSTR_OK) {
+            free(fr);
             if (model != NULL) {
                 zstr_model_free(*model);
                 *model = NULL;
