@@ -33,7 +33,7 @@
  * meets).  The DC connectivity check passes one layer's classes from
  * process to process, forward and back (P steps each way), so no process
  * holds more than its slab and a layer.
-
+ *
  * Failures.  Every step's status is agreed between the processes (the first
  * failing process's message goes to all), and the choices that steer the
  * sweep are process 0's, so the processes never part ways on their own.  A
@@ -43,10 +43,13 @@
  * run.  The default options avoid the one such failure measured (GAMG's
  * squared graph: bench/RESULTS.md).
  *
- * Collective calls and threads.  zstr_mpi_rom_create and
- * zstr_mpi_model_voronoi are collective: every process of comm calls them,
- * with the same model (or its own part of it), frequencies and options.  It
- * calls PETSc, which keeps process-wide state: PETSc is initialised at the
+ * Collective calls and threads.  zstr_mpi_rom_create, zstr_mpi_model_voronoi,
+ * zstr_mpi_model_from_volume and zstr_mpi_model_count are collective: every
+ * process of comm calls them, with the same model (or its own part of it),
+ * frequencies and options.  Their messages between processes travel on comm
+ * itself (tags 7 to 12): a program must not have receives of its own pending
+ * on comm while they run.  zstr_mpi_rom_create calls PETSc, which keeps
+ * process-wide state: PETSc is initialised at the
  * first call unless the program did (PetscInitialize needs every process of
  * MPI_COMM_WORLD, so a program that passes a smaller communicator initialises
  * PETSc itself first), and never finalised by the library.  MPI must be

@@ -258,16 +258,17 @@ expect 1 "output path is a directory" "$zstr" run "$data/models/example.xml" --q
     -o "$out/c/s.csv" $small
 [ "$(left)" = "s.csv" ] || bad "an output path that is a directory left: $(left)"
 
-# a signal while outputs are pending removes the temporaries.  SIGINT with its
-# default restored (sh starts background jobs with SIGINT ignored, and the
-# program leaves an ignored signal ignored).  Not SIGTERM here: METIS traps
+# a signal while outputs are pending removes the temporaries.  SIGINT and
+# SIGHUP with their defaults restored (sh starts background jobs with SIGINT
+# ignored, nohup ignores SIGHUP, and the program leaves an ignored signal
+# ignored).  Not SIGTERM here: METIS traps
 # SIGTERM during its ordering and turns it into an error return.  Six members:
 # the signal comes once the first temporary is there, and the other five keep
 # the run going meanwhile (with two, a loaded machine once let the run end
 # first).
 for sig in INT HUP; do
     fresh
-    env --default-signal=INT "$zstr" run "$data/models/example.xml" --quiet -o "$out/c/t.csv" \
+    env --default-signal=INT,HUP "$zstr" run "$data/models/example.xml" --quiet -o "$out/c/t.csv" \
         --set cell.voxels=16 --set grains.mean-size=20um --set frequencies.per-decade=3 \
         --set map.contact-fraction=1,0.5,0.4,0.3,0.2,0.1 --threads 1 > /dev/null 2>&1 &
     pid=$!
