@@ -49,10 +49,10 @@
  * frequencies and options.  Their messages between processes travel on comm
  * itself (tags 7 to 12): a program must not have receives of its own pending
  * on comm while they run.  zstr_mpi_rom_create calls PETSc, which keeps
- * process-wide state: PETSc is initialised at the
- * first call unless the program did (PetscInitialize needs every process of
- * MPI_COMM_WORLD, so a program that passes a smaller communicator initialises
- * PETSc itself first), and never finalised by the library.  MPI must be
+ * process-wide state: PETSc is initialised at its first call unless the
+ * program did (PetscInitialize needs every process of MPI_COMM_WORLD, so a
+ * program that passes a smaller communicator initialises PETSc itself first),
+ * and never finalised by the library.  MPI must be
  * initialised by the program (MPI_Init or MPI_Init_thread; MPI_THREAD_FUNNELED
  * is enough).  Calls from several threads are serialised by one lock, and two
  * collective calls must not run at once on one communicator (MPI's rule): call
