@@ -223,9 +223,9 @@ static void emit_branch(sink *k, int64_t na, int64_t nb, part *parts, int np)
     }
 }
 
-/* ---- union-find for DC connectivity --------------------------------------- */
+/* ---- union-find (zs_internal.h) --------------------------------------------- */
 
-static int64_t uf_find(int64_t *parent, int64_t x)
+int64_t zs_uf_find(int64_t *parent, int64_t x)
 {
     while (parent[x] != x) {
         parent[x] = parent[parent[x]];
@@ -234,10 +234,10 @@ static int64_t uf_find(int64_t *parent, int64_t x)
     return x;
 }
 
-static void uf_union(int64_t *parent, int64_t a, int64_t b)
+void zs_uf_union(int64_t *parent, int64_t a, int64_t b)
 {
-    a = uf_find(parent, a);
-    b = uf_find(parent, b);
+    a = zs_uf_find(parent, a);
+    b = zs_uf_find(parent, b);
     if (a != b) {
         if (a < b)
             parent[b] = a;
@@ -265,7 +265,7 @@ static int connectivity(const zs_pencil *p, int conductive_only, uint8_t *cls)
             double g = -p->Gx[q], c = -p->Cx[q];
             if (conductive_only ? g <= 0.0 : (g <= 0.0 && c <= 0.0))
                 continue;
-            uf_union(parent, p->Ai[q], j);
+            zs_uf_union(parent, p->Ai[q], j);
         }
     }
     for (int e = 0; e < 2; e++) {
@@ -273,13 +273,13 @@ static int connectivity(const zs_pencil *p, int conductive_only, uint8_t *cls)
         for (int64_t q = 0; q < el->n; q++) {
             if (conductive_only ? el->g[q] <= 0.0 : (el->g[q] <= 0.0 && el->c[q] <= 0.0))
                 continue;
-            uf_union(parent, el->node[q], node[e]);
+            zs_uf_union(parent, el->node[q], node[e]);
         }
     }
-    root_cls[uf_find(parent, node[ZSTR_WE])] |= 1;
-    root_cls[uf_find(parent, node[ZSTR_CE])] |= 2;
+    root_cls[zs_uf_find(parent, node[ZSTR_WE])] |= 1;
+    root_cls[zs_uf_find(parent, node[ZSTR_CE])] |= 2;
     for (int64_t i = 0; i < n; i++)
-        cls[i] = root_cls[uf_find(parent, i)];
+        cls[i] = root_cls[zs_uf_find(parent, i)];
     free(parent);
     free(root_cls);
     return ZSTR_OK;

@@ -194,21 +194,8 @@ int zs_vor_part_build(const int32_t *raw, const int64_t n[3], int64_t z0, int64_
         pt->piece[v] = id;
         queue[pos++] = v;
         for (int64_t h = pos - 1; h < pos; h++) {
-            const int64_t u = queue[h], x = u % nx, y = (u / nx) % ny, z = u / L;
             int64_t nb[6];
-            int k = 0;
-            if (x > 0)
-                nb[k++] = u - 1;
-            if (x < nx - 1)
-                nb[k++] = u + 1;
-            if (y > 0)
-                nb[k++] = u - nx;
-            if (y < ny - 1)
-                nb[k++] = u + nx;
-            if (z > 0)
-                nb[k++] = u - L;
-            if (z < nz - 1)
-                nb[k++] = u + L;
+            const int k = zs_face_neighbours(queue[h], nx, ny, nz, nb);
             for (int i = 0; i < k; i++) {
                 if (pt->piece[nb[i]] < 0 && raw[nb[i]] == gr) {
                     pt->piece[nb[i]] = id;
@@ -237,21 +224,8 @@ int zs_vor_part_build(const int32_t *raw, const int64_t n[3], int64_t z0, int64_
         g->minidx[p] = z0 * L + first;
         int64_t nt = 0;
         for (int64_t j = start[p]; j < start[p + 1]; j++) {
-            const int64_t u = queue[j], x = u % nx, y = (u / nx) % ny, z = u / L;
             int64_t nb[6];
-            int k = 0;
-            if (x > 0)
-                nb[k++] = u - 1;
-            if (x < nx - 1)
-                nb[k++] = u + 1;
-            if (y > 0)
-                nb[k++] = u - nx;
-            if (y < ny - 1)
-                nb[k++] = u + nx;
-            if (z > 0)
-                nb[k++] = u - L;
-            if (z < nz - 1)
-                nb[k++] = u + L;
+            const int k = zs_face_neighbours(queue[j], nx, ny, nz, nb);
             for (int i = 0; i < k; i++) {
                 int64_t q = pt->piece[nb[i]];
                 if (q > p && faces[q]++ == 0)
@@ -316,27 +290,6 @@ int zs_vor_part_cross(const zs_vor_part *pt, const int32_t *next_piece, const in
 
 /* ---- the post-process on the graph ----------------------------------------- */
 
-static int64_t uf_find(int64_t *parent, int64_t x)
-{
-    while (parent[x] != x) {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
-    }
-    return x;
-}
-
-static void uf_join(int64_t *parent, int64_t a, int64_t b)
-{
-    a = uf_find(parent, a);
-    b = uf_find(parent, b);
-    if (a != b) {
-        if (a < b)
-            parent[b] = a;
-        else
-            parent[a] = b;
-    }
-}
-
 /* The current components: nn nodes with grain, size, first voxel; the
  * adjacency (both directions) in CSR form, rebuilt after every merge. */
 typedef struct nodes {
@@ -398,11 +351,11 @@ static int collapse(nodes *N, int64_t *parent, int64_t *map)
 {
     int64_t nn = 0;
     for (int64_t v = 0; v < N->nn; v++) {
-        if (uf_find(parent, v) == v)
+        if (zs_uf_find(parent, v) == v)
             map[v] = nn++;
     }
     for (int64_t v = 0; v < N->nn; v++)
-        map[v] = map[uf_find(parent, v)];
+        map[v] = map[zs_uf_find(parent, v)];
     int32_t *grain = zs_malloc_array((size_t)nn, sizeof *grain);
     int64_t *size = zs_calloc_array((size_t)nn, sizeof *size);
     int64_t *minidx = zs_malloc_array((size_t)nn, sizeof *minidx);
@@ -499,7 +452,7 @@ int zs_vor_resolve(const zs_vor_graph *g, int64_t nseeds, int32_t *final, int64_
         for (int64_t v = 0; v < np; v++)
             parent[v] = v;
         for (int64_t i = 0; i < g->nu; i++)
-            uf_join(parent, g->ua[i], g->ub[i]);
+            zs_uf_union(parent, g->ua[i], g->ub[i]);
         rc = collapse(&N, parent, map);
     }
     if (rc == ZSTR_OK) {
@@ -563,7 +516,7 @@ int zs_vor_resolve(const zs_vor_graph *g, int64_t nseeds, int32_t *final, int64_
             parent[v] = v;
         for (int64_t i = 0; i < N.E.n; i++) {
             if (N.grain[N.E.e[i].a] == N.grain[N.E.e[i].b])
-                uf_join(parent, N.E.e[i].a, N.E.e[i].b);
+                zs_uf_union(parent, N.E.e[i].a, N.E.e[i].b);
         }
         int64_t before = N.nn;
         rc = collapse(&N, parent, map);

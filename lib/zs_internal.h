@@ -104,6 +104,30 @@ int zs_model_whole(const zstr_model *m, const char *fn, zstr_error *err);
  * nz layers (the same storage: a part holds its layers as a whole model of
  * them does).  ZSTR_EINVAL when it does not fit or the model is a part. */
 int zs_model_place_layers(zstr_model *m, int64_t nz, int64_t z_lo, zstr_error *err);
+/* Union-find over parent[] (parent[x] == x at a root), with path halving;
+ * a union keeps the smaller root, so a set's root is its least member. */
+int64_t zs_uf_find(int64_t *parent, int64_t x);
+void zs_uf_union(int64_t *parent, int64_t a, int64_t b);
+/* The up to six face neighbours of voxel u of an nx × ny × nz block (x
+ * fastest) into nb; returns their count. */
+static inline int zs_face_neighbours(int64_t u, int64_t nx, int64_t ny, int64_t nz, int64_t nb[6])
+{
+    const int64_t L = nx * ny, x = u % nx, y = (u / nx) % ny, z = u / L;
+    int k = 0;
+    if (x > 0)
+        nb[k++] = u - 1;
+    if (x < nx - 1)
+        nb[k++] = u + 1;
+    if (y > 0)
+        nb[k++] = u - nx;
+    if (y < ny - 1)
+        nb[k++] = u + nx;
+    if (z > 0)
+        nb[k++] = u - L;
+    if (z < nz - 1)
+        nb[k++] = u + L;
+    return k;
+}
 /* Drop the whole grid's counts (labels or grains changed). */
 void zs_model_touch(zstr_model *m);
 /* Count phases and grains of layers [z0, z1) (held): c->grains is left 0;

@@ -306,23 +306,6 @@ static int64_t finish_row(dist *d, int64_t r, int64_t start, int64_t end, int64_
 
 /* ---- connectivity ---------------------------------------------------------------- */
 
-static int64_t uf_find(int64_t *parent, int64_t x)
-{
-    while (parent[x] != x) {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
-    }
-    return x;
-}
-
-static void uf_union(int64_t *parent, int64_t a, int64_t b)
-{
-    a = uf_find(parent, a);
-    b = uf_find(parent, b);
-    if (a != b)
-        parent[a < b ? b : a] = a < b ? a : b;
-}
-
 /* Classify every own node (but the port): 0 floating, 1 WE only, 2 CE only, 3
  * both, through elements with g > 0 (conductive) or any (all).  Collective.
  * Counts into *floating (own nodes of class 0) and *joined (some node of
@@ -370,12 +353,12 @@ static int classify(dist *d, int conductive, int64_t *floating, int *joined, uin
                 s = j - d->lo;
             else
                 s = n + (j - ghost_lo);
-            uf_union(parent, r, s);
+            zs_uf_union(parent, r, s);
         }
     }
     for (int64_t k = 0; k < d->nground; k++)
         if (conductive ? d->gg[k] != 0.0 : (d->gg[k] != 0.0 || d->gc[k] != 0.0))
-            uf_union(parent, d->gnode[k], ground_slot);
+            zs_uf_union(parent, d->gnode[k], ground_slot);
     /* the face and electrode slots, relabelled 0..nl−1 by root: face[k] for
      * the first layer (k < L), the ghosts (L <= k < 2L), WE and CE; −1 for a
      * face this process does not have */
@@ -393,7 +376,7 @@ static int classify(dist *d, int conductive, int64_t *floating, int *joined, uin
             mine[k] = -1;
             continue;
         }
-        int64_t root = uf_find(parent, s);
+        int64_t root = zs_uf_find(parent, s);
         if (label[root] < 0)
             label[root] = nl++;
         mine[k] = (int32_t)label[root];
@@ -442,20 +425,20 @@ static int classify(dist *d, int conductive, int64_t *floating, int *joined, uin
                     if (first[c] < 0)
                         first[c] = in_face[k];
                     else
-                        uf_union(u, first[c], in_face[k]);
+                        zs_uf_union(u, first[c], in_face[k]);
                     if (msg[L + k] & 1)
-                        uf_union(u, in_face[k], lwe);
+                        zs_uf_union(u, in_face[k], lwe);
                     if (msg[L + k] & 2)
-                        uf_union(u, in_face[k], lce);
+                        zs_uf_union(u, in_face[k], lce);
                 }
             }
             if (to >= 0) {
                 for (int32_t k = 0; k < nl; k++)
                     relabel[k] = -1;
                 int32_t nc = 0;
-                const int64_t rwe = uf_find(u, lwe), rce = uf_find(u, lce);
+                const int64_t rwe = zs_uf_find(u, lwe), rce = zs_uf_find(u, lce);
                 for (int64_t k = 0; k < L; k++) {
-                    int64_t rt = uf_find(u, out_face[k]);
+                    int64_t rt = zs_uf_find(u, out_face[k]);
                     if (relabel[rt] < 0)
                         relabel[rt] = nc++;
                     msg[k] = relabel[rt];
@@ -466,10 +449,10 @@ static int classify(dist *d, int conductive, int64_t *floating, int *joined, uin
         }
         /* both: every own join, those from below and those from above */
         for (int32_t k = 0; k < nl; k++)
-            uf_union(fw, k, uf_find(bw, k));
-        const int64_t rwe = uf_find(fw, lwe), rce = uf_find(fw, lce);
+            zs_uf_union(fw, k, zs_uf_find(bw, k));
+        const int64_t rwe = zs_uf_find(fw, lwe), rce = zs_uf_find(fw, lce);
         for (int32_t k = 0; k < nl; k++) {
-            int64_t rt = uf_find(fw, k);
+            int64_t rt = zs_uf_find(fw, k);
             myflags[k] = (uint8_t)((rt == rwe ? 1 : 0) | (rt == rce ? 2 : 0));
         }
     }
@@ -479,7 +462,7 @@ static int classify(dist *d, int conductive, int64_t *floating, int *joined, uin
         for (int64_t r = 0; r < n; r++) {
             if (d->lo + r == d->port)
                 continue;
-            int64_t root = uf_find(parent, r);
+            int64_t root = zs_uf_find(parent, r);
             int cls = label[root] >= 0 ? myflags[label[root]] : 0;
             fl += cls == 0;
             if (mask != NULL)

@@ -78,6 +78,20 @@ int zs_mpi_agree(MPI_Comm comm, int rc, zstr_error *err)
     return a.code;
 }
 
+/* The checks every entry makes before any communication: MPI initialised, a
+ * communicator; then this process's rank and the communicator's size. */
+static int mpi_entry(MPI_Comm comm, const char *fn, int *rank, int *P, zstr_error *err)
+{
+    int inited = 0;
+    if (MPI_Initialized(&inited) != MPI_SUCCESS || !inited)
+        return zs_error(err, ZSTR_ESTATE, "%s: MPI is not initialised (call MPI_Init first)", fn);
+    if (comm == MPI_COMM_NULL)
+        return zs_error(err, ZSTR_EINVAL, "%s: no communicator", fn);
+    MPI_Comm_rank(comm, rank);
+    MPI_Comm_size(comm, P);
+    return ZSTR_OK;
+}
+
 int zstr_mpi_model_create(MPI_Comm comm, int64_t nx, int64_t ny, int64_t nz, double hx, double hy,
                           double hz, zstr_model **out, zstr_error *err)
 {
@@ -85,14 +99,10 @@ int zstr_mpi_model_create(MPI_Comm comm, int64_t nx, int64_t ny, int64_t nz, dou
     zs_error_clear(err);
     if (out != NULL)
         *out = NULL;
-    int inited = 0;
-    if (MPI_Initialized(&inited) != MPI_SUCCESS || !inited)
-        return zs_error(err, ZSTR_ESTATE, "%s: MPI is not initialised (call MPI_Init first)", fn);
-    if (comm == MPI_COMM_NULL)
-        return zs_error(err, ZSTR_EINVAL, "%s: no communicator", fn);
     int rank = 0, P = 1;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &P);
+    int rc0 = mpi_entry(comm, fn, &rank, &P, err);
+    if (rc0 != ZSTR_OK)
+        return rc0;
     if (nz >= 1 && nz < P)
         return zs_error(err, ZSTR_EINVAL,
                         "%s: %d processes for %lld layers; at most one process per layer", fn, P,
@@ -222,19 +232,13 @@ int zstr_mpi_model_voronoi(MPI_Comm comm, zstr_model *m, const zstr_voronoi_para
     static const char fn[] = "zstr_mpi_model_voronoi";
     zstr_error e;
     zs_error_clear(&e);
-    int inited = 0;
-    if (MPI_Initialized(&inited) != MPI_SUCCESS || !inited || comm == MPI_COMM_NULL) {
-        int rc = zs_error(&e, inited ? ZSTR_EINVAL : ZSTR_ESTATE,
-                          inited ? "%s: no communicator"
-                                 : "%s: MPI is not initialised (call MPI_Init first)",
-                          fn);
+    int rank = 0, P = 1;
+    int rc0 = mpi_entry(comm, fn, &rank, &P, &e);
+    if (rc0 != ZSTR_OK) {
         if (err != NULL)
             *err = e;
-        return rc;
+        return rc0;
     }
-    int rank = 0, P = 1;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &P);
     vor_run x;
     memset(&x, 0, sizeof x);
     int64_t z0 = 0, z1 = 0, L = 0, k = 0;
@@ -451,19 +455,13 @@ int zstr_mpi_model_count(MPI_Comm comm, zstr_model *m, zstr_error *err)
     static const char fn[] = "zstr_mpi_model_count";
     zstr_error e;
     zs_error_clear(&e);
-    int inited = 0;
-    if (MPI_Initialized(&inited) != MPI_SUCCESS || !inited || comm == MPI_COMM_NULL) {
-        int rc = zs_error(&e, inited ? ZSTR_EINVAL : ZSTR_ESTATE,
-                          inited ? "%s: no communicator"
-                                 : "%s: MPI is not initialised (call MPI_Init first)",
-                          fn);
+    int rank = 0, P = 1;
+    int rc0 = mpi_entry(comm, fn, &rank, &P, &e);
+    if (rc0 != ZSTR_OK) {
         if (err != NULL)
             *err = e;
-        return rc;
+        return rc0;
     }
-    int rank = 0, P = 1;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &P);
     int64_t z0 = 0, z1 = 0;
     int rc = ZSTR_OK;
     if (m == NULL) {
@@ -550,19 +548,13 @@ int zstr_mpi_model_from_volume(MPI_Comm comm, const char *path, const zstr_volum
     zs_error_clear(&e);
     if (out != NULL)
         *out = NULL;
-    int inited = 0;
-    if (MPI_Initialized(&inited) != MPI_SUCCESS || !inited || comm == MPI_COMM_NULL) {
-        int rc = zs_error(&e, inited ? ZSTR_EINVAL : ZSTR_ESTATE,
-                          inited ? "%s: no communicator"
-                                 : "%s: MPI is not initialised (call MPI_Init first)",
-                          fn);
+    int rank = 0, P = 1;
+    int rc0 = mpi_entry(comm, fn, &rank, &P, &e);
+    if (rc0 != ZSTR_OK) {
         if (err != NULL)
             *err = e;
-        return rc;
+        return rc0;
     }
-    int rank = 0, P = 1;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &P);
     int rc = ZSTR_OK;
     if (path == NULL || ro == NULL || mp == NULL || out == NULL)
         rc = zs_error(&e, ZSTR_EINVAL, "%s: NULL argument", fn);
