@@ -116,6 +116,10 @@ int main(int argc, char **argv)
             "%.0f MiB\n",
             (long long)n, (long long)in.n_unknowns, t_plan, in.plan_bytes / 1048576.0,
             in.predicted_mor_bytes / 1048576.0);
+    const char *sname;
+    double sval;
+    for (int k = 0; zstr_plan_solver_stat(p, k, &sname, &sval) == ZSTR_OK; k++)
+        fprintf(stderr, "  %s = %.6g\n", sname, sval);
     if (want_dc == 2) { /* R_DC alone */
         zstr_dc_result dc;
         zstr_dc_result_init(&dc);

@@ -115,7 +115,8 @@ static const char *const help_text[][2] = {
             "  --backend B       mor's real solver: direct (CHOLMOD's Cholesky), iterative\n"
             "                    (PETSc's CG + algebraic multigrid: less memory on large\n"
             "                    grids; implies mor), auto (default: direct unless its factor\n"
-            "                    does not fit the memory limit)\n"
+            "                    does not fit the memory limit or iterative is predicted\n"
+            "                    faster: zstr info prints both predictions)\n"
             "                    petsc: the distributed sweep, run under mpirun (e.g.\n"
             "                    mpirun -np 4 zstr run MODEL.xml --backend petsc): each\n"
             "                    process builds and assembles only its slab of the grid\n"
@@ -487,25 +488,48 @@ static void print_direct_prediction(const zstr_plan_info *in, const zstr_factor_
 #define ZSTR_MOR_FACTORIZATIONS_LO 6
 #define ZSTR_MOR_FACTORIZATIONS_HI 10
 
-static void print_mor_prediction(const zstr_plan_info *in, double t_chol, int64_t nf)
+static double plan_figure(const zstr_plan *plan, const char *want)
+{
+    const char *name;
+    double value;
+    for (int k = 0; zstr_plan_solver_stat(plan, k, &name, &value) == ZSTR_OK; k++)
+        if (strcmp(name, want) == 0)
+            return value;
+    return -1.0;
+}
+
+static void print_mor_prediction(const zstr_plan *plan, const zstr_plan_info *in, double t_chol,
+                                 int64_t nf)
 {
     if (t_chol < 0.0)
         return;
+    const int iterative = in->backend == ZSTR_BACKEND_ITERATIVE;
     printf("reduced-order model (mor, tolerance 1e-6):\n");
     printf("  backend (auto's choice): %s; %s\n",
-           in->backend == ZSTR_BACKEND_ITERATIVE ? "iterative, PETSc's CG with algebraic multigrid"
-                                                 : "direct, CHOLMOD's sparse Cholesky",
-           zstr_backend_available(ZSTR_BACKEND_ITERATIVE)
-               ? "--backend iterative takes PETSc's CG instead"
-               : "this build has no iterative backend");
-    printf("  one real Cholesky factorization with its solves (measured): %.3g s\n", t_chol);
+           iterative ? "iterative, PETSc's CG with algebraic multigrid"
+                     : "direct, CHOLMOD's sparse Cholesky",
+           !zstr_backend_available(ZSTR_BACKEND_ITERATIVE) ? "this build has no iterative backend"
+           : iterative ? "--backend direct takes CHOLMOD instead"
+                       : "--backend iterative takes PETSc's CG instead");
+    double td = plan_figure(plan, "auto.direct_shift_seconds");
+    double ti = plan_figure(plan, "auto.iterative_shift_seconds");
+    if (td >= 0.0 && ti >= 0.0)
+        printf("  auto's prediction of one shift: CHOLMOD %.3g s, iterative %.3g s (the iterative "
+               "backend when CHOLMOD's is over 1.5 times, or does not fit)\n",
+               td, ti);
+    else if (plan_figure(plan, "auto.estimated_lu_nnz") >= 0.0)
+        printf("  auto took the iterative backend from the grid alone, without CHOLMOD's "
+               "analysis: its shift estimated over 10 times the iterative one, and no complex LU "
+               "fits\n");
+    printf("  one %s with its two solves (measured): %.3g s\n",
+           iterative ? "multigrid set-up" : "real Cholesky factorization", t_chol);
     printf("  predicted time of the spectrum: %.3g to %.3g s for %lld frequencies "
            "(%d to %d factorizations, as on the paper's models; one thread)\n",
            ZSTR_MOR_FACTORIZATIONS_LO * t_chol, ZSTR_MOR_FACTORIZATIONS_HI * t_chol,
            (long long)nf, ZSTR_MOR_FACTORIZATIONS_LO, ZSTR_MOR_FACTORIZATIONS_HI);
-    printf("  predicted memory at its peak: %.4g MB (the plan's %.4g MB, one real factor, the "
-           "basis)\n",
-           (in->plan_bytes + in->predicted_mor_bytes) / 1e6, in->plan_bytes / 1e6);
+    printf("  predicted memory at its peak: %.4g MB (the plan's %.4g MB, %s, the basis)\n",
+           (in->plan_bytes + in->predicted_mor_bytes) / 1e6, in->plan_bytes / 1e6,
+           iterative ? "the operator and its multigrid hierarchy" : "one real factor");
 }
 
 static int cmd_info(int argc, char **argv)
@@ -603,7 +627,7 @@ static int cmd_info(int argc, char **argv)
         printf("  contact fraction: WE %.4f, CE %.4f\n", in.contact_fraction[ZSTR_WE],
                in.contact_fraction[ZSTR_CE]);
         print_direct_prediction(&in, &fi, t_lu, nf, threads);
-        print_mor_prediction(&in, t_chol, nf);
+        print_mor_prediction(plan, &in, t_chol, nf);
         int auto_method = zstr_sweep_method(plan, nf, fr, ZSTR_METHOD_AUTO);
         printf("zstr run (--method auto) computes this spectrum by %s\n",
                auto_method == ZSTR_METHOD_MOR ? "mor" : "direct");

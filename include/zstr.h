@@ -364,10 +364,21 @@ typedef enum zstr_ordering {
  * libzstr-mpi only (pkg-config libzstr-mpi); the serial libzstr refuses it with
  * ZSTR_EUNSUPPORTED.  Its solves stop at a normwise backward error of 1e-5
  * times the reduced model's tolerance (within 1e-13 … 1e-8; lib/mor.c says
- * why), and tests/test_mor.c holds its spectra within 1e-6 of CHOLMOD's. */
+ * why), and tests/test_mor.c holds its spectra within 1e-6 of CHOLMOD's.
+ * AUTO takes CHOLMOD unless the iterative backend is built and either
+ * CHOLMOD's factor and the basis do not fit the memory limit, or one shift
+ * (a factorization or a multigrid set-up, with two solves) is predicted over
+ * 1.5 times slower by CHOLMOD: its analysis's flop count at 16 Gflop/s
+ * against 2.5e-5 s per unknown, rates measured with one BLAS thread
+ * (bench/RESULTS.md, "auto by speed"; on the paper's model the crossing is
+ * near 50³).  The plan's figures auto.direct_shift_seconds and
+ * auto.iterative_shift_seconds give both predictions.  Where the grid alone
+ * puts CHOLMOD's shift over 10 times behind and no complex LU would fit
+ * (about 90³ and up on 24 GB), CHOLMOD's analysis is not made at all (the
+ * figure auto.estimated_lu_nnz says so) and direct executes are refused. */
 typedef enum zstr_backend {
-    ZSTR_BACKEND_AUTO = 0,     /* CHOLMOD, unless its factor and the basis do not fit
-                                  the memory limit and the iterative backend is built */
+    ZSTR_BACKEND_AUTO = 0,     /* CHOLMOD, or the iterative backend where it fits
+                                  and CHOLMOD does not, or where it is faster */
     ZSTR_BACKEND_DIRECT = 1,   /* CHOLMOD's sparse Cholesky */
     ZSTR_BACKEND_ITERATIVE = 2 /* PETSc: CG + algebraic multigrid (libzstr-mpi) */
 } zstr_backend;

@@ -169,15 +169,16 @@ static int chol_solve(const zs_system *s, void *sym, void *num, int64_t nrhs, co
 static int chol_stat(const void *sym, const void *num, int k, const char **name, double *value)
 {
     const chol_symbolic *y = sym;
-    const chol_numeric *x = num;
+    (void)num; /* every figure is the analysis's */
     switch (k) {
     case 0:
         *name = "cholmod.l_nnz";
         *value = y != NULL ? y->c.lnz : 0.0;
         return ZSTR_OK;
     case 1:
+        /* one numeric factorization's flops, counted by the analysis */
         *name = "cholmod.factor_flops";
-        *value = x != NULL ? x->c.fl : 0.0;
+        *value = y != NULL ? y->c.fl : 0.0;
         return ZSTR_OK;
     case 2:
         /* what the symbolic factor holds: the permutation and column counts

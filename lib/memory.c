@@ -132,3 +132,45 @@ double zs_mem_iterative_bytes(double n, double nnz)
 {
     return (1.0 + ZS_ITERATIVE_HIERARCHY) * 12.0 * nnz + 96.0 * n;
 }
+
+/* ---- time: which reduced-order backend is faster ---------------------------
+ *
+ * Under auto, plan.c also picks the iterative backend when it is predicted
+ * faster.  One shift of a reduced-order sweep is one factorization (CHOLMOD)
+ * or one multigrid set-up (CG + AMG) and two solves, and both backends take
+ * the same shifts (bench/RESULTS.md).  Measured on the paper model at 32³,
+ * 48³ and 64³, one process, one BLAS thread, both backends in one run
+ * (bench/RESULTS.md, "auto by speed"): a CHOLMOD shift runs its analysis's
+ * flop count at 6, 12 and 16 Gflop/s (the supernodes grow with the grid), an
+ * iterative shift takes 1.7–3.6e-5 s per unknown over 32³–200³ (115–175 CG
+ * iterations per solve).  Taken: 16 Gflop/s, the large grids' rate, which
+ * counts small grids as faster by CHOLMOD than they are (they stay direct),
+ * and 2.5e-5 s per unknown.  Only the ratio decides; on another machine both
+ * rates move, CHOLMOD's more with BLAS threads (the rule does not count them:
+ * ask for a backend to override it). */
+#define ZS_DIRECT_FLOPS_PER_SECOND 16e9
+#define ZS_ITERATIVE_SECONDS_PER_UNKNOWN 2.5e-5
+
+double zs_time_direct_shift(double flops) { return flops / ZS_DIRECT_FLOPS_PER_SECOND; }
+
+double zs_time_iterative_shift(double n) { return ZS_ITERATIVE_SECONDS_PER_UNKNOWN * n; }
+
+/* CHOLMOD's factor of a grid's port form, estimated before any analysis.
+ * Nested dissection's work and fill are dominated by its largest separators,
+ * about one cross-section: with b·c the smallest cross-section (as in
+ * zs_mem_grid_bound), nnz(L) ≈ 7.5 (b·c)² and the flops ≈ 5.5 (b·c)³, fitted
+ * to CHOLMOD's counts with METIS on the paper model's cubes of 32³–64³ (6.7–
+ * 7.8 and 4.7–5.4).  An estimate, not a bound: against CHOLMOD's count it is
+ * 1.05–1.41 times on the paper model's cubes of 16³–40³, 1.2–2.9 times on
+ * homogeneous cubes of 48³–16³, 0.5–0.8 on flat grids and 0.2–0.3 on a long
+ * one (20 × 20 × 80, whose many equal separators it counts once)
+ * (tests/test_memory.c).  plan.c uses it only to skip an analysis whose
+ * outcome it already knows by a margin (10) above that over-estimate. */
+void zs_grid_factor_estimate(const int64_t n[3], double *lnz, double *flops)
+{
+    double nx = (double)n[0], ny = (double)n[1], nz = (double)n[2];
+    double lo = fmin(nx, fmin(ny, nz)), hi = fmax(nx, fmax(ny, nz));
+    double s = lo * (nx + ny + nz - lo - hi);
+    *lnz = 7.5 * s * s;
+    *flops = 5.5 * s * s * s;
+}

@@ -177,10 +177,10 @@ static void describe_model(zstr_plan *plan, const zstr_model *m)
  * eliminated pattern is counted instead and no symbolic object is kept.  The
  * port form's electrode (port.c) follows from the values, so a re-stamp keeps
  * the analysis only when both electrodes touch the same nodes. */
-static int analyse_real(zstr_plan *plan, int ordering, double *lnz, zstr_error *err)
+static int analyse_real(zstr_plan *plan, int ordering, double *lnz, double *flops, zstr_error *err)
 {
     if (plan->p.elec[ZSTR_WE].n < 1 || plan->p.elec[ZSTR_CE].n < 1)
-        return zs_cholmod_predict_lnz(&plan->p, ordering, lnz, err);
+        return zs_cholmod_predict_lnz(&plan->p, ordering, lnz, flops, err);
     /* the pattern's upper triangle is all CHOLMOD's analysis reads */
     zs_system sys;
     int rc = zs_system_build_pattern(&plan->p, ZS_PORT_AUTO, &sys, err);
@@ -190,29 +190,89 @@ static int analyse_real(zstr_plan *plan, int ordering, double *lnz, zstr_error *
         const char *name;
         plan->mor_backend = &zs_backend_cholmod;
         zs_backend_cholmod.stat(plan->mor_symbolic, NULL, 0, &name, lnz);
+        zs_backend_cholmod.stat(plan->mor_symbolic, NULL, 1, &name, flops);
     }
     zs_system_free(&sys);
     return rc;
 }
 
+/* Under auto, the iterative backend is taken for speed when its shift is
+ * predicted at least this many times faster than CHOLMOD's (memory.c has the
+ * rates): near the crossing, where the two are within the rates' scatter,
+ * CHOLMOD's exact factor stays. */
+#define ZS_AUTO_SPEED_MARGIN 1.5
+/* ... and CHOLMOD's analysis is not even made when the grid's estimate says
+ * the iterative shift is this many times faster and a complex LU would not fit
+ * (what the analysis would tell is then known: memory.c's estimate
+ * over-states CHOLMOD's count by at most 3 times on the grids measured). */
+#define ZS_AUTO_SKIP_MARGIN 10.0
+
+int zs_auto_prefers_iterative(double direct_seconds, double iterative_seconds, double margin)
+{
+    return isfinite(direct_seconds) && isfinite(iterative_seconds) && iterative_seconds >= 0.0 &&
+           direct_seconds > margin * iterative_seconds;
+}
+
+/* Whether the plan's port form exists (both electrodes have elements): the
+ * reduced-order sweeps need it. */
+static int has_port(const zstr_plan *plan)
+{
+    return plan->p.elec[ZSTR_WE].n > 0 && plan->p.elec[ZSTR_CE].n > 0;
+}
+
+/* Under auto, with an iterative backend built and a port form: whether the
+ * grid alone settles the choice for the iterative backend, so that CHOLMOD's
+ * analysis (minutes and GBs at 200³) is skipped.  Both must hold: the
+ * estimated CHOLMOD shift is ZS_AUTO_SKIP_MARGIN times the iterative one, and
+ * the estimated complex LU does not fit beside the pencil (so no direct
+ * execute is lost that the analysis would have allowed).  *lu_nnz receives
+ * the estimated nnz(L+U), which then stands for the analysis's count. */
+static int auto_skips_analysis(const zstr_plan *plan, const zstr_options *o, double limit,
+                               double *lu_nnz)
+{
+    *lu_nnz = 0.0;
+    if (o->backend != ZSTR_BACKEND_AUTO || zs_backend_iterative() == NULL || !has_port(plan))
+        return 0;
+    double lnz, flops;
+    zs_grid_factor_estimate(plan->n, &lnz, &flops);
+    double n = (double)plan->p.n;
+    double lu = 2.0 * lnz - n > n ? 2.0 * lnz - n : n;
+    int skip = zs_auto_prefers_iterative(zs_time_direct_shift(flops),
+                                         zs_time_iterative_shift(n + 1.0), ZS_AUTO_SKIP_MARGIN) &&
+               zs_mem_pencil_bytes(&plan->p) + zs_mem_factor_peak_bytes(lu) > limit;
+    if (skip)
+        *lu_nnz = lu;
+    return skip;
+}
+
 /* The reduced-order sweeps' backend.  Under auto, CHOLMOD's analysis is made
- * first (analyse_real: its nnz(L) predicts the memory of both methods) and the
- * iterative backend replaces it when CHOLMOD's factor and the basis would not
- * fit the limit beside the plan and this build has one; asked for by the
- * options, the iterative backend is the only analysis made (zstr_plan_create).
- * Its prediction then replaces CHOLMOD's. */
-static int choose_mor_backend(zstr_plan *plan, const zstr_options *o, int ordering,
-                              double limit, zstr_error *err)
+ * first (analyse_real: its nnz(L) predicts the memory of both methods, its
+ * flops the time) and the iterative backend replaces it, when this build has
+ * one, if CHOLMOD's factor and the basis would not fit the limit beside the
+ * plan or if the iterative shift is predicted ZS_AUTO_SPEED_MARGIN times
+ * faster; without the analysis (auto_skips_analysis) the iterative backend is
+ * taken.  Asked for by the options, the iterative backend is the only
+ * analysis made (zstr_plan_create).  Its prediction then replaces CHOLMOD's.
+ * Under auto both predicted shift times are the plan's figures. */
+static int choose_mor_backend(zstr_plan *plan, const zstr_options *o, int ordering, double limit,
+                              int analysed, double flops, zstr_error *err)
 {
     zstr_plan_info *in = &plan->info;
     const zs_backend *iter = zs_backend_iterative();
     plan->backend_requested = o->backend;
     in->backend = ZSTR_BACKEND_DIRECT;
+    const double n_port = (double)plan->p.n + 1.0;
+    int faster = 0;
+    if (o->backend == ZSTR_BACKEND_AUTO && iter != NULL && has_port(plan) && analysed) {
+        double td = zs_time_direct_shift(flops), ti = zs_time_iterative_shift(n_port);
+        faster = zs_auto_prefers_iterative(td, ti, ZS_AUTO_SPEED_MARGIN);
+        add_stat(plan, "auto.direct_shift_seconds", td);
+        add_stat(plan, "auto.iterative_shift_seconds", ti);
+    }
     int want = o->backend == ZSTR_BACKEND_ITERATIVE ||
                (o->backend == ZSTR_BACKEND_AUTO && iter != NULL &&
-                in->plan_bytes + in->predicted_mor_bytes > limit);
-    const int has_port = plan->p.elec[ZSTR_WE].n > 0 && plan->p.elec[ZSTR_CE].n > 0;
-    if (!has_port || !want || iter == NULL)
+                (!analysed || faster || in->plan_bytes + in->predicted_mor_bytes > limit));
+    if (!has_port(plan) || !want || iter == NULL)
         return ZSTR_OK; /* no port form (no reduced-order sweep), or CHOLMOD */
     zs_system sys;
     void *sym = NULL;
@@ -359,15 +419,22 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
     /* Asked for the iterative backend, the plan makes no Cholesky analysis at
      * all (at 200³ METIS and CHOLMOD's analysis alone take minutes and GBs):
      * nothing predicts a factor then, so direct solves are refused on it
-     * (make another plan for them) and only reduced-order sweeps run. */
-    const int factors = o.backend != ZSTR_BACKEND_ITERATIVE;
-    double lnz = 0.0;
+     * (make another plan for them) and only reduced-order sweeps run.  Under
+     * auto the analysis is skipped too when the grid settles the choice
+     * (auto_skips_analysis); direct executes are refused then with the
+     * estimated LU, which does not fit. */
+    double lu_estimate;
+    const int skipped = auto_skips_analysis(plan, &o, limit, &lu_estimate);
+    if (skipped)
+        add_stat(plan, "auto.estimated_lu_nnz", lu_estimate);
+    const int factors = o.backend != ZSTR_BACKEND_ITERATIVE && !skipped;
+    double lnz = 0.0, flops = 0.0;
     double t0 = zs_wall_seconds();
-    rc = factors ? analyse_real(plan, ordering, &lnz, err) : ZSTR_OK;
+    rc = factors ? analyse_real(plan, ordering, &lnz, &flops, err) : ZSTR_OK;
     in->analysis_seconds = zs_wall_seconds() - t0;
     if (rc != ZSTR_OK)
         goto fail;
-    double lu_nnz = factors ? 2.0 * lnz - (double)p->n : 0.0;
+    double lu_nnz = factors ? 2.0 * lnz - (double)p->n : lu_estimate;
     /* a workspace adds Y's values and solve buffers: 16·nnz + 16·14·n bytes
      * (nnz of both triangles, as the direct solver stores them) */
     const double nnz_full = 2.0 * (double)p->nnz - (double)p->n;
@@ -389,16 +456,17 @@ int zstr_plan_create(const zstr_model *m, const zstr_options *opt, zstr_plan **o
     in->memory_limit = limit;
     if (factors) {
         add_stat(plan, "cholmod.predicted_l_nnz", lnz);
+        add_stat(plan, "cholmod.predicted_flops", flops);
         add_stat(plan, "cholmod.symbolic_bytes", in->mor_bytes);
         add_stat(plan, "umfpack.predicted_lu_nnz", lu_nnz);
     }
     plan->memory_limit = limit;
     plan->ws_bytes = in->predicted_peak_bytes;
-    if (!factors) {
+    if (!factors && !skipped) {
         in->predicted_bytes = in->predicted_peak_bytes = 0.0;
         plan->ws_bytes = INFINITY; /* no complex LU: direct_fits stays 0 */
     }
-    rc = choose_mor_backend(plan, &o, ordering, limit, err);
+    rc = choose_mor_backend(plan, &o, ordering, limit, factors, flops, err);
     if (rc != ZSTR_OK)
         goto fail;
     if (in->backend == ZSTR_BACKEND_ITERATIVE) {

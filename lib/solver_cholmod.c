@@ -86,7 +86,8 @@ static cholmod_sparse *upper_pattern(const zs_pencil *p, cholmod_common *c)
     return a;
 }
 
-int zs_cholmod_predict_lnz(const zs_pencil *p, int ordering, double *lnz, zstr_error *err)
+int zs_cholmod_predict_lnz(const zs_pencil *p, int ordering, double *lnz, double *flops,
+                           zstr_error *err)
 {
     cholmod_common c;
     zs_cholmod_start(&c, ordering);
@@ -104,6 +105,7 @@ int zs_cholmod_predict_lnz(const zs_pencil *p, int ordering, double *lnz, zstr_e
                           c.status);
     } else {
         *lnz = c.lnz;
+        *flops = c.fl;
     }
     cholmod_l_free_factor(&l, &c);
     cholmod_l_free_sparse(&a, &c);

@@ -232,6 +232,14 @@ double zs_mem_mor_bytes(double lnz, double n, double nnz, double kmax);
 double zs_mem_iterative_bytes(double n, double nnz);
 /* Bytes an assembled pencil holds. */
 double zs_mem_pencil_bytes(const zs_pencil *p);
+/* Predicted seconds of one shift of a reduced-order sweep (memory.c): by
+ * CHOLMOD, from its analysis's flop count, and by the iterative backend, from
+ * the port form's unknowns. */
+double zs_time_direct_shift(double flops);
+double zs_time_iterative_shift(double n);
+/* CHOLMOD's nnz(L) and flops for a grid's port form, estimated from the grid
+ * alone (an estimate, not a bound). */
+void zs_grid_factor_estimate(const int64_t n[3], double *lnz, double *flops);
 
 /* Check the size field of an extensible structure: first = its size in the
  * first release with a size field, current = this library's sizeof. */

@@ -23,7 +23,7 @@
 
 #include <pthread.h>
 
-#define ZS_MAX_SOLVER_STATS 8
+#define ZS_MAX_SOLVER_STATS 12
 
 struct zstr_plan {
     zs_pencil p;
@@ -86,8 +86,15 @@ struct zstr_workspace {
  * made (thread-safe; a no-op when no complex LU fits: executes refuse then). */
 int zs_plan_direct_ready(const zstr_plan *plan, zstr_error *err);
 
+/* Under auto: whether the iterative backend is taken for speed, given the
+ * predicted seconds of one shift by each backend (memory.c): when CHOLMOD's
+ * is more than margin times the iterative one, both finite (plan.c). */
+int zs_auto_prefers_iterative(double direct_seconds, double iterative_seconds, double margin);
+
 /* CHOLMOD analysis of the plan's pattern: predicted nnz(L) of the real
- * Cholesky factor for the given ordering (solver_cholmod.c). */
-int zs_cholmod_predict_lnz(const zs_pencil *p, int ordering, double *lnz, zstr_error *err);
+ * Cholesky factor for the given ordering and the flops of its numeric
+ * factorization (solver_cholmod.c). */
+int zs_cholmod_predict_lnz(const zs_pencil *p, int ordering, double *lnz, double *flops,
+                           zstr_error *err);
 
 #endif

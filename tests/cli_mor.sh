@@ -85,13 +85,26 @@ expect 2 "--poles with --method direct" "$zstr" run "$m" --method direct --poles
 # ---- info predicts both methods and names auto's choice ------------------------
 expect 0 "info" "$zstr" info "$m" $small
 grep -q "^direct (one complex LU per frequency):" "$out/stdout" && ok || bad "info: no direct block"
-grep -q "one real Cholesky factorization with its solves (measured): [0-9.e+-]* s" "$out/stdout" &&
+grep -q "one real Cholesky factorization with its two solves (measured): [0-9.e+-]* s" "$out/stdout" &&
     ok || bad "info: no measured real factorization"
 grep -q "predicted time of the spectrum: [0-9.e+-]* to [0-9.e+-]* s for" "$out/stdout" && ok ||
     bad "info: no mor time prediction"
 # a small model: auto keeps CHOLMOD; the line says whether this build has PETSc's backend
 grep -q "^  backend (auto's choice): direct, CHOLMOD's sparse Cholesky; " "$out/stdout" && ok ||
     bad "info: the reduced model's backend is not named"
+# with PETSc's backend built, auto's two predicted shift times are shown, and
+# CHOLMOD's is not over 1.5 times the iterative one (it kept CHOLMOD)
+if grep -q "this build has no iterative backend" "$out/stdout"; then
+    grep -q "auto's prediction of one shift" "$out/stdout" &&
+        bad "info: a prediction for a backend this build does not have" || ok
+else
+    line=$(grep "^  auto's prediction of one shift: CHOLMOD [0-9.e+-]* s, iterative [0-9.e+-]* s" \
+        "$out/stdout")
+    td=$(echo "$line" | sed 's/.*CHOLMOD \([0-9.e+-]*\) s.*/\1/')
+    ti=$(echo "$line" | sed 's/.*iterative \([0-9.e+-]*\) s.*/\1/')
+    [ -n "$line" ] && awk -v a="$td" -v b="$ti" 'BEGIN { exit !(a > 0 && b > 0 && a <= 1.5 * b) }' &&
+        ok || bad "info: auto's predicted shifts missing or not CHOLMOD's choice: $line"
+fi
 grep -q "^zstr run (--method auto) computes this spectrum by direct" "$out/stdout" && ok ||
     bad "info: auto on a few thousand unknowns is not direct: $(tail -1 "$out/stdout")"
 expect 0 "info 16^3" "$zstr" info "$m" --set cell.voxels=16 --set grains.mean-size=30um

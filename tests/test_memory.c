@@ -8,6 +8,7 @@
  * once.  The size field must protect both directions of version skew.
  */
 #include "zs_internal.h"
+#include "zs_plan.h"
 #include "zs_test.h"
 
 #include <string.h>
@@ -350,6 +351,66 @@ START_TEST(test_solver_stats)
 }
 END_TEST
 
+START_TEST(test_factor_estimate_and_time_model)
+{
+    /* zs_grid_factor_estimate against CHOLMOD's own count (nnz(L) and the
+     * flops of a factorization, METIS): plan.c skips the analysis only when
+     * the estimate puts CHOLMOD 10 times behind, so it must not over-state the
+     * count by more than the margin leaves (measured at most 2.9 times, 16³);
+     * long grids are under-stated (then the analysis is made, never skipped
+     * wrongly) */
+    static const int64_t shapes[][3] = {{16, 16, 16}, {24, 24, 24}, {40, 40, 10},
+                                        {60, 60, 6},  {20, 20, 80}, {32, 32, 32}};
+    const int nshape = zs_test_quick() ? 3 : (int)(sizeof shapes / sizeof shapes[0]);
+    for (int k = 0; k < nshape; k++) {
+        zstr_model *m = block(shapes[k][0], shapes[k][1], shapes[k][2]);
+        zstr_options o;
+        zstr_options_default(&o);
+        o.backend = ZSTR_BACKEND_DIRECT;
+        zstr_plan *p = NULL;
+        zstr_error e;
+        ZS_CK_OK(zstr_plan_create(m, &o, &p, &e), &e);
+        double lnz = stat_of(p, "cholmod.predicted_l_nnz");
+        double flops = stat_of(p, "cholmod.predicted_flops");
+        /* a factorization touches every entry of L at least once */
+        ck_assert_msg(flops >= lnz, "flops %g < nnz(L) %g", flops, lnz);
+        double elnz = 0.0, eflops = 0.0;
+        zs_grid_factor_estimate(shapes[k], &elnz, &eflops);
+        ck_assert_msg(elnz <= 4.0 * lnz && elnz >= 0.1 * lnz, "%lld: nnz(L) %g, estimate %g",
+                      (long long)k, lnz, elnz);
+        ck_assert_msg(eflops <= 4.0 * flops && eflops >= 0.1 * flops, "%lld: flops %g, estimate %g",
+                      (long long)k, flops, eflops);
+        zstr_plan_free(p);
+        zstr_model_free(m);
+    }
+    /* cubes: the estimate grows as the cross-section cubed; a flat grid of
+     * the same voxels is estimated far cheaper than the cube */
+    int64_t cube[3] = {40, 40, 40}, flat[3] = {160, 160, 10};
+    double lc, fc, lf, ff;
+    zs_grid_factor_estimate(cube, &lc, &fc);
+    zs_grid_factor_estimate(flat, &lf, &ff);
+    ck_assert(fc == 5.5 * 1600.0 * 1600.0 * 1600.0 && lc == 7.5 * 1600.0 * 1600.0);
+    ck_assert(ff == 5.5 * 1600.0 * 1600.0 * 1600.0); /* the same smallest section */
+    int64_t flatter[3] = {320, 320, 10};
+    zs_grid_factor_estimate(flatter, &lf, &ff);
+    ck_assert(ff == 5.5 * 3200.0 * 3200.0 * 3200.0);
+    /* the time model: linear in its argument, zero at zero */
+    ck_assert(zs_time_direct_shift(0.0) == 0.0 && zs_time_iterative_shift(0.0) == 0.0);
+    ck_assert(zs_time_direct_shift(2e12) == 2.0 * zs_time_direct_shift(1e12));
+    ck_assert(zs_time_iterative_shift(2e6) == 2.0 * zs_time_iterative_shift(1e6));
+    ck_assert(zs_time_direct_shift(1e12) > 0.0 && zs_time_iterative_shift(1e6) > 0.0);
+    /* the choice: strictly more than margin times slower, finite figures */
+    ck_assert_int_eq(zs_auto_prefers_iterative(3.1, 2.0, 1.5), 1);
+    ck_assert_int_eq(zs_auto_prefers_iterative(3.0, 2.0, 1.5), 0);
+    ck_assert_int_eq(zs_auto_prefers_iterative(1.0, 2.0, 1.0), 0);
+    ck_assert_int_eq(zs_auto_prefers_iterative(2.0, 2.0, 1.0), 0);
+    ck_assert_int_eq(zs_auto_prefers_iterative(INFINITY, 2.0, 1.0), 0);
+    ck_assert_int_eq(zs_auto_prefers_iterative(NAN, 2.0, 1.0), 0);
+    ck_assert_int_eq(zs_auto_prefers_iterative(5.0, NAN, 1.0), 0);
+    ck_assert_int_eq(zs_auto_prefers_iterative(5.0, -1.0, 1.0), 0);
+}
+END_TEST
+
 Suite *suite_memory(void)
 {
     Suite *s = suite_create("memory");
@@ -362,6 +423,7 @@ Suite *suite_memory(void)
     tcase_add_test(t, test_size_field_input);
     tcase_add_test(t, test_size_field_output);
     tcase_add_test(t, test_solver_stats);
+    tcase_add_test(t, test_factor_estimate_and_time_model);
     suite_add_tcase(s, t);
     return s;
 }

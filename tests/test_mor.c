@@ -21,6 +21,7 @@
  * these tests check the refusal instead.
  */
 #include "zs_backend.h" /* zs_backend_iterative: is the iterative backend built? */
+#include "zs_plan.h"    /* zs_time_*: the auto rule's predicted shift times */
 #include "zs_test.h"
 #include "zs_paper.h"
 
@@ -838,6 +839,100 @@ START_TEST(test_iterative_threads_and_restamp)
 }
 END_TEST
 
+static double stat_or(const zstr_plan *p, const char *want, double missing)
+{
+    const char *name;
+    double value;
+    for (int k = 0; zstr_plan_solver_stat(p, k, &name, &value) == ZSTR_OK; k++)
+        if (strcmp(name, want) == 0)
+            return value;
+    return missing;
+}
+
+static zstr_model *block_model(int64_t n)
+{
+    zstr_model *m = NULL;
+    zstr_error e;
+    ZS_CK_OK(zstr_model_create(n, n, n, 1e-6, 1e-6, 1e-6, &m, &e), &e);
+    zstr_phase_params ph = {"bulk", 0.046, 150.0, 0.34, 298.15};
+    ZS_CK_OK(zstr_model_add_phase(m, &ph, NULL, &e), &e);
+    return m;
+}
+
+START_TEST(test_iterative_auto_speed)
+{
+    /* auto also takes the iterative backend where it is predicted faster:
+     * the plan's figures give both predicted shift times, and its backend is
+     * what they say (more than 1.5 times: iterative).  A small model stays
+     * with CHOLMOD; asking for CHOLMOD is never overridden. */
+    zstr_model *m = paper_model(16, ZSTR_PIXEL_PORE, 0.22);
+    zstr_plan *p = plan_with(m, ZSTR_BACKEND_AUTO, NULL);
+    zstr_plan_info in;
+    zstr_plan_info_init(&in);
+    ZS_CK_OK(zstr_plan_get_info(p, &in), NULL);
+    ck_assert_int_eq(in.backend, ZSTR_BACKEND_DIRECT);
+    double td = stat_or(p, "auto.direct_shift_seconds", -1.0);
+    double ti = stat_or(p, "auto.iterative_shift_seconds", -1.0);
+    if (zs_backend_iterative() == NULL) {
+        ck_assert(td == -1.0 && ti == -1.0); /* nothing to choose */
+    } else {
+        ck_assert(td > 0.0 && ti > 0.0 && td <= 1.5 * ti);
+        ck_assert(td == zs_time_direct_shift(stat_or(p, "cholmod.predicted_flops", -1.0)));
+        ck_assert(ti == zs_time_iterative_shift((double)in.n_unknowns + 1.0));
+    }
+    zstr_plan_free(p);
+    zstr_model_free(m);
+    if (zs_test_quick() || zs_backend_iterative() == NULL)
+        return;
+    /* 56³ homogeneous (176 000 unknowns): CHOLMOD's shift is predicted about
+     * twice the iterative one; the LU still fits, so direct executes stay */
+    m = block_model(56);
+    p = plan_with(m, ZSTR_BACKEND_AUTO, NULL);
+    ZS_CK_OK(zstr_plan_get_info(p, &in), NULL);
+    td = stat_or(p, "auto.direct_shift_seconds", -1.0);
+    ti = stat_or(p, "auto.iterative_shift_seconds", -1.0);
+    ck_assert_msg(td > 1.5 * ti, "direct %g s, iterative %g s", td, ti);
+    ck_assert_int_eq(in.backend, ZSTR_BACKEND_ITERATIVE);
+    ck_assert(in.direct_fits && stat_or(p, "cholmod.predicted_l_nnz", -1.0) > 0.0);
+    zstr_plan_free(p);
+    p = plan_with(m, ZSTR_BACKEND_DIRECT, NULL);
+    ZS_CK_OK(zstr_plan_get_info(p, &in), NULL);
+    ck_assert_int_eq(in.backend, ZSTR_BACKEND_DIRECT);
+    zstr_plan_free(p);
+    zstr_model_free(m);
+    /* 96³ homogeneous under a 4 GB limit: the grid alone puts CHOLMOD's
+     * shift 12 times behind and its complex LU (estimated 46 GB) out of the
+     * limit, so no analysis is made at all: the iterative backend, the
+     * estimate among the figures, no CHOLMOD figure, and a direct execute
+     * refused with the estimate */
+    m = block_model(96);
+    zstr_options o;
+    zstr_options_default(&o);
+    o.memory_limit = 4e9;
+    zstr_error e;
+    ZS_CK_OK(zstr_plan_create(m, &o, &p, &e), &e);
+    ZS_CK_OK(zstr_plan_get_info(p, &in), NULL);
+    ck_assert_int_eq(in.backend, ZSTR_BACKEND_ITERATIVE);
+    ck_assert(!in.direct_fits);
+    ck_assert(stat_or(p, "cholmod.predicted_l_nnz", -1.0) == -1.0);
+    ck_assert(stat_or(p, "auto.direct_shift_seconds", -1.0) == -1.0);
+    double lu = stat_or(p, "auto.estimated_lu_nnz", -1.0);
+    ck_assert_msg(lu > 1e9, "estimated LU %g", lu);
+    ck_assert(in.predicted_peak_bytes > o.memory_limit);
+    double z[2];
+    zstr_workspace *ws = NULL;
+    int rc = zstr_workspace_create(p, &ws, &e);
+    if (rc == ZSTR_OK)
+        rc = zstr_execute(p, ws, 1e3, z, &e);
+    ck_assert_int_eq(rc, ZSTR_EMEMLIMIT);
+    zstr_workspace_free(ws);
+    double f = 1e3;
+    ck_assert_int_eq(zstr_sweep_method(p, 1, &f, ZSTR_METHOD_AUTO), ZSTR_METHOD_MOR);
+    zstr_plan_free(p);
+    zstr_model_free(m);
+}
+END_TEST
+
 Suite *suite_mor(void)
 {
     Suite *s = suite_create("mor");
@@ -859,6 +954,7 @@ Suite *suite_mor(void)
     tcase_add_test(it, test_iterative_floating_and_open);
     tcase_add_test(it, test_iterative_sweep_and_plan);
     tcase_add_test(it, test_iterative_auto_memory);
+    tcase_add_test(it, test_iterative_auto_speed);
     tcase_add_test(it, test_iterative_threads_and_restamp);
     suite_add_tcase(s, it);
     return s;
