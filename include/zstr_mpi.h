@@ -46,9 +46,10 @@
  * Collective calls and threads.  zstr_mpi_rom_create, zstr_mpi_model_voronoi,
  * zstr_mpi_model_from_volume and zstr_mpi_model_count are collective: every
  * process of comm calls them, with the same model (or its own part of it),
- * frequencies and options.  Their messages between processes travel on comm
- * itself (tags 7 to 12): a program must not have receives of its own pending
- * on comm while they run.  zstr_mpi_rom_create calls PETSc, which keeps
+ * frequencies and options.  Each makes its own duplicate of comm
+ * (MPI_Comm_dup) and frees it before returning, so its messages between
+ * processes never match the program's own, even receives of any source and
+ * tag pending on comm while it runs.  zstr_mpi_rom_create calls PETSc, which keeps
  * process-wide state: PETSc is initialised at its first call unless the
  * program did (PetscInitialize needs every process of MPI_COMM_WORLD, so a
  * program that passes a smaller communicator initialises PETSc itself first),

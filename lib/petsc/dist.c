@@ -1168,7 +1168,6 @@ int zstr_mpi_rom_create(MPI_Comm comm, const zstr_model *model, int64_t n, const
     zstr_mpi_options mo;
     dist d;
     memset(&d, 0, sizeof d);
-    d.comm = comm;
     int rc = check_arguments(comm, model, n, f, ropt, mopt, out, info, &ro, &mo, &e);
     const int info_ok = rc == ZSTR_OK; /* its size was checked last */
     if (comm == MPI_COMM_NULL) {
@@ -1176,8 +1175,15 @@ int zstr_mpi_rom_create(MPI_Comm comm, const zstr_model *model, int64_t n, const
             *err = e;
         return rc;
     }
-    MPI_Comm_rank(comm, &d.rank);
-    MPI_Comm_size(comm, &d.P);
+    /* the library's messages travel on its own duplicate of comm */
+    int rc_own = zs_mpi_own_comm(comm, "zstr_mpi_rom_create", &d.comm, rc == ZSTR_OK ? &e : NULL);
+    if (rc_own != ZSTR_OK) {
+        if (err != NULL)
+            *err = e;
+        return rc != ZSTR_OK ? rc : rc_own;
+    }
+    MPI_Comm_rank(d.comm, &d.rank);
+    MPI_Comm_size(d.comm, &d.P);
     d.m = model;
     rc = agree_dist(&d, rc, &e);
     if (rc == ZSTR_OK && model->n[2] < d.P)
@@ -1249,6 +1255,7 @@ int zstr_mpi_rom_create(MPI_Comm comm, const zstr_model *model, int64_t n, const
         }
     }
     dist_free(&d);
+    MPI_Comm_free(&d.comm);
     /* the caller's record, when its size was checked (a smaller, older one
      * gets the part it covers) */
     if (info != NULL && info_ok) {

@@ -92,6 +92,16 @@ static int mpi_entry(MPI_Comm comm, const char *fn, int *rank, int *P, zstr_erro
     return ZSTR_OK;
 }
 
+int zs_mpi_own_comm(MPI_Comm comm, const char *fn, MPI_Comm *own, zstr_error *err)
+{
+    *own = MPI_COMM_NULL;
+    int rank, P;
+    int rc = mpi_entry(comm, fn, &rank, &P, err);
+    if (rc == ZSTR_OK && MPI_Comm_dup(comm, own) != MPI_SUCCESS)
+        rc = zs_error(err, ZSTR_ESTATE, "%s: MPI_Comm_dup failed", fn);
+    return rc;
+}
+
 int zstr_mpi_model_create(MPI_Comm comm, int64_t nx, int64_t ny, int64_t nz, double hx, double hy,
                           double hz, zstr_model **out, zstr_error *err)
 {
@@ -226,8 +236,8 @@ static void vor_run_free(vor_run *x)
     free(x->mine);
 }
 
-int zstr_mpi_model_voronoi(MPI_Comm comm, zstr_model *m, const zstr_voronoi_params *p,
-                           int64_t *n_grains, zstr_error *err)
+static int mpi_model_voronoi_on(MPI_Comm comm, zstr_model *m, const zstr_voronoi_params *p,
+                                int64_t *n_grains, zstr_error *err)
 {
     static const char fn[] = "zstr_mpi_model_voronoi";
     zstr_error e;
@@ -445,12 +455,25 @@ int zstr_mpi_model_voronoi(MPI_Comm comm, zstr_model *m, const zstr_voronoi_para
     return rc;
 }
 
+int zstr_mpi_model_voronoi(MPI_Comm comm, zstr_model *m, const zstr_voronoi_params *p,
+                           int64_t *n_grains, zstr_error *err)
+{
+    zs_error_clear(err);
+    MPI_Comm own;
+    int rc = zs_mpi_own_comm(comm, "zstr_mpi_model_voronoi", &own, err);
+    if (rc != ZSTR_OK)
+        return rc;
+    rc = mpi_model_voronoi_on(own, m, p, n_grains, err);
+    MPI_Comm_free(&own);
+    return rc;
+}
+
 /* ---- the whole grid's counts ---------------------------------------------------- */
 
 /* Grain-id bitmaps above this many bytes are not reduced ("not counted"). */
 #define ZS_COUNT_BITMAP_MAX (256.0 * 1024 * 1024)
 
-int zstr_mpi_model_count(MPI_Comm comm, zstr_model *m, zstr_error *err)
+static int mpi_model_count_on(MPI_Comm comm, zstr_model *m, zstr_error *err)
 {
     static const char fn[] = "zstr_mpi_model_count";
     zstr_error e;
@@ -537,11 +560,24 @@ int zstr_mpi_model_count(MPI_Comm comm, zstr_model *m, zstr_error *err)
     return ZSTR_OK;
 }
 
+int zstr_mpi_model_count(MPI_Comm comm, zstr_model *m, zstr_error *err)
+{
+    zs_error_clear(err);
+    MPI_Comm own;
+    int rc = zs_mpi_own_comm(comm, "zstr_mpi_model_count", &own, err);
+    if (rc != ZSTR_OK)
+        return rc;
+    rc = mpi_model_count_on(own, m, err);
+    MPI_Comm_free(&own);
+    return rc;
+}
+
 /* ---- a labelled volume in parts ------------------------------------------------ */
 
-int zstr_mpi_model_from_volume(MPI_Comm comm, const char *path, const zstr_volume_read_options *ro,
-                               const zstr_volume_model_params *mp, zstr_model **out,
-                               zstr_error *err)
+static int mpi_model_from_volume_on(MPI_Comm comm, const char *path,
+                                    const zstr_volume_read_options *ro,
+                                    const zstr_volume_model_params *mp, zstr_model **out,
+                                    zstr_error *err)
 {
     static const char fn[] = "zstr_mpi_model_from_volume";
     zstr_error e;
@@ -631,5 +667,21 @@ int zstr_mpi_model_from_volume(MPI_Comm comm, const char *path, const zstr_volum
         *out = m;
     if (err != NULL)
         *err = e;
+    return rc;
+}
+
+int zstr_mpi_model_from_volume(MPI_Comm comm, const char *path, const zstr_volume_read_options *ro,
+                               const zstr_volume_model_params *mp, zstr_model **out,
+                               zstr_error *err)
+{
+    if (out != NULL)
+        *out = NULL;
+    zs_error_clear(err);
+    MPI_Comm own;
+    int rc = zs_mpi_own_comm(comm, "zstr_mpi_model_from_volume", &own, err);
+    if (rc != ZSTR_OK)
+        return rc;
+    rc = mpi_model_from_volume_on(own, path, ro, mp, out, err);
+    MPI_Comm_free(&own);
     return rc;
 }

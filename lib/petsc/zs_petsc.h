@@ -59,6 +59,10 @@ void zs_petsc_numeric_free(void *num);
 void zs_dist_layers(int64_t nz, int P, int r, int64_t *z0, int64_t *z1);
 /* The layers its model holds: those and one on each side, within the grid. */
 void zs_dist_held(int64_t nz, int P, int r, int64_t *lo, int64_t *hi);
+/* The library's own duplicate of a caller's communicator (after the checks
+ * every entry makes: MPI initialised, comm not null), so that its messages
+ * never match the program's (collective; free it with MPI_Comm_free). */
+int zs_mpi_own_comm(MPI_Comm comm, const char *fn, MPI_Comm *own, zstr_error *err);
 /* The statuses of comm's processes agreed: ZSTR_OK when every rc is; else the
  * first failing process's code, its message copied to err on the others
  * ("process q of P: ..."). */
