@@ -85,8 +85,14 @@ static int run(int rank, int size, int argc, char **argv)
     if (parts) {
         const double h = 100e-6 / (double)n;
         rcm = zstr_mpi_model_create(MPI_COMM_WORLD, n, n, n, h, h, h, &m, &e);
-        if (rcm == ZSTR_OK)
+        /* agreed before the collective grains: one failing process alone
+         * would leave the others waiting there */
+        int all = ZSTR_OK;
+        MPI_Allreduce(&rcm, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+        if (all == ZSTR_OK)
             rcm = bench_paper_setup(m, n, 1, 0, grains_mpi, NULL, &ngrains, &e);
+        else if (rcm == ZSTR_OK)
+            return 1; /* another process failed and says why */
     } else {
         rcm = bench_paper_model(n, 1, 0, &m, &ngrains, &e);
     }

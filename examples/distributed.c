@@ -31,16 +31,23 @@ int main(int argc, char **argv)
 
     /* every process builds its part of the model: its slab's layers and one on
      * either side (zstr_mpi_model_voronoi would grow grains on it) */
-    if (zstr_mpi_model_create(MPI_COMM_WORLD, n, n, n, h, h, h, &model, &err) != ZSTR_OK)
-        goto fail;
     zstr_phase_params bulk = {"bulk", sigma, epsr, 0.34, 298.15};
-    if (zstr_model_add_phase(model, &bulk, NULL, &err) != ZSTR_OK)
-        goto fail;
-    if (zstr_frequencies_log(1.0, 1e9, 2, &f, &nf, &err) != ZSTR_OK)
-        goto fail;
-    z = malloc(sizeof(double) * 2 * (size_t)nf);
-    if (z == NULL) {
-        fprintf(stderr, "distributed: out of memory\n");
+    int rc = zstr_mpi_model_create(MPI_COMM_WORLD, n, n, n, h, h, h, &model, &err);
+    if (rc == ZSTR_OK)
+        rc = zstr_model_add_phase(model, &bulk, NULL, &err);
+    if (rc == ZSTR_OK)
+        rc = zstr_frequencies_log(1.0, 1e9, 2, &f, &nf, &err);
+    if (rc == ZSTR_OK && (z = malloc(sizeof(double) * 2 * (size_t)nf)) == NULL) {
+        rc = ZSTR_ENOMEM;
+        snprintf(err.message, sizeof err.message, "out of memory for %lld values", (long long)nf);
+    }
+    /* agreed before the collective call: a process that failed here alone
+     * would otherwise leave the others waiting in it */
+    int all = ZSTR_OK;
+    MPI_Allreduce(&rc, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (all != ZSTR_OK) {
+        if (rc != ZSTR_OK)
+            fprintf(stderr, "distributed: process %d: %s\n", rank, err.message);
         goto done;
     }
     /* collective: the same status, and the same reduced model, everywhere */
