@@ -17,7 +17,11 @@
  *      network at DC for an iterative plan, CHOLMOD for a direct one), its
  *      time and the peak RSS after it, on stderr; -D: R_DC alone, no sweep.
  *
- *   iter_bench -n N -b direct|iterative [-t T] [-o "PETSc options"] [-w OUT] [-c REF] [-d|-D]
+ *   iter_bench -n N -b direct|iterative|auto [-t T] [-o "PETSc options"] [-w OUT] [-c REF] [-d|-D]
+ *
+ * -b auto plans as zstr_plan_create's default does and reports on stderr
+ * the backend it chose, its plan time and its figures (auto.*: both
+ * predicted shift times), then sweeps with it.
  *
  * Output: one Markdown table row on stdout; progress on stderr.
  */
@@ -58,6 +62,7 @@ int main(int argc, char **argv)
             const char *b = argv[++i];
             backend = strcmp(b, "direct") == 0      ? ZSTR_BACKEND_DIRECT
                       : strcmp(b, "iterative") == 0 ? ZSTR_BACKEND_ITERATIVE
+                      : strcmp(b, "auto") == 0      ? ZSTR_BACKEND_AUTO
                                                     : -1;
         } else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
             tol = atof(argv[++i]);
@@ -71,7 +76,7 @@ int main(int argc, char **argv)
             backend = -2;
     }
     if (n < 2 || backend < 0 || !(tol > 0.0 && tol < 1.0)) {
-        fprintf(stderr, "usage: iter_bench -n N -b direct|iterative [-t T] [-o OPTIONS] "
+        fprintf(stderr, "usage: iter_bench -n N -b direct|iterative|auto [-t T] [-o OPTIONS] "
                         "[-w OUT] [-c REF] [-d|-D]\n");
         return 2;
     }
@@ -110,7 +115,7 @@ int main(int argc, char **argv)
     so.tolerance = tol;
     so.report = &rep;
     so.mor_progress = progress;
-    so.context = backend == ZSTR_BACKEND_DIRECT ? "cholmod" : "iterative";
+    so.context = in.backend == ZSTR_BACKEND_DIRECT ? "cholmod" : "iterative";
     fprintf(stderr,
             "n = %lld: %lld unknowns, plan %.1f s, %.0f MiB; reduced-order sweep predicted "
             "%.0f MiB\n",
@@ -120,6 +125,9 @@ int main(int argc, char **argv)
     double sval;
     for (int k = 0; zstr_plan_solver_stat(p, k, &sname, &sval) == ZSTR_OK; k++)
         fprintf(stderr, "  %s = %.6g\n", sname, sval);
+    if (backend == ZSTR_BACKEND_AUTO)
+        fprintf(stderr, "  auto chose the %s backend\n",
+                in.backend == ZSTR_BACKEND_ITERATIVE ? "iterative" : "direct");
     if (want_dc == 2) { /* R_DC alone */
         zstr_dc_result dc;
         zstr_dc_result_init(&dc);
