@@ -19,7 +19,7 @@ set -u
 zstr=$1
 case "$zstr" in /*) ;; *) zstr="$(pwd)/$zstr" ;; esac
 data="$(pwd)/tests/data"
-examples="$(pwd)/examples/figures"
+examples="$(pwd)/examples"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 trap 'exit 1' INT TERM # the EXIT trap cleans up; without an exit the script would go on
@@ -55,13 +55,20 @@ ok
 
 # ---- iterative against direct on test and example models --------------------
 n=0
+# every example model (on smaller grids), and test models of each kind
 for f in "$m" "$data/models/ce-interface.xml" "$data/models/random-map.xml" \
-    "$examples/fig3a.xml" "$examples/fig7a.xml"; do
+    "$data/models/volume-grains.xml" \
+    "$examples/figures/fig3a.xml" "$examples/figures/fig3b.xml" "$examples/figures/fig3c.xml" \
+    "$examples/figures/fig7a.xml" "$examples/analysis/fig6.xml" \
+    "$examples/volumes/separator-024.xml" "$examples/volumes/separator-035.xml" \
+    "$examples/volumes/separator-105.xml"; do
     n=$((n + 1))
     name=$(basename "$f" .xml)
     set -- --set cell.voxels=10
     case "$f" in
     */example.xml) set -- $small ;;
+    */volume-*) set -- ;;
+    */separator-*) set -- --set cell.voxels=16 ;;
     "$examples"/*) set -- --set cell.voxels=12 ;;
     esac
     expect 0 "$name direct" "$zstr" run "$f" --quiet --method mor --backend direct -o "$out/d$n.csv" "$@"

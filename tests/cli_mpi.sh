@@ -59,7 +59,8 @@ for f in "$data/models/example.xml" "$data/models/ce-interface.xml" \
     "$data/models/random-map.xml" "$data/models/volume-grains.xml" \
     "$examples/figures/fig3a.xml" "$examples/figures/fig3b.xml" "$examples/figures/fig3c.xml" \
     "$examples/figures/fig7a.xml" "$examples/analysis/fig6.xml" \
-    "$examples/volumes/separator-024.xml"; do
+    "$examples/volumes/separator-024.xml" "$examples/volumes/separator-035.xml" \
+    "$examples/volumes/separator-105.xml"; do
     n=$((n + 1))
     name=$(basename "$f" .xml)
     set -- --set cell.voxels=10
