@@ -368,13 +368,14 @@ typedef enum zstr_ordering {
  * AUTO takes CHOLMOD unless the iterative backend is built and either
  * CHOLMOD's factor and the basis do not fit the memory limit, or one shift
  * (a factorization or a multigrid set-up, with two solves) is predicted over
- * 1.5 times slower by CHOLMOD: its analysis's flop count at 16 Gflop/s
- * against 2.5e-5 s per unknown, rates measured with one BLAS thread
- * (bench/RESULTS.md, "auto by speed"; on the paper's model the crossing is
- * near 50³).  The plan's figures auto.direct_shift_seconds and
+ * 1.5 times slower by CHOLMOD: its analysis's flop count at 25 Gflop/s
+ * against 2.2e-5 s per unknown, rates measured with one BLAS thread
+ * (bench/RESULTS.md, "auto by speed": on the paper's model auto switches at
+ * about 64³, where the iterative sweep was 1.6 times faster and held 5.5
+ * times less memory).  The plan's figures auto.direct_shift_seconds and
  * auto.iterative_shift_seconds give both predictions.  Where the grid alone
  * puts CHOLMOD's shift over 10 times behind and no complex LU would fit
- * (about 90³ and up on 24 GB), CHOLMOD's analysis is not made at all (the
+ * (about 100³ and up on 24 GB), CHOLMOD's analysis is not made at all (the
  * figure auto.estimated_lu_nnz says so) and direct executes are refused. */
 typedef enum zstr_backend {
     ZSTR_BACKEND_AUTO = 0,     /* CHOLMOD, or the iterative backend where it fits

@@ -138,18 +138,21 @@ double zs_mem_iterative_bytes(double n, double nnz)
  * Under auto, plan.c also picks the iterative backend when it is predicted
  * faster.  One shift of a reduced-order sweep is one factorization (CHOLMOD)
  * or one multigrid set-up (CG + AMG) and two solves, and both backends take
- * the same shifts (bench/RESULTS.md).  Measured on the paper model at 32³,
- * 48³ and 64³, one process, one BLAS thread, both backends in one run
- * (bench/RESULTS.md, "auto by speed"): a CHOLMOD shift runs its analysis's
- * flop count at 6, 12 and 16 Gflop/s (the supernodes grow with the grid), an
- * iterative shift takes 1.7–3.6e-5 s per unknown over 32³–200³ (115–175 CG
- * iterations per solve).  Taken: 16 Gflop/s, the large grids' rate, which
- * counts small grids as faster by CHOLMOD than they are (they stay direct),
- * and 2.5e-5 s per unknown.  Only the ratio decides; on another machine both
- * rates move, CHOLMOD's more with BLAS threads (the rule does not count them:
- * ask for a backend to override it). */
-#define ZS_DIRECT_FLOPS_PER_SECOND 16e9
-#define ZS_ITERATIVE_SECONDS_PER_UNKNOWN 2.5e-5
+ * the same shifts (bench/RESULTS.md).  Measured on the paper model, one
+ * process, one BLAS thread, both backends one after the other in one quiet
+ * run (bench/RESULTS.md, "auto by speed"): a CHOLMOD shift runs its
+ * analysis's flop count at 13, 18, 23 and 25 Gflop/s at 40³, 48³, 56³ and
+ * 64³ (the supernodes grow with the grid), an iterative shift takes 1.7–2.2e-5
+ * s per unknown (112–125 CG iterations per solve; 2.1e-5 at 100³).  Taken:
+ * 25 Gflop/s, the large grids' rate, which counts small grids as faster by
+ * CHOLMOD than they are (they stay direct), and 2.2e-5 s per unknown; with
+ * them the predicted ratio of the two shifts is 1.63 at 64³ where 1.60 was
+ * measured, 1.01 at 56³ (1.13).  Only the ratio decides: on a loaded machine
+ * both rates fell (16 Gflop/s, 3.8e-5 s per unknown at 64³) and the ratio
+ * moved by 12 %.  On another machine CHOLMOD gains more with BLAS threads
+ * (the rule does not count them: ask for a backend to override it). */
+#define ZS_DIRECT_FLOPS_PER_SECOND 25e9
+#define ZS_ITERATIVE_SECONDS_PER_UNKNOWN 2.2e-5
 
 double zs_time_direct_shift(double flops) { return flops / ZS_DIRECT_FLOPS_PER_SECOND; }
 

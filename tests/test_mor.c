@@ -884,9 +884,9 @@ START_TEST(test_iterative_auto_speed)
     zstr_model_free(m);
     if (zs_test_quick() || zs_backend_iterative() == NULL)
         return;
-    /* 56³ homogeneous (176 000 unknowns): CHOLMOD's shift is predicted about
+    /* 64³ homogeneous (262 000 unknowns): CHOLMOD's shift is predicted about
      * twice the iterative one; the LU still fits, so direct executes stay */
-    m = block_model(56);
+    m = block_model(64);
     p = plan_with(m, ZSTR_BACKEND_AUTO, NULL);
     ZS_CK_OK(zstr_plan_get_info(p, &in), NULL);
     td = stat_or(p, "auto.direct_shift_seconds", -1.0);
@@ -900,12 +900,12 @@ START_TEST(test_iterative_auto_speed)
     ck_assert_int_eq(in.backend, ZSTR_BACKEND_DIRECT);
     zstr_plan_free(p);
     zstr_model_free(m);
-    /* 96³ homogeneous under a 4 GB limit: the grid alone puts CHOLMOD's
-     * shift 12 times behind and its complex LU (estimated 46 GB) out of the
+    /* 104³ homogeneous under a 4 GB limit: the grid alone puts CHOLMOD's
+     * shift 11 times behind and its complex LU (estimated 63 GB) out of the
      * limit, so no analysis is made at all: the iterative backend, the
      * estimate among the figures, no CHOLMOD figure, and a direct execute
      * refused with the estimate */
-    m = block_model(96);
+    m = block_model(104);
     zstr_options o;
     zstr_options_default(&o);
     o.memory_limit = 4e9;
