@@ -146,8 +146,8 @@ double zs_mem_iterative_bytes(double n, double nnz)
  * s per unknown (112–125 CG iterations per solve; 2.1e-5 at 100³).  Taken:
  * 25 Gflop/s, the large grids' rate, which counts small grids as faster by
  * CHOLMOD than they are (they stay direct), and 2.2e-5 s per unknown; with
- * them the predicted ratio of the two shifts is 1.63 at 64³ where 1.60 was
- * measured, 1.01 at 56³ (1.13).  Only the ratio decides: on a loaded machine
+ * them the predicted ratio of the two shifts is 1.60 at 64³ where 1.60 was
+ * measured, 0.99 at 56³ (1.13).  Only the ratio decides: on a loaded machine
  * both rates fell (16 Gflop/s, 3.8e-5 s per unknown at 64³) and the ratio
  * moved by 12 %.  On another machine CHOLMOD gains more with BLAS threads
  * (the rule does not count them: ask for a backend to override it). */
