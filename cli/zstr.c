@@ -488,16 +488,6 @@ static void print_direct_prediction(const zstr_plan_info *in, const zstr_factor_
 #define ZSTR_MOR_FACTORIZATIONS_LO 6
 #define ZSTR_MOR_FACTORIZATIONS_HI 10
 
-static double plan_figure(const zstr_plan *plan, const char *want)
-{
-    const char *name;
-    double value;
-    for (int k = 0; zstr_plan_solver_stat(plan, k, &name, &value) == ZSTR_OK; k++)
-        if (strcmp(name, want) == 0)
-            return value;
-    return -1.0;
-}
-
 static void print_mor_prediction(const zstr_plan *plan, const zstr_plan_info *in, double t_chol,
                                  int64_t nf)
 {
@@ -511,13 +501,13 @@ static void print_mor_prediction(const zstr_plan *plan, const zstr_plan_info *in
            !zstr_backend_available(ZSTR_BACKEND_ITERATIVE) ? "this build has no iterative backend"
            : iterative ? "--backend direct takes CHOLMOD instead"
                        : "--backend iterative takes PETSc's CG instead");
-    double td = plan_figure(plan, "auto.direct_shift_seconds");
-    double ti = plan_figure(plan, "auto.iterative_shift_seconds");
-    if (td >= 0.0 && ti >= 0.0)
+    double td, ti, lu;
+    if (zstr_plan_solver_stat_named(plan, "auto.direct_shift_seconds", &td) == ZSTR_OK &&
+        zstr_plan_solver_stat_named(plan, "auto.iterative_shift_seconds", &ti) == ZSTR_OK)
         printf("  auto's prediction of one shift: CHOLMOD %.3g s, iterative %.3g s (the iterative "
                "backend when CHOLMOD's is over 1.5 times, or does not fit)\n",
                td, ti);
-    else if (plan_figure(plan, "auto.estimated_lu_nnz") >= 0.0)
+    else if (zstr_plan_solver_stat_named(plan, "auto.estimated_lu_nnz", &lu) == ZSTR_OK)
         printf("  auto took the iterative backend from the grid alone, without CHOLMOD's "
                "analysis: its shift estimated over 10 times the iterative one, and no complex LU "
                "fits\n");

@@ -543,6 +543,12 @@ ZSTR_API int zstr_plan_get_info(const zstr_plan *plan, zstr_plan_info *info);
  *   0 until then); ZSTR_EINVAL for NULL. */
 ZSTR_API int zstr_plan_solver_stat(const zstr_plan *plan, int k, const char **name,
                                    double *value);
+/* Purpose: the plan's figure called name (see zstr_plan_solver_stat), e.g.
+ *   "cholmod.predicted_flops" or auto's "auto.direct_shift_seconds".
+ * Arguments: plan, name, value — required.
+ * Returns: ZSTR_OK; ZSTR_ERANGE when the plan has no such figure (value is
+ *   left alone); ZSTR_EINVAL for NULL. */
+ZSTR_API int zstr_plan_solver_stat_named(const zstr_plan *plan, const char *name, double *value);
 
 /* ------------------------------------------------------------------------- */
 /* Execute: one frequency per call, one workspace per thread                  */

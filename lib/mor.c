@@ -975,9 +975,8 @@ int zstr_rom_create(const zstr_plan *plan, int64_t n, const double *f,
      * plan's pattern) or the iterative backend's operator and hierarchy,
      * against what the plan leaves of the limit */
     double lnz = 0.0, kmax = (double)o.max_shifts * o.moments;
-    for (int k = 0; k < plan->nstats && !iterative; k++)
-        if (strcmp(plan->stat_name[k], "cholmod.predicted_l_nnz") == 0)
-            lnz = plan->stat_value[k];
+    if (!iterative)
+        zstr_plan_solver_stat_named(plan, "cholmod.predicted_l_nnz", &lnz);
     /* (the compact port form holds no entries: nnz 0 in the basis' count) */
     double need = zs_mem_mor_bytes(lnz, (double)s.sys.n, iterative ? 0.0 : (double)s.sys.nnz,
                                    kmax) +

@@ -169,6 +169,13 @@ static void describe_model(zstr_plan *plan, const zstr_model *m)
     in->contact_fraction[ZSTR_CE] = zstr_model_contact_fraction(m, ZSTR_CE);
 }
 
+/* Whether the plan's port form exists (both electrodes have elements): the
+ * reduced-order sweeps need it. */
+static int has_port(const zstr_plan *plan)
+{
+    return plan->p.elec[ZSTR_WE].n > 0 && plan->p.elec[ZSTR_CE].n > 0;
+}
+
 /* The real Cholesky side of the plan: CHOLMOD's analysis of the port form's
  * pattern, kept for every reduced-order sweep, and its nnz(L), from which the
  * memory of both methods is predicted.  The port form is the eliminated
@@ -179,7 +186,7 @@ static void describe_model(zstr_plan *plan, const zstr_model *m)
  * the analysis only when both electrodes touch the same nodes. */
 static int analyse_real(zstr_plan *plan, int ordering, double *lnz, double *flops, zstr_error *err)
 {
-    if (plan->p.elec[ZSTR_WE].n < 1 || plan->p.elec[ZSTR_CE].n < 1)
+    if (!has_port(plan))
         return zs_cholmod_predict_lnz(&plan->p, ordering, lnz, flops, err);
     /* the pattern's upper triangle is all CHOLMOD's analysis reads */
     zs_system sys;
@@ -211,13 +218,6 @@ int zs_auto_prefers_iterative(double direct_seconds, double iterative_seconds, d
 {
     return isfinite(direct_seconds) && isfinite(iterative_seconds) && iterative_seconds >= 0.0 &&
            direct_seconds > margin * iterative_seconds;
-}
-
-/* Whether the plan's port form exists (both electrodes have elements): the
- * reduced-order sweeps need it. */
-static int has_port(const zstr_plan *plan)
-{
-    return plan->p.elec[ZSTR_WE].n > 0 && plan->p.elec[ZSTR_CE].n > 0;
 }
 
 /* Under auto, with an iterative backend built and a port form: whether the
@@ -535,6 +535,22 @@ int zstr_plan_solver_stat(const zstr_plan *plan, int k, const char **name, doubl
         *value = plan->stat_value[k];
         rc = ZSTR_OK;
     }
+    pthread_mutex_unlock(&mp->direct_lock);
+    return rc;
+}
+
+int zstr_plan_solver_stat_named(const zstr_plan *plan, const char *name, double *value)
+{
+    if (plan == NULL || name == NULL || value == NULL)
+        return ZSTR_EINVAL;
+    zstr_plan *mp = (zstr_plan *)plan; /* the lock only: see zs_plan.h */
+    pthread_mutex_lock(&mp->direct_lock);
+    int rc = ZSTR_ERANGE;
+    for (int k = 0; k < plan->nstats && rc != ZSTR_OK; k++)
+        if (strcmp(plan->stat_name[k], name) == 0) {
+            *value = plan->stat_value[k];
+            rc = ZSTR_OK;
+        }
     pthread_mutex_unlock(&mp->direct_lock);
     return rc;
 }

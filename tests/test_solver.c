@@ -28,13 +28,10 @@ typedef struct setup {
  * test when the backend does not report it. */
 static double solver_stat(const zstr_plan *p, const char *want)
 {
-    const char *name;
-    double value;
-    for (int k = 0; zstr_plan_solver_stat(p, k, &name, &value) == ZSTR_OK; k++)
-        if (strcmp(name, want) == 0)
-            return value;
-    ck_abort_msg("the backend reports no %s", want);
-    return 0.0;
+    double value = 0.0;
+    ck_assert_msg(zstr_plan_solver_stat_named(p, want, &value) == ZSTR_OK,
+                  "the backend reports no %s", want);
+    return value;
 }
 
 static zstr_model *paper_model(const setup *s)

@@ -49,6 +49,18 @@ static inline const char *zs_test_msg(const zstr_error *e) { return e ? e->messa
                       zstr_strerror(zs_rc_), zs_test_msg(errp));             \
     } while (0)
 
+/* A homogeneous nx × ny × nz block of 1 µm voxels (σ 0.046 S/m, ε_r 150,
+ * 0.34 eV) between ideal electrodes. */
+static inline zstr_model *zs_test_block(int64_t nx, int64_t ny, int64_t nz)
+{
+    zstr_model *m = NULL;
+    zstr_error e;
+    ZS_CK_OK(zstr_model_create(nx, ny, nz, 1e-6, 1e-6, 1e-6, &m, &e), &e);
+    zstr_phase_params ph = {"bulk", 0.046, 150.0, 0.34, 298.15};
+    ZS_CK_OK(zstr_model_add_phase(m, &ph, NULL, &e), &e);
+    return m;
+}
+
 /* Scratch files (zs_scratch.c): remove a directory tree (making it writable
  * first); a fresh empty directory under parent; the entries of a directory
  * other than . and ..; a whole file, NUL-terminated (free it). */
